@@ -1,0 +1,76 @@
+import { createRequire, register } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const TS_FILE = /\.[cm]?tsx?$/;
+const LOADER_FLAG = /(^|\s)(--loader|--experimental-loader|--import|--require|-r)\b/;
+let tsRegistered = false;
+
+// Node 20 cannot load .ts by itself. A parent started with a loader (fork passes
+// its flags on) is trusted to handle it; otherwise ts-node is registered,
+// transpile-only, for both CommonJS and ESM task modules.
+function ensureTypeScript(): void {
+  if (tsRegistered) return;
+  tsRegistered = true;
+  const flags = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  if (LOADER_FLAG.test(flags)) return;
+  process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
+  process.env.TS_NODE_COMPILER_OPTIONS ??= JSON.stringify({ module: 'NodeNext', moduleResolution: 'NodeNext' });
+  const require = createRequire(import.meta.url);
+  (require('ts-node') as { register: (options: object) => void }).register({ transpileOnly: true });
+  register('ts-node/esm', import.meta.url);
+}
+
+// Bare package names resolve from the worker's cwd, as they would for a script run there.
+function toImportable(specifier: string): string {
+  if (specifier.startsWith('file:') || specifier.startsWith('node:') || specifier.startsWith('data:')) {
+    return specifier;
+  }
+  if (path.isAbsolute(specifier)) return pathToFileURL(specifier).href;
+  try {
+    return pathToFileURL(createRequire(path.join(process.cwd(), 'noop.js')).resolve(specifier)).href;
+  } catch {
+    return specifier;
+  }
+}
+
+const modules = new Map<string, Promise<Record<string, unknown>>>();
+const functions = new Map<string, (...args: unknown[]) => unknown>();
+
+function importModule(specifier: string): Promise<Record<string, unknown>> {
+  let loaded = modules.get(specifier);
+  if (loaded === undefined) {
+    const target = toImportable(specifier);
+    if (TS_FILE.test(new URL(target, 'file:///').pathname)) ensureTypeScript();
+    loaded = import(target) as Promise<Record<string, unknown>>;
+    modules.set(specifier, loaded);
+  }
+  return loaded;
+}
+
+/** The function a task names; cached, so only the first call per task awaits. */
+export function findTask(
+  specifier: string,
+  name: string,
+): ((...args: unknown[]) => unknown) | Promise<(...args: unknown[]) => unknown> {
+  const key = `${specifier}#${name}`;
+  return functions.get(key) ?? loadTask(specifier, name, key);
+}
+
+async function loadTask(specifier: string, name: string, key: string): Promise<(...args: unknown[]) => unknown> {
+  const namespace = await importModule(specifier);
+  let fn = namespace[name];
+  // A CommonJS module's exports arrive as `default` when Node cannot see them statically.
+  if (fn === undefined && typeof namespace.default === 'object' && namespace.default !== null) {
+    fn = (namespace.default as Record<string, unknown>)[name];
+  }
+  if (typeof fn !== 'function') {
+    throw new TypeError(
+      fn === undefined
+        ? `Task module ${specifier} has no export named '${name}'`
+        : `Export '${name}' of ${specifier} is not a function (got ${typeof fn})`,
+    );
+  }
+  functions.set(key, fn as (...args: unknown[]) => unknown);
+  return fn as (...args: unknown[]) => unknown;
+}

@@ -1,0 +1,112 @@
+// The worker process: reads tasks from fd 3, runs them one at a time, answers
+// on fd 3. Everything it needs from `process` is captured before user code runs.
+import net from 'node:net';
+import { Channel } from '../channel/channel.js';
+import { decodeValue, encodeValue } from '../codec/values.js';
+import { setWorkerIdentity } from '../process-info.js';
+import { CHANNEL_FD, type ParentMessage, type WorkerMessage } from '../protocol.js';
+import { findTask } from './loader.js';
+import { describeResultFailure, encodeThrown } from './replies.js';
+
+const exit = process.exit.bind(process);
+const memoryUsage = process.memoryUsage;
+
+type Task = Extract<ParentMessage, { t: 'task' }>;
+const queue: Array<{ task: Task; body: string }> = [];
+let draining = false;
+let initialized = false; // tasks may arrive while the initializer runs; they wait
+let stopping = false;
+let maxMemory: number | null = null;
+
+const socket = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+// The parent is gone (or let us go): nothing left to answer to.
+const channel = new Channel<ParentMessage, WorkerMessage>(socket, onFrame, () => exit(0));
+
+function onFrame(message: ParentMessage, body: string): void {
+  switch (message.t) {
+    case 'task':
+      queue.push({ task: message, body });
+      if (!draining && initialized) void drain();
+      break;
+    case 'init':
+      void initialize(message, body);
+      break;
+    case 'stop':
+      stopping = true;
+      if (!draining && initialized) leave();
+      break;
+  }
+}
+
+function leave(): void {
+  channel.flush(() => exit(0));
+}
+
+async function initialize(message: Extract<ParentMessage, { t: 'init' }>, body: string): Promise<void> {
+  setWorkerIdentity({ name: message.name, parentPid: process.ppid });
+  maxMemory = message.maxMemory;
+  if (message.init !== null) {
+    try {
+      const fn = await findTask(message.init.m, message.init.n);
+      await fn(...(decodeValue(body) as unknown[]));
+    } catch (error) {
+      channel.send({ t: 'initError' }, encodeThrown(error).body);
+      channel.flush(() => exit(1));
+      return;
+    }
+  }
+  channel.send({ t: 'ready' });
+  initialized = true;
+  if (queue.length > 0) void drain();
+  else if (stopping) leave();
+}
+
+async function drain(): Promise<void> {
+  draining = true;
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const retire = await runTask(next.task, next.body);
+    if (retire) return leave(); // tasks still queued here are re-sent elsewhere by the parent
+  }
+  draining = false;
+  if (stopping) leave();
+}
+
+/** Runs one task (a chunk of argument lists) and answers; true when the worker must now retire. */
+async function runTask(task: Task, body: string): Promise<boolean> {
+  const results: unknown[] = [];
+  try {
+    let fn = findTask(task.m, task.n);
+    if (fn instanceof Promise) fn = await fn;
+    const argLists = decodeValue(body) as unknown[][];
+    for (const args of argLists) {
+      let value = fn(...args);
+      if (value instanceof Promise || isThenable(value)) value = await value;
+      results.push(value);
+    }
+  } catch (error) {
+    return reply(task.id, encodeThrown(error));
+  }
+  let text: string;
+  try {
+    text = encodeValue(results);
+  } catch (error) {
+    return reply(task.id, describeResultFailure(results, error));
+  }
+  const retire = overMemory();
+  channel.send(retire ? { t: 'done', id: task.id, retire: true } : { t: 'done', id: task.id }, text);
+  return retire;
+}
+
+function reply(id: number, failure: { how: 'thrown' | 'encoding'; body: string }): boolean {
+  const retire = overMemory();
+  channel.send(
+    retire ? { t: 'failed', id, how: failure.how, retire: true } : { t: 'failed', id, how: failure.how },
+    failure.body,
+  );
+  return retire;
+}
+
+const overMemory = (): boolean => maxMemory !== null && memoryUsage.rss() > maxMemory;
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';

@@ -1,0 +1,58 @@
+import { inspect } from 'node:util';
+import { encodeBareError, encodeError } from '../codec/errors.js';
+import { describeEncodeFailure, encodeValue } from '../codec/values.js';
+import type { EncodingBody, FailureKind, ThrownBody } from '../protocol.js';
+
+const describe = (value: unknown): string => {
+  const text = inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200 });
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+};
+
+// The bootstrap's own frames say nothing about the user's error.
+const OWN_FRAMES = new URL('..', import.meta.url).href;
+const INTERNAL_FRAME = /^\s+at (?:process\.processTicksAndRejections|async Promise\.all) /;
+
+function trimStack(error: Error): void {
+  const { stack } = error;
+  if (typeof stack !== 'string') return;
+  const lines = stack.split('\n').filter((line) => !line.includes(OWN_FRAMES) && !INTERNAL_FRAME.test(line));
+  Object.defineProperty(error, 'stack', { value: lines.join('\n'), writable: true, configurable: true, enumerable: false });
+}
+
+export interface EncodedFailure {
+  how: FailureKind;
+  body: string;
+}
+
+/** A result list that devalue refused, told as Python's MaybeEncodingError tells it. */
+export function describeResultFailure(results: unknown[], error: unknown): EncodedFailure {
+  const { path, reason } = describeEncodeFailure(error);
+  const index = /^\[(\d+)\]/.exec(path);
+  const culprit = index === null ? results : results[Number(index[1])];
+  const rest = index === null ? path : path.slice(index[0].length);
+  const where = rest === '' ? '' : ` (at result${rest})`;
+  const body: EncodingBody = { value: describe(culprit), exc: `${reason}${where}` };
+  return { how: 'encoding', body: encodeValue(body) };
+}
+
+/**
+ * Encodes what a task threw. An Error goes with all its fields; one whose fields
+ * cannot be sent goes with name, message and stack; any other thrown value goes
+ * as itself, or as a MaybeEncodingError when it cannot be sent.
+ */
+export function encodeThrown(thrown: unknown): EncodedFailure {
+  if (thrown instanceof Error) {
+    trimStack(thrown);
+    try {
+      return { how: 'thrown', body: encodeValue({ e: encodeError(thrown) } satisfies ThrownBody) };
+    } catch {
+      return { how: 'thrown', body: encodeValue({ e: encodeBareError(thrown) } satisfies ThrownBody) };
+    }
+  }
+  try {
+    return { how: 'thrown', body: encodeValue({ v: thrown } satisfies ThrownBody) };
+  } catch (error) {
+    const { reason } = describeEncodeFailure(error);
+    return { how: 'encoding', body: encodeValue({ value: describe(thrown), exc: reason } satisfies EncodingBody) };
+  }
+}

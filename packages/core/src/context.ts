@@ -1,0 +1,33 @@
+import { Pool } from './pool/pool.js';
+import type { PoolOptions } from './pool/options.js';
+import { getStartMethod, isStartMethod, type StartMethod } from './start-methods.js';
+
+/** Pool and helpers bound to one start method, as Python's `get_context()` returns. */
+export interface Context {
+  readonly startMethod: StartMethod;
+  /** A Pool whose `context` defaults to this one. */
+  readonly Pool: typeof Pool;
+  getStartMethod(): StartMethod;
+}
+
+const contexts = new Map<StartMethod, Context>();
+
+/** The context of start method `method` (default: the current default start method). */
+export function getContext(method?: StartMethod): Context {
+  const chosen = method ?? getStartMethod();
+  if (!isStartMethod(chosen)) {
+    throw new TypeError(`Expected the start method to be one of 'fork', 'spawn', got \`${String(method)}\``);
+  }
+  let context = contexts.get(chosen);
+  if (context === undefined) {
+    class ContextPool extends Pool {
+      constructor(options?: number | PoolOptions) {
+        const given = typeof options === 'number' ? { processes: options } : { ...options };
+        super({ ...given, context: given.context ?? chosen });
+      }
+    }
+    context = Object.freeze({ startMethod: chosen, Pool: ContextPool, getStartMethod: () => chosen });
+    contexts.set(chosen, context);
+  }
+  return context;
+}

@@ -1,0 +1,100 @@
+/** Base class of every error procpool itself raises. */
+export class ProcessError extends Error {}
+ProcessError.prototype.name = 'ProcessError';
+
+/**
+ * The worker-side stack of a remote error, kept on the rebuilt error as the
+ * non-enumerable `remoteTraceback` property.
+ */
+export class RemoteTraceback extends ProcessError {
+  readonly tb: string;
+  readonly pid: number;
+  readonly workerName: string;
+  constructor(tb: string, pid: number, workerName: string) {
+    super(tb);
+    this.tb = tb;
+    this.pid = pid;
+    this.workerName = workerName;
+  }
+}
+RemoteTraceback.prototype.name = 'RemoteTraceback';
+
+/** A task's result (or thrown value) could not be serialized in the worker. */
+export class MaybeEncodingError extends ProcessError {
+  /** A printable description of the value that could not be sent. */
+  readonly value: string;
+  /** A printable description of why it could not be sent. */
+  readonly exc: string;
+  constructor(value: string, exc: string) {
+    super(`Error sending result: '${value}'. Reason: '${exc}'`);
+    this.value = value;
+    this.exc = exc;
+  }
+}
+MaybeEncodingError.prototype.name = 'MaybeEncodingError';
+
+export interface WorkerLostDetails {
+  pid: number;
+  workerName: string;
+  exitCode: number | null;
+  signal: string | null;
+  stderr: string;
+}
+
+/** The worker running the task died before it answered. */
+export class WorkerLostError extends ProcessError {
+  readonly pid: number;
+  readonly workerName: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** The last lines the worker wrote to stderr. */
+  readonly stderr: string;
+  constructor(details: WorkerLostDetails) {
+    const how =
+      details.signal === null ? `exit code ${String(details.exitCode)}` : `signal ${details.signal}`;
+    const tail = details.stderr.trim() === '' ? '' : `; its stderr ended with:\n${details.stderr}`;
+    super(`Worker ${details.workerName} (pid ${details.pid}) died with ${how} while running the task${tail}`);
+    this.pid = details.pid;
+    this.workerName = details.workerName;
+    this.exitCode = details.exitCode;
+    this.signal = details.signal;
+    this.stderr = details.stderr;
+  }
+}
+WorkerLostError.prototype.name = 'WorkerLostError';
+
+/** A task ran longer than `taskTimeout`; its worker was killed. */
+export class TaskTimeoutError extends ProcessError {
+  readonly timeout: number;
+  constructor(timeout: number) {
+    super(`Task did not finish within taskTimeout (${timeout} ms); its worker was killed`);
+    this.timeout = timeout;
+  }
+}
+TaskTimeoutError.prototype.name = 'TaskTimeoutError';
+
+/** Waiting for a result (`get(timeout)`, `next(timeout)`) timed out; the task goes on. */
+export class TimeoutError extends ProcessError {
+  readonly timeout: number;
+  constructor(timeout: number) {
+    super(`No result within ${timeout} ms (the task keeps running)`);
+    this.timeout = timeout;
+  }
+}
+TimeoutError.prototype.name = 'TimeoutError';
+
+/** Work was submitted to a pool that was closed or terminated. */
+export class PoolNotRunningError extends ProcessError {}
+PoolNotRunningError.prototype.name = 'PoolNotRunningError';
+
+/** The pool was terminated before the result arrived. */
+export class PoolTerminatedError extends ProcessError {
+  constructor() {
+    super('Pool was terminated before the task finished');
+  }
+}
+PoolTerminatedError.prototype.name = 'PoolTerminatedError';
+
+/** The pool cannot run tasks: its initializer failed, or workers keep dying at start. */
+export class BrokenPoolError extends ProcessError {}
+BrokenPoolError.prototype.name = 'BrokenPoolError';

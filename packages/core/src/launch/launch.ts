@@ -1,0 +1,109 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Duplex, Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { getExecutable, type StartMethod } from '../start-methods.js';
+import { CHANNEL_FD } from '../protocol.js';
+
+const BOOTSTRAP = fileURLToPath(new URL('../bootstrap/main.js', import.meta.url));
+const STDERR_TAIL_BYTES = 4096;
+
+export interface LaunchOptions {
+  method: StartMethod;
+  execArgv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string | undefined;
+}
+
+export interface ExitInfo {
+  exitCode: number | null;
+  signal: string | null;
+  /** Set when the process could not be started at all. */
+  startError: Error | null;
+}
+
+/** The parent's view of one worker process. */
+export interface LaunchedWorker {
+  readonly pid: number;
+  readonly pipe: Duplex;
+  readonly exited: Promise<ExitInfo>;
+  kill(signal: NodeJS.Signals): void;
+  stderrTail(): string;
+}
+
+// On Linux the kernel kills the worker when the parent dies, even by SIGKILL and
+// even while the worker spins in a synchronous loop (prctl PR_SET_PDEATHSIG).
+const SETPRIV = process.platform === 'linux'
+  ? (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'setpriv')).find((file) => existsSync(file))
+  : undefined;
+
+function buildCommand(options: LaunchOptions): { file: string; args: string[] } {
+  // fork: a copy of the parent (its loader flags, --conditions, memory flags);
+  // spawn: a fresh interpreter with only the flags asked for.
+  const node = options.method === 'fork' ? process.execPath : getExecutable();
+  const flags = options.method === 'fork' ? [...process.execArgv, ...options.execArgv] : [...options.execArgv];
+  const args = [...flags, BOOTSTRAP];
+  return SETPRIV === undefined
+    ? { file: node, args }
+    : { file: SETPRIV, args: ['--pdeathsig', 'KILL', '--', node, ...args] };
+}
+
+function buildEnv(extra: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...process.env, ...extra })) if (value !== undefined) env[key] = value;
+  return env;
+}
+
+export function launchWorker(options: LaunchOptions): LaunchedWorker {
+  const { file, args } = buildCommand(options);
+  const stdio = ['ignore', 'inherit', 'pipe', 'pipe'] as const;
+  const subprocess = execa(file, args, {
+    stdio: options.method === 'fork' ? [...stdio, 'ipc'] : [...stdio],
+    cwd: options.cwd ?? process.cwd(),
+    env: buildEnv(options.env),
+    extendEnv: false,
+    buffer: false,
+    reject: false,
+    cleanup: true,
+    forceKillAfterDelay: false,
+  });
+  const pipe = subprocess.stdio[CHANNEL_FD] as Duplex;
+  const stderr = subprocess.stderr as Readable;
+  let tail = '';
+  // The worker's stderr still reaches ours; its tail is kept for crash reports.
+  stderr.on('data', (chunk: Buffer) => {
+    process.stderr.write(chunk);
+    tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  });
+  stderr.on('error', () => {});
+
+  const exited = new Promise<ExitInfo>((resolve) => {
+    let done = false;
+    subprocess.once('exit', (exitCode, signal) => {
+      done = true;
+      resolve({ exitCode, signal, startError: null });
+    });
+    void subprocess.then((result) => {
+      if (done) return;
+      done = true;
+      const startError = new Error(`Could not start worker process ${file}: ${result.shortMessage}`);
+      resolve({ exitCode: result.exitCode ?? null, signal: result.signal ?? null, startError });
+    });
+  });
+
+  // Workers never keep the parent alive by themselves: the pool holds the event
+  // loop open only while it has work, so a forgotten pool lets Node exit.
+  for (const handle of [pipe, stderr, subprocess, subprocess.channel] as Array<{ unref?: () => void } | null | undefined>) {
+    handle?.unref?.();
+  }
+  return {
+    pid: subprocess.pid ?? -1,
+    pipe,
+    exited,
+    kill: (signal) => {
+      subprocess.kill(signal);
+    },
+    stderrTail: () => tail,
+  };
+}

@@ -1,0 +1,128 @@
+import os from 'node:os';
+import type { Context } from '../context.js';
+import { getStartMethod, isStartMethod, type StartMethod } from '../start-methods.js';
+import { resolveTaskSync, type AnyFunction, type TaskLike } from '../tasks.js';
+import type { WireTaskRef } from '../protocol.js';
+
+export interface PoolOptions {
+  /** Number of worker processes. @default os.availableParallelism() */
+  processes?: number | undefined;
+  /** Runs once in each worker before its first task; if it throws, the pool is broken. */
+  initializer?: TaskLike<AnyFunction> | string | undefined;
+  initargs?: readonly unknown[] | undefined;
+  /** A worker exits after this many tasks (a map chunk is one task) and is replaced. */
+  maxTasksPerChild?: number | undefined;
+  /** Start method or context. @default getStartMethod() */
+  context?: StartMethod | Context | undefined;
+  /** Hard limit per task, in ms: the worker is killed (SIGTERM, then SIGKILL) and the task rejects with TaskTimeoutError. */
+  taskTimeout?: number | undefined;
+  /** Bytes of resident memory (RSS, so native allocations count); a worker above it after a task is replaced. */
+  maxMemoryPerChild?: number | undefined;
+  /** Node flags for workers, after the parent's own under `fork`. */
+  execArgv?: readonly string[] | undefined;
+  /** Environment for workers, on top of `process.env`; `undefined` removes a variable. */
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  /** Working directory of workers. @default process.cwd() */
+  cwd?: string | undefined;
+}
+
+export interface ResolvedOptions {
+  processes: number;
+  initializer: WireTaskRef | null;
+  /** A plain function to look up among the main module's exports first. */
+  initializerFunction: AnyFunction | null;
+  initargs: readonly unknown[];
+  maxTasksPerChild: number;
+  startMethod: StartMethod;
+  taskTimeout: number | null;
+  maxMemoryPerChild: number | null;
+  execArgv: readonly string[];
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string | undefined;
+}
+
+const show = (value: unknown): string => {
+  const text = typeof value === 'string' ? value : typeof value === 'function' ? `[Function ${value.name}]` : String(value);
+  return `\`${text}\` (${typeof value})`;
+};
+
+export const invalid = (name: string, expected: string, value: unknown): TypeError | RangeError => {
+  const message = `Expected \`${name}\` to be ${expected}, got ${show(value)}`;
+  return typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+};
+
+export const isPositiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 1;
+
+const isPositiveNumber = (value: unknown): value is number =>
+  typeof value === 'number' && value > 0 && value <= Number.MAX_SAFE_INTEGER;
+
+const KNOWN = new Set([
+  'processes', 'initializer', 'initargs', 'maxTasksPerChild', 'context', 'taskTimeout',
+  'maxMemoryPerChild', 'execArgv', 'env', 'cwd',
+]);
+
+/** Validates and defaults pool options without touching the caller's object. */
+export function normalizeOptions(raw: number | PoolOptions | undefined): ResolvedOptions {
+  const options: PoolOptions = typeof raw === 'number' ? { processes: raw } : { ...(raw ?? {}) };
+  if (typeof raw !== 'number' && raw !== undefined && (typeof raw !== 'object' || raw === null)) {
+    throw invalid('options', 'a number of processes or an options object', raw);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) throw new TypeError(`Unknown pool option \`${key}\``);
+  }
+  const {
+    processes = os.availableParallelism(),
+    initializer,
+    initargs = [],
+    maxTasksPerChild,
+    context,
+    taskTimeout,
+    maxMemoryPerChild,
+    execArgv = [],
+    env = {},
+    cwd,
+  } = options;
+  if (!isPositiveInteger(processes)) throw invalid('processes', 'a positive integer', processes);
+  if (maxTasksPerChild !== undefined && !isPositiveInteger(maxTasksPerChild)) {
+    throw invalid('maxTasksPerChild', 'a positive integer', maxTasksPerChild);
+  }
+  if (taskTimeout !== undefined && !isPositiveNumber(taskTimeout)) {
+    throw invalid('taskTimeout', 'a positive number of milliseconds', taskTimeout);
+  }
+  if (maxMemoryPerChild !== undefined && !isPositiveNumber(maxMemoryPerChild)) {
+    throw invalid('maxMemoryPerChild', 'a positive number of bytes', maxMemoryPerChild);
+  }
+  if (!Array.isArray(initargs)) throw invalid('initargs', 'an array', initargs);
+  if (!Array.isArray(execArgv) || execArgv.some((flag) => typeof flag !== 'string')) {
+    throw invalid('execArgv', 'an array of strings', execArgv);
+  }
+  if (typeof env !== 'object' || env === null) throw invalid('env', 'an object', env);
+  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) throw invalid('cwd', 'a directory path', cwd);
+  let startMethod: StartMethod;
+  if (context === undefined) startMethod = getStartMethod();
+  else if (isStartMethod(context)) startMethod = context;
+  else if (typeof context === 'object' && context !== null && isStartMethod((context as Context).startMethod)) {
+    startMethod = (context as Context).startMethod;
+  } else throw invalid('context', "'fork', 'spawn' or a Context", context);
+
+  let initializerRef: WireTaskRef | null = null;
+  let initializerFunction: AnyFunction | null = null;
+  if (initializer !== undefined) {
+    initializerRef = resolveTaskSync(initializer);
+    if (initializerRef === null) initializerFunction = initializer as AnyFunction;
+  }
+  return {
+    processes,
+    initializer: initializerRef,
+    initializerFunction,
+    initargs: [...initargs],
+    maxTasksPerChild: maxTasksPerChild ?? Number.POSITIVE_INFINITY,
+    startMethod,
+    taskTimeout: taskTimeout ?? null,
+    maxMemoryPerChild: maxMemoryPerChild ?? null,
+    execArgv: [...execArgv],
+    env: { ...env },
+    cwd,
+  };
+}

@@ -1,0 +1,292 @@
+import { PoolNotRunningError, ProcessError } from '../errors.js';
+import type { WireTaskRef } from '../protocol.js';
+import { resolveMainExport, resolveTaskSync, type AnyFunction, type TaskLike, type TaskResult } from '../tasks.js';
+import { AsyncResult, type ResultCallbacks, type Settler } from './async-result.js';
+import { CollectJob } from './collect-job.js';
+import { ImapJob } from './imap-job.js';
+import { IMapIterator } from './imap-iterator.js';
+import { invalid, isPositiveInteger, normalizeOptions, type PoolOptions } from './options.js';
+import { Scheduler, type ArgsKind } from './scheduler.js';
+import { captureCaller, type Caller } from './stacks.js';
+import type { Job } from './unit.js';
+
+/** `args` may be left out only when the task takes no required arguments. */
+export type ArgsParam<F extends AnyFunction> = [] extends Parameters<F>
+  ? [args?: Parameters<F>]
+  : [args: Parameters<F>];
+/** Tasks `map` can call: one argument per item. */
+export type OneArgFunction = (arg: never) => unknown;
+type Input<T> = Iterable<T> | AsyncIterable<T>;
+
+export interface MapAsyncOptions<R> extends ResultCallbacks<R> {
+  /** Items per task message. @default ceil(items / (4 × processes)) */
+  chunksize?: number | undefined;
+}
+
+export interface ImapOptions {
+  /** Items per task message. @default 1 */
+  chunksize?: number | undefined;
+  /** Items read from the input ahead of the consumer, at most. @default 4 × processes × chunksize */
+  bufferSize?: number | undefined;
+}
+
+const isIterable = (value: unknown): value is Iterable<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null &&
+  typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+
+function checkChunksize(chunksize: unknown): number | undefined {
+  if (chunksize !== undefined && !isPositiveInteger(chunksize)) throw invalid('chunksize', 'a positive integer', chunksize);
+  return chunksize;
+}
+
+function checkCallbacks(callbacks: ResultCallbacks<never>): void {
+  for (const key of ['callback', 'errorCallback'] as const) {
+    const fn: unknown = callbacks[key];
+    if (fn !== undefined && typeof fn !== 'function') throw invalid(key, 'a function', fn);
+  }
+}
+
+// Array.fromAsync arrived in Node 22.
+async function readAll(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
+  const items: unknown[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+function toArgList(item: unknown, index: number): unknown[] {
+  if (Array.isArray(item)) return item;
+  if (isIterable(item) && typeof item !== 'string') return [...item];
+  throw new TypeError(`Expected starmap item ${index} to be an array of arguments, got \`${String(item)}\``);
+}
+
+/**
+ * A pool of worker processes: Python's `multiprocessing.Pool`, with Promises
+ * where Python blocks and milliseconds where Python uses seconds.
+ * @example
+ * await using pool = new Pool(4);
+ * const squares = await pool.map(square, [1, 2, 3]);
+ */
+export class Pool {
+  readonly #scheduler: Scheduler;
+  readonly #processes: number;
+
+  constructor(options?: number | PoolOptions) {
+    const resolved = normalizeOptions(options);
+    this.#processes = resolved.processes;
+    this.#scheduler = new Scheduler(resolved);
+    const main = resolved.initializerFunction;
+    this.#scheduler.start(main === null ? undefined : resolveMainExport(main));
+  }
+
+  /** Runs `fn(...args)` in a worker. */
+  apply<F extends AnyFunction>(fn: TaskLike<F>, ...args: ArgsParam<F>): Promise<TaskResult<F>>;
+  apply(fn: string, args?: readonly unknown[]): Promise<unknown>;
+  apply(fn: unknown, args?: readonly unknown[]): Promise<unknown> {
+    try {
+      return this.#apply(fn, args, captureCaller(this.apply), {}).get();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Runs `fn(...args)` in a worker; the AsyncResult settles later. */
+  applyAsync<F extends AnyFunction>(
+    fn: TaskLike<F>,
+    args?: Parameters<F>,
+    callbacks?: ResultCallbacks<TaskResult<F>>,
+  ): AsyncResult<TaskResult<F>>;
+  applyAsync(fn: string, args?: readonly unknown[], callbacks?: ResultCallbacks<unknown>): AsyncResult<unknown>;
+  applyAsync(fn: unknown, args?: readonly unknown[], callbacks: ResultCallbacks<unknown> = {}): AsyncResult<unknown> {
+    return this.#apply(fn, args, captureCaller(this.applyAsync), callbacks);
+  }
+
+  /** `fn(item)` for every item, in order; settles when every chunk has finished. */
+  map<F extends OneArgFunction>(fn: TaskLike<F>, iterable: Input<Parameters<F>[0]>, chunksize?: number): Promise<TaskResult<F>[]>;
+  map(fn: string, iterable: Input<unknown>, chunksize?: number): Promise<unknown[]>;
+  map(fn: unknown, iterable: Input<unknown>, chunksize?: number): Promise<unknown[]> {
+    try {
+      return this.#map('map', fn, iterable, chunksize, captureCaller(this.map), {}).get();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  mapAsync<F extends OneArgFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<Parameters<F>[0]>,
+    options?: MapAsyncOptions<TaskResult<F>[]>,
+  ): AsyncResult<TaskResult<F>[]>;
+  mapAsync(fn: string, iterable: Input<unknown>, options?: MapAsyncOptions<unknown[]>): AsyncResult<unknown[]>;
+  mapAsync(fn: unknown, iterable: Input<unknown>, options: MapAsyncOptions<unknown[]> = {}): AsyncResult<unknown[]> {
+    return this.#map('map', fn, iterable, options.chunksize, captureCaller(this.mapAsync), options);
+  }
+
+  /** `fn(...args)` for every argument list, in order. */
+  starmap<F extends AnyFunction>(fn: TaskLike<F>, iterable: Input<Parameters<F>>, chunksize?: number): Promise<TaskResult<F>[]>;
+  starmap(fn: string, iterable: Input<readonly unknown[]>, chunksize?: number): Promise<unknown[]>;
+  starmap(fn: unknown, iterable: Input<readonly unknown[]>, chunksize?: number): Promise<unknown[]> {
+    try {
+      return this.#map('starmap', fn, iterable, chunksize, captureCaller(this.starmap), {}).get();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  starmapAsync<F extends AnyFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<Parameters<F>>,
+    options?: MapAsyncOptions<TaskResult<F>[]>,
+  ): AsyncResult<TaskResult<F>[]>;
+  starmapAsync(fn: string, iterable: Input<readonly unknown[]>, options?: MapAsyncOptions<unknown[]>): AsyncResult<unknown[]>;
+  starmapAsync(fn: unknown, iterable: Input<readonly unknown[]>, options: MapAsyncOptions<unknown[]> = {}): AsyncResult<unknown[]> {
+    return this.#map('starmap', fn, iterable, options.chunksize, captureCaller(this.starmapAsync), options);
+  }
+
+  /** Lazily maps `fn` over `iterable` (which may be infinite); results in input order. */
+  imap<F extends OneArgFunction>(fn: TaskLike<F>, iterable: Input<Parameters<F>[0]>, options?: number | ImapOptions): IMapIterator<TaskResult<F>>;
+  imap(fn: string, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown>;
+  imap(fn: unknown, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown> {
+    return this.#imap(true, fn, iterable, options, captureCaller(this.imap));
+  }
+
+  /** Like `imap`, but results come in the order they finish. */
+  imapUnordered<F extends OneArgFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<Parameters<F>[0]>,
+    options?: number | ImapOptions,
+  ): IMapIterator<TaskResult<F>>;
+  imapUnordered(fn: string, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown>;
+  imapUnordered(fn: unknown, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown> {
+    return this.#imap(false, fn, iterable, options, captureCaller(this.imapUnordered));
+  }
+
+  /** Accepts no more work; workers exit once the work already submitted is done. */
+  close(): void {
+    this.#scheduler.close();
+  }
+
+  /** Kills the workers now; every unsettled result rejects with `PoolTerminatedError`. Resolves when all have exited. */
+  terminate(): Promise<void> {
+    return this.#scheduler.terminate();
+  }
+
+  /** Resolves when every worker has exited; call `close()` or `terminate()` first. */
+  join(): Promise<void> {
+    if (this.#scheduler.state === 'running' && this.#scheduler.broken === null) {
+      return Promise.reject(new ProcessError('Pool is still running: call close() or terminate() before join()'));
+    }
+    return this.#scheduler.allExited();
+  }
+
+  /** `await using pool = new Pool()` terminates the pool at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.terminate();
+  }
+
+  #checkRunning(): void {
+    const { state } = this.#scheduler;
+    if (state !== 'running') throw new PoolNotRunningError(`Pool is ${state === 'closed' ? 'closed' : 'terminated'}: it accepts no new tasks`);
+  }
+
+  /** Runs `use` with the task's wire reference, looking a plain function up among the main module's exports. */
+  #withTask(fn: unknown, ref: WireTaskRef | null, job: Job, use: (ref: WireTaskRef) => void): void {
+    if (ref !== null) {
+      use(ref);
+      return;
+    }
+    this.#scheduler.track(resolveMainExport(fn as AnyFunction)).then(use, (error: unknown) => job.abort(error));
+  }
+
+  #apply(fn: unknown, args: readonly unknown[] | undefined, caller: Caller, callbacks: ResultCallbacks<unknown>): AsyncResult<unknown> {
+    this.#checkRunning();
+    if (args !== undefined && !Array.isArray(args)) throw invalid('args', 'an array of arguments', args);
+    checkCallbacks(callbacks);
+    const ref = resolveTaskSync(fn);
+    const argList = [...(args ?? [])];
+    return new AsyncResult<unknown>((settler) => {
+      const job = new CollectJob(settler, caller, 1, 1, true, this.#scheduler.jobFinished);
+      this.#scheduler.addJob(job);
+      this.#withTask(fn, ref, job, (task) => this.#scheduler.submit(job, task, 'apply', 0, [argList]));
+    }, callbacks);
+  }
+
+  #map(kind: ArgsKind, fn: unknown, iterable: unknown, chunksize: unknown, caller: Caller, callbacks: ResultCallbacks<unknown[]>): AsyncResult<unknown[]> {
+    this.#checkRunning();
+    const size = checkChunksize(chunksize);
+    checkCallbacks(callbacks);
+    const ref = resolveTaskSync(fn);
+    if (!isIterable(iterable) && !isAsyncIterable(iterable)) throw invalid('iterable', 'an iterable or async iterable', iterable);
+    // A sync input is read now, so its own error reaches the caller as it is.
+    const items = isIterable(iterable) ? Array.from(iterable) : null;
+    return new AsyncResult<unknown[]>((settler) => {
+      if (items !== null) {
+        this.#startMap(kind, fn, ref, items, size, caller, settler);
+        return;
+      }
+      this.#scheduler.track(readAll(iterable as AsyncIterable<unknown>)).then(
+        (read) => this.#startMap(kind, fn, ref, read, size, caller, settler),
+        (error: unknown) => settler.reject(error),
+      );
+    }, callbacks);
+  }
+
+  #startMap(
+    kind: ArgsKind,
+    fn: unknown,
+    ref: WireTaskRef | null,
+    items: unknown[],
+    chunksize: number | undefined,
+    caller: Caller,
+    settler: Settler<unknown[]>,
+  ): void {
+    if (items.length === 0) {
+      settler.resolve([]);
+      return;
+    }
+    const size = chunksize ?? Math.ceil(items.length / (4 * this.#processes));
+    const job = new CollectJob(settler, caller, Math.ceil(items.length / size), items.length, false, this.#scheduler.jobFinished);
+    this.#scheduler.addJob(job);
+    this.#withTask(fn, ref, job, (task) => {
+      for (let start = 0; start < items.length && !job.finished; start += size) {
+        const chunk = items.slice(start, start + size);
+        let argLists: unknown[][];
+        try {
+          argLists = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk.map((item) => [item]);
+        } catch (error) {
+          job.unitFailed({ id: 0, job, ref: task, start, count: chunk.length, body: '' }, error);
+          continue;
+        }
+        this.#scheduler.submit(job, task, kind, start, argLists);
+      }
+    });
+  }
+
+  #imap(ordered: boolean, fn: unknown, iterable: unknown, options: number | ImapOptions | undefined, caller: Caller): IMapIterator<unknown> {
+    this.#checkRunning();
+    const settings = typeof options === 'object' && options !== null ? options : { chunksize: options };
+    const chunksize = checkChunksize(settings.chunksize) ?? 1;
+    const bufferSize = settings.bufferSize ?? 4 * this.#processes * chunksize;
+    if (!isPositiveInteger(bufferSize)) throw invalid('bufferSize', 'a positive integer', bufferSize);
+    const ref = resolveTaskSync(fn);
+    if (!isIterable(iterable) && !isAsyncIterable(iterable)) throw invalid('iterable', 'an iterable or async iterable', iterable);
+    let task: WireTaskRef | null = ref;
+    const job = new ImapJob(
+      iterable,
+      { ordered, chunksize, bufferSize: Math.max(bufferSize, chunksize) },
+      caller,
+      (owner, start, items) => this.#scheduler.submit(owner, task as WireTaskRef, 'map', start, items.map((item) => [item])),
+      this.#scheduler.jobFinished,
+    );
+    this.#scheduler.addJob(job);
+    if (!job.finished) {
+      this.#withTask(fn, ref, job, (resolved) => {
+        task = resolved;
+        job.fill();
+      });
+    }
+    return new IMapIterator(job);
+  }
+}
+

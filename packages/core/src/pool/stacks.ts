@@ -1,0 +1,33 @@
+/** Where a pool call was made: V8 records the frames now and formats them only if read. */
+export interface Caller {
+  stack?: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any public method is a valid frame to cut at
+export function captureCaller(above: Function): Caller {
+  const caller: Caller = {};
+  Error.captureStackTrace(caller, above);
+  return caller;
+}
+
+const decorated = new WeakSet<object>();
+
+/**
+ * Ends an error's stack with the frames of the call that submitted the task:
+ * a remote error keeps its worker stack above them, a local one (a lost worker,
+ * a bad argument) has nothing to show of the pool's internals.
+ */
+export function withCallerFrames(error: unknown, caller: Caller): unknown {
+  if (!(error instanceof Error) || decorated.has(error)) return error;
+  decorated.add(error);
+  const frames = (caller.stack ?? '').split('\n').slice(1).join('\n');
+  const remote = Object.prototype.hasOwnProperty.call(error, 'remoteTraceback');
+  const head = remote ? String(error.stack) : `${error.name}: ${error.message}`;
+  Object.defineProperty(error, 'stack', {
+    value: frames === '' ? head : `${head}\n${frames}`,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+  return error;
+}

@@ -1,0 +1,25 @@
+import type { WireTaskRef } from '../protocol.js';
+
+/** One message's worth of work: a chunk of calls of one task, sent to one worker. */
+export interface Unit {
+  id: number;
+  job: Job;
+  ref: WireTaskRef;
+  /** Index of the chunk's first item in the job's input. */
+  start: number;
+  count: number;
+  /** The encoded argument lists. */
+  body: string;
+}
+
+/** What a pool call collects its units' outcomes into. */
+export interface Job {
+  /** True once the caller can get nothing more from it; its queued units are dropped. */
+  readonly finished: boolean;
+  /** True while it may still add units (an imap reading its input). */
+  readonly reading: boolean;
+  unitDone(unit: Unit, values: unknown[]): void;
+  unitFailed(unit: Unit, error: unknown): void;
+  /** The pool stops (terminate, broken pool): settle everything with `error`. */
+  abort(error: unknown): void;
+}

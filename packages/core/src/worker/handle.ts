@@ -1,0 +1,163 @@
+import { Channel } from '../channel/channel.js';
+import { launchWorker, type ExitInfo, type LaunchOptions, type LaunchedWorker } from '../launch/launch.js';
+import type { ParentMessage, WireTaskRef, WorkerMessage } from '../protocol.js';
+import type { Unit } from '../pool/unit.js';
+
+export type WorkerState = 'starting' | 'ready' | 'busy' | 'retiring' | 'exited';
+export type ResultMessage = Extract<WorkerMessage, { t: 'done' | 'failed' }>;
+
+export interface WorkerEvents {
+  ready(worker: WorkerHandle): void;
+  initFailed(worker: WorkerHandle, body: string): void;
+  result(worker: WorkerHandle, unit: Unit, message: ResultMessage, body: string): void;
+  timedOut(worker: WorkerHandle, unit: Unit): void;
+  /** `lost`: the unit it was running when it died; `unstarted`: units it never began. */
+  exited(worker: WorkerHandle, info: ExitInfo, lost: Unit | null, unstarted: Unit[]): void;
+}
+
+export interface WorkerSettings {
+  launch: LaunchOptions;
+  initializer: WireTaskRef | null;
+  initargsBody: string;
+  maxMemory: number | null;
+  maxTasks: number;
+  taskTimeout: number | null;
+}
+
+/** How long a worker asked to stop with SIGTERM has before SIGKILL. */
+export const KILL_GRACE_MS = 1000;
+/** How long to wait for the pipe to drain after the process exited. */
+const PIPE_DRAIN_MS = 500;
+
+let workersStarted = 0;
+/** Every live worker of every pool, for activeChildren(). */
+export const liveWorkers = new Set<WorkerHandle>();
+
+/** The parent side of one worker process. */
+export class WorkerHandle {
+  state: WorkerState = 'starting';
+  readonly name = `PoolWorker-${(workersStarted += 1)}`;
+  readonly pid: number;
+  /** Units sent and not answered, in order: the first is the one running. */
+  readonly inFlight: Unit[] = [];
+  /** Tasks it may still be sent under maxTasksPerChild. */
+  tasksLeft: number;
+  #everReady = false;
+  // Set when the worker will start no unit it was sent but not answered
+  // (it was told to stop, it retired itself, or its running task timed out).
+  #nothingStarted = false;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #process: LaunchedWorker;
+  readonly #channel: Channel<WorkerMessage, ParentMessage>;
+
+  constructor(
+    private readonly settings: WorkerSettings,
+    private readonly events: WorkerEvents,
+  ) {
+    this.tasksLeft = settings.maxTasks;
+    this.#process = launchWorker(settings.launch);
+    this.pid = this.#process.pid;
+    liveWorkers.add(this);
+    let pipeClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (pipeClosed = resolve));
+    this.#channel = new Channel(this.#process.pipe, (message, body) => this.#onMessage(message, body), pipeClosed);
+    this.#channel.send(
+      { t: 'init', name: this.name, init: settings.initializer, maxMemory: settings.maxMemory },
+      settings.initargsBody,
+    );
+    void this.#process.exited.then(async (info) => {
+      // Results written just before death are still in the pipe: read them first.
+      const drainTimer = setTimeout(() => this.#channel.destroy(), PIPE_DRAIN_MS);
+      await closed;
+      clearTimeout(drainTimer);
+      this.#onExit(info);
+    });
+  }
+
+  get everReady(): boolean {
+    return this.#everReady;
+  }
+
+  stderrTail(): string {
+    return this.#process.stderrTail();
+  }
+
+  send(unit: Unit): void {
+    this.inFlight.push(unit);
+    this.tasksLeft -= 1;
+    if (this.state === 'ready') this.state = 'busy';
+    this.#channel.send({ t: 'task', id: unit.id, m: unit.ref.m, n: unit.ref.n }, unit.body);
+    if (this.inFlight.length === 1 && this.#everReady) this.#armTimer();
+  }
+
+  /** Asks an idle worker to exit. */
+  stop(): void {
+    if (this.state === 'retiring' || this.state === 'exited') return;
+    this.state = 'retiring';
+    this.#nothingStarted = true;
+    this.#channel.send({ t: 'stop' });
+  }
+
+  /** SIGTERM now, SIGKILL after the grace period. */
+  kill(): void {
+    if (this.state === 'exited') return;
+    this.state = 'retiring';
+    this.#process.kill('SIGTERM');
+    setTimeout(() => {
+      if (this.state !== 'exited') this.#process.kill('SIGKILL');
+    }, KILL_GRACE_MS).unref();
+  }
+
+  #onMessage(message: WorkerMessage, body: string): void {
+    switch (message.t) {
+      case 'ready':
+        this.#everReady = true;
+        if (this.state === 'starting') this.state = this.inFlight.length > 0 ? 'busy' : 'ready';
+        if (this.inFlight.length > 0) this.#armTimer();
+        this.events.ready(this);
+        break;
+      case 'initError':
+        this.events.initFailed(this, body);
+        break;
+      case 'done':
+      case 'failed': {
+        const unit = this.inFlight[0];
+        if (unit === undefined || unit.id !== message.id) return; // answer to a task that already timed out
+        this.inFlight.shift();
+        clearTimeout(this.#timer);
+        if (message.retire === true) {
+          this.state = 'retiring';
+          this.#nothingStarted = true;
+        } else if (this.inFlight.length > 0) {
+          this.#armTimer();
+        } else if (this.state === 'busy') {
+          this.state = 'ready';
+        }
+        this.events.result(this, unit, message, body);
+        break;
+      }
+    }
+  }
+
+  #armTimer(): void {
+    const timeout = this.settings.taskTimeout;
+    if (timeout === null) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      const unit = this.inFlight.shift();
+      if (unit === undefined || this.state === 'exited') return;
+      this.#nothingStarted = true; // it is stuck in `unit`: the others never began
+      this.kill();
+      this.events.timedOut(this, unit);
+    }, timeout);
+    this.#timer.unref();
+  }
+
+  #onExit(info: ExitInfo): void {
+    this.state = 'exited';
+    clearTimeout(this.#timer);
+    liveWorkers.delete(this);
+    const lost = this.#nothingStarted || !this.#everReady ? null : (this.inFlight.shift() ?? null);
+    this.events.exited(this, info, lost, this.inFlight.splice(0));
+  }
+}
