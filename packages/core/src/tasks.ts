@@ -5,6 +5,13 @@ import type { WireTaskRef } from './protocol.js';
 /** Any function, without `any`: every function type is assignable to it. */
 export type AnyFunction = (...args: never[]) => unknown;
 
+/**
+ * What `defineTasks` accepts. Declared as a method so parameter types are
+ * checked bivariantly: annotated tasks keep their types, and unannotated
+ * parameters (plain JavaScript task modules) read as `unknown`, not `never`.
+ */
+export type TaskFunction = { task(...args: unknown[]): unknown }['task'];
+
 declare const taskType: unique symbol;
 
 /** A typed reference to an exported task function: module + export name. */
@@ -44,13 +51,13 @@ function normalizeModule(module: string | URL, what: string): string {
  * @example
  * export const { square } = defineTasks(import.meta.url, { square: (x: number) => x * x });
  */
-export function defineTasks<T extends Record<string, AnyFunction>>(moduleUrl: string | URL, tasks: T): T {
+export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: string | URL, tasks: T): T {
   const module = normalizeModule(moduleUrl, 'moduleUrl');
   for (const [name, fn] of Object.entries(tasks)) {
     if (typeof fn !== 'function') {
       throw new TypeError(`Expected task \`${name}\` to be a function, got \`${typeof fn}\``);
     }
-    registered.set(fn, { m: module, n: name });
+    registered.set(fn as AnyFunction, { m: module, n: name });
   }
   return tasks;
 }
@@ -60,7 +67,7 @@ export function defineTasks<T extends Record<string, AnyFunction>>(moduleUrl: st
  * @example
  * const square = taskRef<(x: number) => number>(new URL('./tasks.js', import.meta.url), 'square');
  */
-export function taskRef<F extends AnyFunction = AnyFunction>(module: string | URL, name: string): TaskRef<F> {
+export function taskRef<F extends AnyFunction = (...args: unknown[]) => unknown>(module: string | URL, name: string): TaskRef<F> {
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(`Expected \`name\` to be an export name, got \`${String(name)}\``);
   }

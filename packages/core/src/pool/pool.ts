@@ -17,6 +17,8 @@ export type ArgsParam<F extends AnyFunction> = [] extends Parameters<F>
 /** Tasks `map` can call: one argument per item. */
 export type OneArgFunction = (arg: never) => unknown;
 type Input<T> = Iterable<T> | AsyncIterable<T>;
+/** What `map` feeds a task: its first parameter; anything for a task that takes none. */
+export type MapItem<F extends OneArgFunction> = Parameters<F> extends [] ? unknown : Parameters<F>[0];
 
 export interface MapAsyncOptions<R> extends ResultCallbacks<R> {
   /** Items per task message. @default ceil(items / (4 × processes)) */
@@ -103,7 +105,7 @@ export class Pool {
   }
 
   /** `fn(item)` for every item, in order; settles when every chunk has finished. */
-  map<F extends OneArgFunction>(fn: TaskLike<F>, iterable: Input<Parameters<F>[0]>, chunksize?: number): Promise<TaskResult<F>[]>;
+  map<F extends OneArgFunction>(fn: TaskLike<F>, iterable: Input<MapItem<F>>, chunksize?: number): Promise<TaskResult<F>[]>;
   map(fn: string, iterable: Input<unknown>, chunksize?: number): Promise<unknown[]>;
   map(fn: unknown, iterable: Input<unknown>, chunksize?: number): Promise<unknown[]> {
     try {
@@ -115,7 +117,7 @@ export class Pool {
 
   mapAsync<F extends OneArgFunction>(
     fn: TaskLike<F>,
-    iterable: Input<Parameters<F>[0]>,
+    iterable: Input<MapItem<F>>,
     options?: MapAsyncOptions<TaskResult<F>[]>,
   ): AsyncResult<TaskResult<F>[]>;
   mapAsync(fn: string, iterable: Input<unknown>, options?: MapAsyncOptions<unknown[]>): AsyncResult<unknown[]>;
@@ -145,7 +147,7 @@ export class Pool {
   }
 
   /** Lazily maps `fn` over `iterable` (which may be infinite); results in input order. */
-  imap<F extends OneArgFunction>(fn: TaskLike<F>, iterable: Input<Parameters<F>[0]>, options?: number | ImapOptions): IMapIterator<TaskResult<F>>;
+  imap<F extends OneArgFunction>(fn: TaskLike<F>, iterable: Input<MapItem<F>>, options?: number | ImapOptions): IMapIterator<TaskResult<F>>;
   imap(fn: string, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown>;
   imap(fn: unknown, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown> {
     return this.#imap(true, fn, iterable, options, captureCaller(this.imap));
@@ -154,7 +156,7 @@ export class Pool {
   /** Like `imap`, but results come in the order they finish. */
   imapUnordered<F extends OneArgFunction>(
     fn: TaskLike<F>,
-    iterable: Input<Parameters<F>[0]>,
+    iterable: Input<MapItem<F>>,
     options?: number | ImapOptions,
   ): IMapIterator<TaskResult<F>>;
   imapUnordered(fn: string, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown>;

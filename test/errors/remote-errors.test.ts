@@ -1,0 +1,113 @@
+import { describe, expect, test } from '@jest/globals';
+import { MaybeEncodingError, RemoteTraceback, currentProcess } from '@procpool/core';
+import * as tasks from '../../fixtures/tasks.mjs';
+import { makePool, methods } from '../helpers/pools.js';
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe.each(methods)('remote errors under %s', (context) => {
+  test('a built-in error comes back as the same class, with the worker stack, a worker line and the caller frames', async () => {
+    const pool = makePool({ processes: 1, context });
+    const error = (await rejection(pool.apply(tasks.throwTypeError, ['bad input']))) as TypeError;
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.name).toBe('TypeError');
+    expect(error.message).toBe('bad input');
+    const lines = String(error.stack).split('\n');
+    expect(lines[0]).toBe('TypeError: bad input');
+    expect(lines[1]).toMatch(/at throwTypeError .*fixtures\/tasks\.mjs/);
+    const marker = lines.findIndex((line) => line.includes('--- above: PoolWorker-'));
+    expect(marker).toBeGreaterThan(1);
+    expect(lines.slice(marker + 1).join('\n')).toContain('remote-errors.test.ts');
+    expect(String(error.stack)).not.toContain('bootstrap/main.js');
+    const tb = (error as TypeError & { remoteTraceback: RemoteTraceback }).remoteTraceback;
+    expect(tb).toBeInstanceOf(RemoteTraceback);
+    expect(tb.tb).toContain('at throwTypeError');
+    expect(tb.workerName).toMatch(/^PoolWorker-\d+$/);
+    expect(tb.pid).not.toBe(currentProcess().pid);
+    expect(Object.keys(error)).not.toContain('remoteTraceback');
+  });
+});
+
+describe('remote errors', () => {
+  test('code, own properties and the cause chain are kept', async () => {
+    const pool = makePool(1);
+    const error = (await rejection(pool.apply(tasks.throwWithCause))) as Error & {
+      code: string;
+      details: unknown;
+      cause: RangeError & { code: string };
+    };
+    expect(error).toBeInstanceOf(Error);
+    expect(error.message).toBe('outer failure');
+    expect(error.code).toBe('E_OUTER');
+    expect(error.details).toEqual({ attempt: 3, tags: ['a', 'b'] });
+    expect(error.cause).toBeInstanceOf(RangeError);
+    expect(error.cause.message).toBe('root cause');
+    expect(error.cause.code).toBe('E_ROOT');
+    expect(Object.getOwnPropertyDescriptor(error, 'cause')?.enumerable).toBe(false);
+  });
+
+  test('AggregateError keeps its errors', async () => {
+    const pool = makePool(1);
+    const error = (await rejection(pool.apply(tasks.throwAggregate))) as AggregateError;
+    expect(error).toBeInstanceOf(AggregateError);
+    expect(error.errors.map((e: Error) => e.constructor.name)).toEqual(['TypeError', 'RangeError']);
+    expect(error.errors.map((e: Error) => e.message)).toEqual(['one', 'two']);
+  });
+
+  test('a class registered with registerErrorClass comes back as that class, without running its constructor', async () => {
+    const pool = makePool(1);
+    const error = (await rejection(pool.apply(tasks.throwQuota, [7]))) as InstanceType<typeof tasks.QuotaError>;
+    expect(error).toBeInstanceOf(tasks.QuotaError);
+    expect(error.message).toBe('over quota 7');
+    expect(error.limit).toBe(7);
+  });
+
+  test.each([
+    ['throw null', tasks.throwNull, null],
+    ["throw 'x'", tasks.throwString, 'x'],
+    ['throw {code: 1}', tasks.throwObject, { code: 1 }],
+  ])('%s rejects with that value', async (_name, fn, value) => {
+    const pool = makePool(1);
+    await expect(pool.apply(fn as () => unknown)).rejects.toEqual(value);
+  });
+
+  test('a result that cannot be sent rejects with MaybeEncodingError; the worker survives', async () => {
+    const pool = makePool(1);
+    const workerPid = await pool.apply(tasks.pid);
+    const error = (await rejection(pool.apply(tasks.returnFunction))) as MaybeEncodingError;
+    expect(error).toBeInstanceOf(MaybeEncodingError);
+    expect(error.message).toMatch(/^Error sending result: '\[Function.*\]'\. Reason: '.*functions cannot be sent/);
+    expect(error.value).toContain('Function');
+    expect(error.exc).toContain('functions cannot be sent');
+    await expect(pool.apply(tasks.pid)).resolves.toBe(workerPid);
+  });
+
+  test('an argument that cannot be sent fails only its own task, naming where it is', async () => {
+    const pool = makePool(1);
+    const bad = pool.apply(tasks.echo, [{ onDone: () => 1 }]);
+    const good = pool.apply(tasks.square, [3]);
+    await expect(bad).rejects.toThrow('Cannot send args[0].onDone to a worker: functions cannot be sent to a worker');
+    await expect(bad).rejects.toBeInstanceOf(TypeError);
+    await expect(good).resolves.toBe(9);
+    class Point {
+      x = 1;
+    }
+    await expect(pool.apply(tasks.identity, [1, [new Point()]])).rejects.toThrow(
+      'Cannot send args[1][0] to a worker: instances of Point cannot be sent to a worker',
+    );
+  });
+
+  test('a local error (bad argument) ends with the caller frames, not pool internals', async () => {
+    const pool = makePool(1);
+    const error = (await rejection(pool.apply(tasks.echo, [Symbol('s')]))) as Error;
+    expect(String(error.stack)).toContain('remote-errors.test.ts');
+    expect(String(error.stack)).not.toContain('scheduler.js');
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, jest, test } from '@jest/globals';
+import { AsyncResult, PoolNotRunningError, ProcessError, TimeoutError } from '@procpool/core';
+import * as tasks from '../../fixtures/tasks.mjs';
+import { makePool, methods } from '../helpers/pools.js';
+
+describe.each(methods)('apply under %s', (context) => {
+  test('apply runs a sync task and an async task in a worker', async () => {
+    const pool = makePool({ processes: 2, context });
+    await expect(pool.apply(tasks.square, [7])).resolves.toBe(49);
+    await expect(pool.apply(tasks.asyncSquare, [8])).resolves.toBe(64);
+    const workerPid = await pool.apply(tasks.pid);
+    expect(workerPid).not.toBe(process.pid);
+  });
+
+  test('values keep their types across the pipe', async () => {
+    const pool = makePool({ processes: 1, context });
+    const cyclic: { self?: unknown; n: bigint } = { n: 10n ** 30n };
+    cyclic.self = cyclic;
+    const value = {
+      date: new Date(0),
+      map: new Map([[1, 'one']]),
+      set: new Set(['a']),
+      regexp: /x+/gi,
+      buffer: Buffer.from('bytes'),
+      typed: new Float64Array([1.5, -0]),
+      nothing: undefined,
+      nan: Number.NaN,
+      cyclic,
+      error: new RangeError('as a value'),
+    };
+    const back = (await pool.apply(tasks.echo, [value])) as typeof value;
+    expect(back.date).toEqual(new Date(0));
+    expect(back.map.get(1)).toBe('one');
+    expect(back.set.has('a')).toBe(true);
+    expect(back.regexp.flags).toBe('gi');
+    expect(Buffer.isBuffer(back.buffer) && back.buffer.toString()).toBe('bytes');
+    expect(back.typed).toEqual(new Float64Array([1.5, -0]));
+    expect('nothing' in back && back.nothing === undefined).toBe(true);
+    expect(back.nan).toBeNaN();
+    expect(back.cyclic.self).toBe(back.cyclic);
+    expect(back.cyclic.n).toBe(10n ** 30n);
+    expect(back.error).toBeInstanceOf(RangeError);
+    expect(back.error.message).toBe('as a value');
+  });
+});
+
+describe('applyAsync and AsyncResult', () => {
+  test('is thenable, and get() returns the value', async () => {
+    const pool = makePool(1);
+    const result = pool.applyAsync(tasks.add, [2, 3]);
+    expect(result).toBeInstanceOf(AsyncResult);
+    expect(await result).toBe(5);
+    await expect(result.get()).resolves.toBe(5);
+    expect(result.ready()).toBe(true);
+    expect(result.successful()).toBe(true);
+  });
+
+  test('successful() throws while not ready; ready() is false', async () => {
+    const pool = makePool(1);
+    const result = pool.applyAsync(tasks.sleep, [200, 'late']);
+    expect(result.ready()).toBe(false);
+    expect(() => result.successful()).toThrow(ProcessError);
+    await result.wait();
+    expect(result.successful()).toBe(true);
+  });
+
+  test('get(timeout) only stops waiting: the task goes on and get() works again', async () => {
+    const pool = makePool(1);
+    const result = pool.applyAsync(tasks.sleep, [300, 'done']);
+    await expect(result.get(1)).rejects.toBeInstanceOf(TimeoutError);
+    expect(result.ready()).toBe(false);
+    await expect(result.get(60_000)).resolves.toBe('done');
+  });
+
+  test('wait(timeout) resolves after the timeout without the result', async () => {
+    const pool = makePool(1);
+    const result = pool.applyAsync(tasks.sleep, [300, 'done']);
+    await expect(result.wait(1)).resolves.toBeUndefined();
+    expect(result.ready()).toBe(false);
+    await result.wait();
+    expect(result.ready()).toBe(true);
+  });
+
+  test('callback gets the value once; errorCallback is not called', async () => {
+    const pool = makePool(1);
+    const callback = jest.fn();
+    const errorCallback = jest.fn();
+    await pool.applyAsync(tasks.square, [3], { callback, errorCallback });
+    expect(callback).toHaveBeenCalledTimes(1);
+    expect(callback).toHaveBeenCalledWith(9);
+    expect(errorCallback).not.toHaveBeenCalled();
+  });
+
+  test('errorCallback gets the error once; an unread failure does not crash', async () => {
+    const pool = makePool(1);
+    const callback = jest.fn();
+    const errorCallback = jest.fn();
+    const result = pool.applyAsync(tasks.throwTypeError, ['nope'], { callback, errorCallback });
+    await result.wait();
+    expect(callback).not.toHaveBeenCalled();
+    expect(errorCallback).toHaveBeenCalledTimes(1);
+    expect(errorCallback.mock.calls[0]?.[0]).toBeInstanceOf(TypeError);
+    expect(result.successful()).toBe(false);
+  });
+
+  test('invalid arguments and a closed pool throw synchronously', () => {
+    const pool = makePool(1);
+    expect(() => pool.applyAsync(tasks.square, 5 as never)).toThrow('Expected `args` to be an array of arguments, got `5` (number)');
+    expect(() => pool.applyAsync(tasks.square, [1], { callback: 'x' as never })).toThrow(
+      'Expected `callback` to be a function, got `x` (string)',
+    );
+    pool.close();
+    expect(() => pool.applyAsync(tasks.square, [1])).toThrow(PoolNotRunningError);
+  });
+
+  test('apply reports invalid arguments by rejecting', async () => {
+    const pool = makePool(1);
+    await expect(pool.apply(tasks.square, 5 as never)).rejects.toThrow(TypeError);
+    await pool.terminate();
+    await expect(pool.apply(tasks.square, [1])).rejects.toBeInstanceOf(PoolNotRunningError);
+  });
+});

@@ -1,0 +1,106 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, jest, test } from '@jest/globals';
+import { PoolNotRunningError } from '@procpool/core';
+import * as tasks from '../../fixtures/tasks.mjs';
+import { makePool, methods } from '../helpers/pools.js';
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+describe.each(methods)('map under %s', (context) => {
+  test('map keeps input order, with default and explicit chunksize', async () => {
+    const pool = makePool({ processes: 2, context });
+    await expect(pool.map(tasks.square, range(1000))).resolves.toEqual(range(1000).map((x) => x * x));
+    await expect(pool.map(tasks.square, range(10), 3)).resolves.toEqual(range(10).map((x) => x * x));
+    await expect(pool.map(tasks.asyncSquare, new Set([1, 2, 3]))).resolves.toEqual([1, 4, 9]);
+  });
+
+  test('starmap spreads each argument list', async () => {
+    const pool = makePool({ processes: 2, context });
+    await expect(pool.starmap(tasks.add, [[1, 2], [3, 4], [5, 6]])).resolves.toEqual([3, 7, 11]);
+    await expect(pool.starmapAsync(tasks.add, [[1, 1]], { chunksize: 1 }).get()).resolves.toEqual([2]);
+  });
+});
+
+describe('map semantics', () => {
+  test('default chunksize is ceil(n / (4 × processes)): one message per chunk', async () => {
+    const pool = makePool({ processes: 2, maxTasksPerChild: 1 });
+    // With maxTasksPerChild 1 every chunk runs on its own pid: 9 items, 2 processes → chunks of 2 → 5 pids.
+    const pids = await pool.map(tasks.pid, range(9));
+    expect(new Set(pids).size).toBe(5);
+    expect(pids[0]).toBe(pids[1]);
+    expect(pids[1]).not.toBe(pids[2]);
+  });
+
+  test('empty input resolves to [] at once, also with an explicit chunksize', async () => {
+    const pool = makePool(1);
+    await expect(pool.map(tasks.square, [])).resolves.toEqual([]);
+    await expect(pool.map(tasks.square, [], 5)).resolves.toEqual([]);
+    await expect(pool.starmap(tasks.add, [])).resolves.toEqual([]);
+    await expect(pool.mapAsync(tasks.square, []).get()).resolves.toEqual([]);
+  });
+
+  test('an error thrown by the input reaches the caller unwrapped, and the pool stays usable', async () => {
+    const pool = makePool(1);
+    const failure = new SyntaxError('input broke');
+    function* input(): Generator<number> {
+      yield 1;
+      throw failure;
+    }
+    await expect(pool.map(tasks.square, input())).rejects.toBe(failure);
+    expect(() => pool.mapAsync(tasks.square, input())).toThrow(failure);
+    async function* asyncInput(): AsyncGenerator<number> {
+      yield 1;
+      throw failure;
+    }
+    await expect(pool.map(tasks.square, asyncInput())).rejects.toBe(failure);
+    await expect(pool.map(tasks.square, [4])).resolves.toEqual([16]);
+  });
+
+  test('async iterables are read to the end first', async () => {
+    const pool = makePool(2);
+    async function* input(): AsyncGenerator<number> {
+      for (let i = 0; i < 5; i += 1) yield i;
+    }
+    await expect(pool.map(tasks.square, input())).resolves.toEqual([0, 1, 4, 9, 16]);
+  });
+
+  test('map settles only after every chunk finished, with the first error, reported once', async () => {
+    const pool = makePool(2);
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'procpool-')), 'slow-chunk');
+    const callback = jest.fn();
+    const errorCallback = jest.fn();
+    const result = pool.starmapAsync(tasks.failOrTouch, [[null, 0], [file, 300]], { chunksize: 1, callback, errorCallback });
+    await expect(result.get()).rejects.toThrow('fail fast');
+    // Not fail-fast: the slow chunk had finished (and written its file) before the rejection.
+    expect(existsSync(file)).toBe(true);
+    expect(errorCallback).toHaveBeenCalledTimes(1);
+    expect(callback).not.toHaveBeenCalled();
+  });
+
+  test('a chunk with an argument that cannot be sent fails alone, naming the item', async () => {
+    const pool = makePool(2);
+    const items = [1, 2, { onDone: () => 1 }, 4];
+    await expect(pool.map(tasks.echo, items, 1)).rejects.toThrow(
+      'Cannot send items[2].onDone to a worker: functions cannot be sent to a worker',
+    );
+    await expect(pool.starmap(tasks.add, [[1, 2], [3, Symbol('s')]], 1)).rejects.toThrow('items[1][1]');
+    await expect(pool.map(tasks.square, [5])).resolves.toEqual([25]);
+  });
+
+  test('chunksize must be a positive integer', async () => {
+    const pool = makePool(1);
+    await expect(pool.map(tasks.square, [1], 0)).rejects.toThrow('Expected `chunksize` to be a positive integer, got `0` (number)');
+    await expect(pool.map(tasks.square, [1], 1.5)).rejects.toBeInstanceOf(RangeError);
+    expect(() => pool.mapAsync(tasks.square, [1], { chunksize: -1 })).toThrow(RangeError);
+    await expect(pool.map(tasks.square, 5 as never)).rejects.toThrow('Expected `iterable` to be an iterable or async iterable');
+  });
+
+  test('a closed pool refuses map', async () => {
+    const pool = makePool(1);
+    pool.close();
+    await expect(pool.map(tasks.square, [1])).rejects.toBeInstanceOf(PoolNotRunningError);
+    expect(() => pool.starmapAsync(tasks.add, [[1, 2]])).toThrow(PoolNotRunningError);
+  });
+});

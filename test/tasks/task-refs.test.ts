@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, test } from '@jest/globals';
+import { defineTasks, taskRef } from '@procpool/core';
+import * as tasks from '../../fixtures/tasks.mjs';
+import { makePool, methods } from '../helpers/pools.js';
+
+const run = promisify(execFile);
+const tasksUrl = new URL('../../fixtures/tasks.mjs', import.meta.url);
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
+
+describe('referring to a task', () => {
+  test('defineTasks returns the tasks unchanged', () => {
+    const own = { double: (x: number) => 2 * x };
+    expect(defineTasks(import.meta.url, own)).toBe(own);
+    expect(() => defineTasks(import.meta.url, { nope: 3 as never })).toThrow('Expected task `nope` to be a function');
+  });
+
+  test('taskRef with a URL, a file path; and a module#export string', async () => {
+    const pool = makePool(1);
+    await expect(pool.apply(taskRef<(x: number) => number>(tasksUrl, 'square'), [6])).resolves.toBe(36);
+    await expect(pool.apply(taskRef(fileURLToPath(tasksUrl), 'add'), [1, 2])).resolves.toBe(3);
+    await expect(pool.apply(`${fileURLToPath(tasksUrl)}#square`, [5])).resolves.toBe(25);
+    await expect(pool.map(`${tasksUrl.href}#square`, [1, 2])).resolves.toEqual([1, 4]);
+  });
+
+  test('a missing export or module fails that task with a clear error', async () => {
+    const pool = makePool(1);
+    await expect(pool.apply(taskRef(tasksUrl, 'nothingHere'))).rejects.toThrow(`has no export named 'nothingHere'`);
+    await expect(pool.apply('/nonexistent/tasks.mjs#x')).rejects.toThrow(/Cannot find module|ERR_MODULE_NOT_FOUND/);
+    await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
+  });
+
+  test('bad references throw TypeErrors that say how to fix them', async () => {
+    const pool = makePool(1);
+    expect(() => pool.applyAsync((x: number) => x)).toThrow(
+      /Cannot send an anonymous or bound function to a worker: register it with defineTasks\(import\.meta\.url/,
+    );
+    expect(() => pool.applyAsync(tasks.square.bind(null))).toThrow('anonymous or bound function');
+    expect(() => pool.applyAsync('tasks.mjs')).toThrow("Expected a task string of the form 'module#export', got `tasks.mjs`");
+    expect(() => pool.applyAsync('./tasks.mjs#square')).toThrow("use new URL('./tasks.mjs', import.meta.url)");
+    expect(() => pool.applyAsync(42 as never)).toThrow('Expected a task function, a taskRef');
+    // A named function that is neither registered nor exported by the main module:
+    function helper(): number {
+      return 1;
+    }
+    await expect(pool.apply(helper)).rejects.toThrow('Cannot send function `helper` to a worker: register it with defineTasks');
+  });
+
+  test.each(methods)('a function exported by an isMainProcess()-guarded main module works (%s)', async (context) => {
+    const { stdout } = await run(process.execPath, [fixture('main-module-task.mjs'), context], { timeout: 30_000 });
+    const out = JSON.parse(stdout) as { cubes: number[]; unexported: string };
+    expect(out.cubes).toEqual([1, 8, 27]);
+    expect(out.unexported).toContain('TypeError: Cannot send function `helper` to a worker');
+  });
+});
+
+describe('TypeScript task modules', () => {
+  test('spawn registers ts-node for a .ts module', async () => {
+    const pool = makePool({ processes: 1, context: 'spawn' });
+    const norm = taskRef<(p: { x: number; y: number }) => number>(new URL('../../fixtures/ts-tasks.ts', import.meta.url), 'norm');
+    await expect(pool.apply(norm, [{ x: 3, y: 4 }])).resolves.toBe(5);
+  });
+
+  test('fork hands the parent loader flags on, and the .ts module loads through them', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', fixture('register-ts.mjs'), fixture('ts-main.ts')],
+      { timeout: 60_000 },
+    );
+    expect(JSON.parse(stdout)).toEqual({ norm: 5, workerHasLoader: true });
+  });
+});

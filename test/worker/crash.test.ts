@@ -1,0 +1,87 @@
+import { describe, expect, test } from '@jest/globals';
+import { BrokenPoolError, WorkerLostError, activeChildren } from '@procpool/core';
+import * as initializers from '../../fixtures/initializers.mjs';
+import { reportAndCrash, reportAndWait } from '../../fixtures/report-then-wait.mjs';
+import * as tasks from '../../fixtures/tasks.mjs';
+import { makePool, methods } from '../helpers/pools.js';
+import { isAlive, waitFor } from '../helpers/processes.js';
+import { signalServer } from '../helpers/signals.js';
+
+describe.each(methods)('a worker that dies mid-task (%s)', (context) => {
+  test('SIGKILL fails exactly the running task; prefetched tasks run elsewhere; the pool is back to full size', async () => {
+    const pool = makePool({ processes: 2, context });
+    const signals = await signalServer();
+    const victim = pool.applyAsync(reportAndWait, [signals.path, 60_000, 'never']);
+    const { pid } = await signals.next();
+    // Tasks queued behind the victim (some prefetched to its worker) must all succeed.
+    const others = Array.from({ length: 20 }, (_, i) => pool.applyAsync(tasks.square, [i]));
+    process.kill(pid, 'SIGKILL');
+    const error = (await victim.get().catch((e: unknown) => e)) as WorkerLostError;
+    expect(error).toBeInstanceOf(WorkerLostError);
+    expect(error.pid).toBe(pid);
+    expect(error.signal).toBe('SIGKILL');
+    expect(error.exitCode).toBeNull();
+    expect(error.message).toContain('died with signal SIGKILL');
+    await expect(Promise.all(others.map((r) => r.get()))).resolves.toEqual(Array.from({ length: 20 }, (_, i) => i * i));
+    await waitFor(() => activeChildren().length === 2 && !isAlive(pid), 'the replacement worker');
+    await expect(pool.map(tasks.pid, [1, 2, 3, 4], 1)).resolves.not.toContain(pid);
+  });
+
+  test('process.exit(n) inside a task gives the exit code and the stderr tail', async () => {
+    const pool = makePool({ processes: 1, context });
+    const signals = await signalServer();
+    const crashed = pool.apply(reportAndCrash, [signals.path, 'exit']);
+    const error = (await crashed.catch((e: unknown) => e)) as WorkerLostError;
+    expect(error).toBeInstanceOf(WorkerLostError);
+    expect(error.exitCode).toBe(7);
+    expect(error.signal).toBeNull();
+    expect(error.stderr).toContain('native-looking crash message: boom');
+    await expect(pool.apply(tasks.square, [4])).resolves.toBe(16);
+  });
+});
+
+describe('crashes', () => {
+  test('SIGSEGV is reported with its signal', async () => {
+    const pool = makePool(1);
+    const signals = await signalServer();
+    const error = (await pool.apply(reportAndCrash, [signals.path, 'SIGSEGV']).catch((e: unknown) => e)) as WorkerLostError;
+    expect(error).toBeInstanceOf(WorkerLostError);
+    expect(error.signal).toBe('SIGSEGV');
+    await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
+  });
+
+  test('in a map, only the chunk that was running fails', async () => {
+    const pool = makePool(2);
+    const results = await Promise.allSettled([
+      pool.apply(tasks.exitNow, [1]),
+      pool.map(tasks.square, [1, 2, 3, 4, 5, 6], 1),
+    ]);
+    expect(results[0].status).toBe('rejected');
+    expect(results[1]).toEqual({ status: 'fulfilled', value: [1, 4, 9, 16, 25, 36] });
+  });
+});
+
+describe('initializer', () => {
+  test('runs once in each worker before its first task, with initargs', async () => {
+    const pool = makePool({ processes: 2, initializer: initializers.configure, initargs: ['configured'] });
+    const seen = await pool.map(initializers.readConfig, Array.from({ length: 8 }), 1);
+    for (const entry of seen) expect(entry).toEqual({ value: 'configured', pid: expect.any(Number) });
+  });
+
+  test.each([
+    ['throws', initializers.initThrows, 'RangeError: cannot configure'],
+    ['exits', initializers.initExits, 'Workers die while starting'],
+  ])('that %s breaks the pool: every pending and later task rejects with BrokenPoolError', async (_name, init, text) => {
+    const pool = makePool({ processes: 2, initializer: init });
+    const pending = pool.apply(tasks.square, [1]);
+    const error = (await pending.catch((e: unknown) => e)) as BrokenPoolError;
+    expect(error).toBeInstanceOf(BrokenPoolError);
+    expect(error.message).toContain(text);
+    if (init === initializers.initThrows) {
+      expect(error.cause).toBeInstanceOf(RangeError);
+      expect((error.cause as Error).message).toBe('cannot configure');
+    }
+    await expect(pool.apply(tasks.square, [2])).rejects.toBeInstanceOf(BrokenPoolError);
+    await waitFor(() => activeChildren().length === 0, 'the broken pool to let its workers go');
+  });
+});
