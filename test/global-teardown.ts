@@ -1,4 +1,21 @@
-import { processesWithEnv } from './helpers/processes.js';
+import { readdirSync, readFileSync } from 'node:fs';
+
+// Kept here, not in helpers/: jest loads the global teardown outside its module mapper.
+function processesWithEnv(marker: string): Array<{ pid: number; cmdline: string }> {
+  const found: Array<{ pid: number; cmdline: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').includes(marker)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // exited, waiting to be reaped
+      found.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ') });
+    } catch {
+      // gone between readdir and read
+    }
+  }
+  return found;
+}
 
 export default async function globalTeardown(): Promise<void> {
   const marker = `PROCPOOL_TEST_RUN=${process.env.PROCPOOL_TEST_RUN ?? ''}`;

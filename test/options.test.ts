@@ -16,7 +16,7 @@ test.each([
   [{ env: null }, TypeError, 'Expected `env` to be an object, got `null` (object)'],
   [{ cwd: '' }, TypeError, 'Expected `cwd` to be a directory path, got `` (string)'],
   [{ context: 'thread' }, TypeError, "Expected `context` to be 'fork', 'spawn' or a Context, got `thread` (string)"],
-  [{ initializer: () => 1 }, TypeError, 'Cannot send an anonymous or bound function to a worker'],
+  [{ initializer: [() => 1][0] }, TypeError, 'Cannot send an anonymous or bound function to a worker'],
   [{ initargs: [() => 1] }, TypeError, 'Cannot send initargs[0] to a worker: functions cannot be sent to a worker'],
   [{ processes: 1, bogus: true }, TypeError, 'Unknown pool option `bogus`'],
   ['four', TypeError, 'Expected `options` to be a number of processes or an options object, got `four` (string)'],

@@ -1,23 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** Live processes whose environment carries `marker` (procpool workers inherit the test run's). */
-export function processesWithEnv(marker: string): Array<{ pid: number; cmdline: string }> {
-  const found: Array<{ pid: number; cmdline: string }> = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    try {
-      const environ = readFileSync(`/proc/${entry}/environ`, 'utf8');
-      if (!environ.split('\0').includes(marker)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // reaped soon, holds nothing
-      found.push({ pid: Number(entry), cmdline: readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ') });
-    } catch {
-      // gone between readdir and read
-    }
-  }
-  return found;
-}
-
 /** Children (direct and further down) of this process. */
 export function descendants(root = process.pid): Array<{ pid: number; cmdline: string }> {
   const children = new Map<number, number[]>();

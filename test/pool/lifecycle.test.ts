@@ -41,10 +41,13 @@ describe('close, join, terminate', () => {
   test('terminate() is prompt with 10 000 queued long tasks and rejects every unsettled result', async () => {
     const pool = makePool(2);
     const results = Array.from({ length: 10_000 }, () => pool.applyAsync(tasks.sleep, [60_000]));
-    const mapped = pool.map(tasks.sleep, [60_000, 60_000]);
+    const mapped = pool.map(tasks.sleep, [60_000, 60_000]).catch((error: unknown) => Promise.reject(error));
     const iterator = pool.imap(tasks.sleep, [60_000]);
     const pending = iterator.next();
+    // Handlers attached now: the rejections happen during terminate().
+    const settled = Promise.allSettled([mapped, pending]);
     await pool.terminate();
+    await settled;
     const outcomes = await Promise.allSettled(results.map((r) => r.get()));
     expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof PoolTerminatedError)).toBe(true);
     await expect(mapped).rejects.toBeInstanceOf(PoolTerminatedError);

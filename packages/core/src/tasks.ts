@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { WireTaskRef } from './protocol.js';
@@ -83,18 +85,71 @@ const HOW_TO_FIX =
   "pass taskRef(moduleUrl, 'name') or a 'module#export' string, " +
   'or export it from the main module and guard the entry point with isMainProcess()';
 
-/**
- * Turns a task into the wire reference, synchronously where it can: `null`
- * means "a named plain function", to be looked up among the main module's exports.
- */
-export function resolveTaskSync(fn: unknown): WireTaskRef | null {
+// Whether Node loads `file` as an ES module: by extension, else by the nearest package.json.
+function isEsmFile(file: string): boolean {
+  if (/\.m[jt]s$/.test(file)) return true;
+  if (!/\.[jt]sx?$/.test(file)) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: string }).type === 'module';
+    } catch {
+      if (path.dirname(dir) === dir) return false;
+    }
+  }
+}
+
+// Where the main module is: workers import it to find plain functions it exports.
+function mainModule(): { file: string; cjsExports: unknown } | null {
+  const main = process.argv[1];
+  if (main === undefined || main === '') return null;
+  const require = createRequire(import.meta.url);
+  let file = path.resolve(main);
+  try {
+    file = require.resolve(file);
+  } catch {
+    // not resolvable as CommonJS: an ES module, looked up by name in the worker
+  }
+  const cjs = require.cache[file];
+  return { file, cjsExports: cjs === undefined ? undefined : cjs.exports };
+}
+
+// A CommonJS main module's exports can be searched now, by identity. An ES
+// module's namespace cannot be read synchronously (and importing it while its
+// top-level await runs would deadlock), so the function's own name is used and
+// the worker checks that the main module really exports it.
+function resolveMainFunction(fn: AnyFunction): WireTaskRef {
+  const main = mainModule();
+  const fail = (): TypeError => new TypeError(`Cannot send function \`${fn.name}\` to a worker: ${HOW_TO_FIX}`);
+  if (main === null) throw fail();
+  let ref: WireTaskRef;
+  if (main.cjsExports === undefined) {
+    // Never send a worker to import a main module that is not the user's ES module.
+    if (!isEsmFile(main.file)) throw fail();
+    ref = { m: pathToFileURL(main.file).href, n: fn.name };
+  } else {
+    const { cjsExports } = main;
+    const name =
+      cjsExports === fn
+        ? 'default'
+        : typeof cjsExports === 'object' && cjsExports !== null
+          ? Object.keys(cjsExports).find((key) => (cjsExports as Record<string, unknown>)[key] === fn)
+          : undefined;
+    if (name === undefined) throw fail();
+    ref = { m: pathToFileURL(main.file).href, n: name };
+  }
+  registered.set(fn, ref);
+  return ref;
+}
+
+/** Turns a task into the wire reference, or throws a TypeError that says how to fix it. */
+export function resolveTask(fn: unknown): WireTaskRef {
   if (typeof fn === 'function') {
     const known = registered.get(fn as AnyFunction);
     if (known !== undefined) return known;
     if (fn.name === '' || fn.name.startsWith('bound ')) {
       throw new TypeError(`Cannot send an anonymous or bound function to a worker: ${HOW_TO_FIX}`);
     }
-    return null;
+    return resolveMainFunction(fn as AnyFunction);
   }
   if (typeof fn === 'string') {
     const hash = fn.lastIndexOf('#');
@@ -105,34 +160,4 @@ export function resolveTaskSync(fn: unknown): WireTaskRef | null {
   }
   if (isTaskRef(fn)) return { m: fn.module, n: fn.name };
   throw new TypeError(`Expected a task function, a taskRef or a 'module#export' string, got \`${String(fn)}\``);
-}
-
-let mainExports: Promise<Map<unknown, string> | null> | undefined;
-
-// The main module is already loaded, so importing it again only hands back its namespace.
-function loadMainExports(): Promise<Map<unknown, string> | null> {
-  const main = process.argv[1];
-  if (main === undefined) return Promise.resolve(null);
-  mainExports ??= import(pathToFileURL(main).href).then(
-    (namespace: Record<string, unknown>) => {
-      const byValue = new Map<unknown, string>();
-      for (const [name, value] of Object.entries(namespace)) if (!byValue.has(value)) byValue.set(value, name);
-      return byValue;
-    },
-    () => null,
-  );
-  return mainExports;
-}
-
-/** Finds a plain function among the main module's exports, or explains how to make it sendable. */
-export async function resolveMainExport(fn: AnyFunction): Promise<WireTaskRef> {
-  const exports = await loadMainExports();
-  const name = exports?.get(fn);
-  const main = process.argv[1];
-  if (name === undefined || main === undefined) {
-    throw new TypeError(`Cannot send function \`${fn.name}\` to a worker: ${HOW_TO_FIX}`);
-  }
-  const ref = { m: pathToFileURL(main).href, n: name };
-  registered.set(fn, ref);
-  return ref;
 }

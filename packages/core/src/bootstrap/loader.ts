@@ -67,7 +67,8 @@ async function loadTask(specifier: string, name: string, key: string): Promise<(
   if (typeof fn !== 'function') {
     throw new TypeError(
       fn === undefined
-        ? `Task module ${specifier} has no export named '${name}'`
+        ? `Task module ${specifier} has no export named '${name}'; a function sent by value must be ` +
+            'exported under its own name by that module (or registered with defineTasks)'
         : `Export '${name}' of ${specifier} is not a function (got ${typeof fn})`,
     );
   }

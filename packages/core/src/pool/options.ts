@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Context } from '../context.js';
 import { getStartMethod, isStartMethod, type StartMethod } from '../start-methods.js';
-import { resolveTaskSync, type AnyFunction, type TaskLike } from '../tasks.js';
+import { resolveTask, type AnyFunction, type TaskLike } from '../tasks.js';
 import type { WireTaskRef } from '../protocol.js';
 
 export interface PoolOptions {
@@ -29,8 +29,6 @@ export interface PoolOptions {
 export interface ResolvedOptions {
   processes: number;
   initializer: WireTaskRef | null;
-  /** A plain function to look up among the main module's exports first. */
-  initializerFunction: AnyFunction | null;
   initargs: readonly unknown[];
   maxTasksPerChild: number;
   startMethod: StartMethod;
@@ -46,9 +44,10 @@ const show = (value: unknown): string => {
   return `\`${text}\` (${typeof value})`;
 };
 
-export const invalid = (name: string, expected: string, value: unknown): TypeError | RangeError => {
+/** The error for a bad option or argument: RangeError for a number out of range, TypeError otherwise. */
+export const invalid = (name: string, expected: string, value: unknown, numeric = false): TypeError | RangeError => {
   const message = `Expected \`${name}\` to be ${expected}, got ${show(value)}`;
-  return typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+  return numeric && typeof value === 'number' ? new RangeError(message) : new TypeError(message);
 };
 
 export const isPositiveInteger = (value: unknown): value is number =>
@@ -83,15 +82,15 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     env = {},
     cwd,
   } = options;
-  if (!isPositiveInteger(processes)) throw invalid('processes', 'a positive integer', processes);
+  if (!isPositiveInteger(processes)) throw invalid('processes', 'a positive integer', processes, true);
   if (maxTasksPerChild !== undefined && !isPositiveInteger(maxTasksPerChild)) {
-    throw invalid('maxTasksPerChild', 'a positive integer', maxTasksPerChild);
+    throw invalid('maxTasksPerChild', 'a positive integer', maxTasksPerChild, true);
   }
   if (taskTimeout !== undefined && !isPositiveNumber(taskTimeout)) {
-    throw invalid('taskTimeout', 'a positive number of milliseconds', taskTimeout);
+    throw invalid('taskTimeout', 'a positive number of milliseconds', taskTimeout, true);
   }
   if (maxMemoryPerChild !== undefined && !isPositiveNumber(maxMemoryPerChild)) {
-    throw invalid('maxMemoryPerChild', 'a positive number of bytes', maxMemoryPerChild);
+    throw invalid('maxMemoryPerChild', 'a positive number of bytes', maxMemoryPerChild, true);
   }
   if (!Array.isArray(initargs)) throw invalid('initargs', 'an array', initargs);
   if (!Array.isArray(execArgv) || execArgv.some((flag) => typeof flag !== 'string')) {
@@ -106,16 +105,9 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     startMethod = (context as Context).startMethod;
   } else throw invalid('context', "'fork', 'spawn' or a Context", context);
 
-  let initializerRef: WireTaskRef | null = null;
-  let initializerFunction: AnyFunction | null = null;
-  if (initializer !== undefined) {
-    initializerRef = resolveTaskSync(initializer);
-    if (initializerRef === null) initializerFunction = initializer as AnyFunction;
-  }
   return {
     processes,
-    initializer: initializerRef,
-    initializerFunction,
+    initializer: initializer === undefined ? null : resolveTask(initializer),
     initargs: [...initargs],
     maxTasksPerChild: maxTasksPerChild ?? Number.POSITIVE_INFINITY,
     startMethod,

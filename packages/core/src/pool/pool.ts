@@ -1,6 +1,6 @@
 import { PoolNotRunningError, ProcessError } from '../errors.js';
 import type { WireTaskRef } from '../protocol.js';
-import { resolveMainExport, resolveTaskSync, type AnyFunction, type TaskLike, type TaskResult } from '../tasks.js';
+import { resolveTask, type AnyFunction, type TaskLike, type TaskResult } from '../tasks.js';
 import { AsyncResult, type ResultCallbacks, type Settler } from './async-result.js';
 import { CollectJob } from './collect-job.js';
 import { ImapJob } from './imap-job.js';
@@ -8,7 +8,6 @@ import { IMapIterator } from './imap-iterator.js';
 import { invalid, isPositiveInteger, normalizeOptions, type PoolOptions } from './options.js';
 import { Scheduler, type ArgsKind } from './scheduler.js';
 import { captureCaller, type Caller } from './stacks.js';
-import type { Job } from './unit.js';
 
 /** `args` may be left out only when the task takes no required arguments. */
 export type ArgsParam<F extends AnyFunction> = [] extends Parameters<F>
@@ -39,7 +38,7 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 
 function checkChunksize(chunksize: unknown): number | undefined {
-  if (chunksize !== undefined && !isPositiveInteger(chunksize)) throw invalid('chunksize', 'a positive integer', chunksize);
+  if (chunksize !== undefined && !isPositiveInteger(chunksize)) throw invalid('chunksize', 'a positive integer', chunksize, true);
   return chunksize;
 }
 
@@ -78,8 +77,6 @@ export class Pool {
     const resolved = normalizeOptions(options);
     this.#processes = resolved.processes;
     this.#scheduler = new Scheduler(resolved);
-    const main = resolved.initializerFunction;
-    this.#scheduler.start(main === null ? undefined : resolveMainExport(main));
   }
 
   /** Runs `fn(...args)` in a worker. */
@@ -192,25 +189,16 @@ export class Pool {
     if (state !== 'running') throw new PoolNotRunningError(`Pool is ${state === 'closed' ? 'closed' : 'terminated'}: it accepts no new tasks`);
   }
 
-  /** Runs `use` with the task's wire reference, looking a plain function up among the main module's exports. */
-  #withTask(fn: unknown, ref: WireTaskRef | null, job: Job, use: (ref: WireTaskRef) => void): void {
-    if (ref !== null) {
-      use(ref);
-      return;
-    }
-    this.#scheduler.track(resolveMainExport(fn as AnyFunction)).then(use, (error: unknown) => job.abort(error));
-  }
-
   #apply(fn: unknown, args: readonly unknown[] | undefined, caller: Caller, callbacks: ResultCallbacks<unknown>): AsyncResult<unknown> {
     this.#checkRunning();
     if (args !== undefined && !Array.isArray(args)) throw invalid('args', 'an array of arguments', args);
     checkCallbacks(callbacks);
-    const ref = resolveTaskSync(fn);
+    const ref = resolveTask(fn);
     const argList = [...(args ?? [])];
     return new AsyncResult<unknown>((settler) => {
       const job = new CollectJob(settler, caller, 1, 1, true, this.#scheduler.jobFinished);
       this.#scheduler.addJob(job);
-      this.#withTask(fn, ref, job, (task) => this.#scheduler.submit(job, task, 'apply', 0, [argList]));
+      this.#scheduler.submit(job, ref, 'apply', 0, [argList]);
     }, callbacks);
   }
 
@@ -218,17 +206,17 @@ export class Pool {
     this.#checkRunning();
     const size = checkChunksize(chunksize);
     checkCallbacks(callbacks);
-    const ref = resolveTaskSync(fn);
+    const ref = resolveTask(fn);
     if (!isIterable(iterable) && !isAsyncIterable(iterable)) throw invalid('iterable', 'an iterable or async iterable', iterable);
     // A sync input is read now, so its own error reaches the caller as it is.
     const items = isIterable(iterable) ? Array.from(iterable) : null;
     return new AsyncResult<unknown[]>((settler) => {
       if (items !== null) {
-        this.#startMap(kind, fn, ref, items, size, caller, settler);
+        this.#startMap(kind, ref, items, size, caller, settler);
         return;
       }
       this.#scheduler.track(readAll(iterable as AsyncIterable<unknown>)).then(
-        (read) => this.#startMap(kind, fn, ref, read, size, caller, settler),
+        (read) => this.#startMap(kind, ref, read, size, caller, settler),
         (error: unknown) => settler.reject(error),
       );
     }, callbacks);
@@ -236,8 +224,7 @@ export class Pool {
 
   #startMap(
     kind: ArgsKind,
-    fn: unknown,
-    ref: WireTaskRef | null,
+    ref: WireTaskRef,
     items: unknown[],
     chunksize: number | undefined,
     caller: Caller,
@@ -250,19 +237,17 @@ export class Pool {
     const size = chunksize ?? Math.ceil(items.length / (4 * this.#processes));
     const job = new CollectJob(settler, caller, Math.ceil(items.length / size), items.length, false, this.#scheduler.jobFinished);
     this.#scheduler.addJob(job);
-    this.#withTask(fn, ref, job, (task) => {
-      for (let start = 0; start < items.length && !job.finished; start += size) {
-        const chunk = items.slice(start, start + size);
-        let argLists: unknown[][];
-        try {
-          argLists = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk.map((item) => [item]);
-        } catch (error) {
-          job.unitFailed({ id: 0, job, ref: task, start, count: chunk.length, body: '' }, error);
-          continue;
-        }
-        this.#scheduler.submit(job, task, kind, start, argLists);
+    for (let start = 0; start < items.length && !job.finished; start += size) {
+      const chunk = items.slice(start, start + size);
+      let argLists: unknown[][];
+      try {
+        argLists = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk.map((item) => [item]);
+      } catch (error) {
+        job.unitFailed({ id: 0, job, ref, start, count: chunk.length, body: '' }, error);
+        continue;
       }
-    });
+      this.#scheduler.submit(job, ref, kind, start, argLists);
+    }
   }
 
   #imap(ordered: boolean, fn: unknown, iterable: unknown, options: number | ImapOptions | undefined, caller: Caller): IMapIterator<unknown> {
@@ -270,24 +255,18 @@ export class Pool {
     const settings = typeof options === 'object' && options !== null ? options : { chunksize: options };
     const chunksize = checkChunksize(settings.chunksize) ?? 1;
     const bufferSize = settings.bufferSize ?? 4 * this.#processes * chunksize;
-    if (!isPositiveInteger(bufferSize)) throw invalid('bufferSize', 'a positive integer', bufferSize);
-    const ref = resolveTaskSync(fn);
+    if (!isPositiveInteger(bufferSize)) throw invalid('bufferSize', 'a positive integer', bufferSize, true);
+    const ref = resolveTask(fn);
     if (!isIterable(iterable) && !isAsyncIterable(iterable)) throw invalid('iterable', 'an iterable or async iterable', iterable);
-    let task: WireTaskRef | null = ref;
     const job = new ImapJob(
       iterable,
       { ordered, chunksize, bufferSize: Math.max(bufferSize, chunksize) },
       caller,
-      (owner, start, items) => this.#scheduler.submit(owner, task as WireTaskRef, 'map', start, items.map((item) => [item])),
+      (owner, start, items) => this.#scheduler.submit(owner, ref, 'map', start, items.map((item) => [item])),
       this.#scheduler.jobFinished,
     );
     this.#scheduler.addJob(job);
-    if (!job.finished) {
-      this.#withTask(fn, ref, job, (resolved) => {
-        task = resolved;
-        job.fill();
-      });
-    }
+    if (!job.finished) job.fill();
     return new IMapIterator(job);
   }
 }

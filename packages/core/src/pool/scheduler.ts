@@ -45,35 +45,18 @@ export class Scheduler implements WorkerEvents {
   #preparing = 0; // submissions still looking up a task or reading async input
   #nextUnitId = 1;
   #startFailures = 0;
-  #initializer: WireTaskRef | null;
   readonly #initargsBody: string;
   #keepAlive: NodeJS.Timeout | null = null;
   #exitWaiters: Array<() => void> = [];
 
   constructor(private readonly options: ResolvedOptions) {
-    this.#initializer = options.initializer;
     try {
       this.#initargsBody = encodeValue(options.initargs);
     } catch (error) {
       const { path, reason } = describeEncodeFailure(error);
       throw new TypeError(`Cannot send initargs${path} to a worker: ${reason}`);
     }
-  }
-
-  /** Starts the workers once the initializer (if any) is known. */
-  start(initializer?: Promise<WireTaskRef>): void {
-    if (initializer === undefined) {
-      this.#maintain();
-      return;
-    }
-    this.track(initializer).then(
-      (ref) => {
-        this.#initializer = ref;
-        this.#maintain();
-        this.#dispatch();
-      },
-      (error: unknown) => this.#break(new BrokenPoolError(`Pool initializer cannot be sent: ${String(error)}`, { cause: error })),
-    );
+    this.#maintain();
   }
 
   /** Keeps the pool (and Node) alive while `work` is pending. */
@@ -215,7 +198,7 @@ export class Scheduler implements WorkerEvents {
     const worker = new WorkerHandle(
       {
         launch: { method: options.startMethod, execArgv: options.execArgv, env: options.env, cwd: options.cwd },
-        initializer: this.#initializer,
+        initializer: options.initializer,
         initargsBody: this.#initargsBody,
         maxMemory: options.maxMemoryPerChild,
         maxTasks: options.maxTasksPerChild,
