@@ -28,7 +28,9 @@ describe('start methods', () => {
     setStartMethod(null, { force: true });
     expect(getStartMethod(true)).toBeNull();
     expect(getStartMethod()).toBe('fork'); // asking fixes the default
-    expect(() => setStartMethod('spawn')).toThrow("The start method is already set to 'fork'; pass { force: true } to change it");
+    expect(() => setStartMethod('spawn')).toThrow(
+      "The start method is already set to 'fork'; pass { force: true } to change it",
+    );
     expect(() => setStartMethod('spawn')).toThrow(ProcessError);
     setStartMethod('spawn', { force: true });
     expect(getStartMethod()).toBe('spawn');

@@ -10,7 +10,11 @@ test.each([
   [{ processes: '2' }, TypeError, 'Expected `processes` to be a positive integer, got `2` (string)'],
   [{ maxTasksPerChild: 0 }, RangeError, 'Expected `maxTasksPerChild` to be a positive integer, got `0` (number)'],
   [{ taskTimeout: 0 }, RangeError, 'Expected `taskTimeout` to be a positive number of milliseconds, got `0` (number)'],
-  [{ maxMemoryPerChild: -5 }, RangeError, 'Expected `maxMemoryPerChild` to be a positive number of bytes, got `-5` (number)'],
+  [
+    { maxMemoryPerChild: -5 },
+    RangeError,
+    'Expected `maxMemoryPerChild` to be a positive number of bytes, got `-5` (number)',
+  ],
   [{ initargs: 'x' }, TypeError, 'Expected `initargs` to be an array, got `x` (string)'],
   [{ execArgv: [1] }, TypeError, 'Expected `execArgv` to be an array of strings, got `1` (object)'],
   [{ env: null }, TypeError, 'Expected `env` to be an object, got `null` (object)'],
@@ -27,7 +31,7 @@ test.each([
 });
 
 test("the caller's options object is not changed", async () => {
-  const options = Object.freeze({ processes: 1, execArgv: Object.freeze([]) as readonly string[] });
+  const options = Object.freeze({ processes: 1, execArgv: Object.freeze([]) });
   const pool = makePool(options);
   expect(options).toEqual({ processes: 1, execArgv: [] });
   await pool.terminate();

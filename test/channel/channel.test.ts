@@ -5,7 +5,12 @@ import { Channel } from '../../packages/core/src/channel/channel.js';
 type Head = { t: string; n: number };
 
 /** A channel whose written bytes are collected, and one fed those bytes in chunks we choose. */
-function pair(): { sender: Channel<Head, Head>; written: Buffer[]; feed: PassThrough; received: Array<[Head, string]> } {
+function pair(): {
+  sender: Channel<Head, Head>;
+  written: Buffer[];
+  feed: PassThrough;
+  received: Array<[Head, string]>;
+} {
   const written: Buffer[] = [];
   const sink = new Duplex({
     read() {},
@@ -16,8 +21,16 @@ function pair(): { sender: Channel<Head, Head>; written: Buffer[]; feed: PassThr
   });
   const feed = new PassThrough();
   const received: Array<[Head, string]> = [];
-  const sender = new Channel<Head, Head>(sink, () => {}, () => {});
-  new Channel<Head, Head>(Duplex.from({ readable: feed, writable: new PassThrough() }), (head, body) => received.push([head, body]), () => {});
+  const sender = new Channel<Head, Head>(
+    sink,
+    () => {},
+    () => {},
+  );
+  new Channel<Head, Head>(
+    Duplex.from({ readable: feed, writable: new PassThrough() }),
+    (head, body) => received.push([head, body]),
+    () => {},
+  );
   return { sender, written, feed, received };
 }
 

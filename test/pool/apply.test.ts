@@ -105,7 +105,9 @@ describe('applyAsync and AsyncResult', () => {
 
   test('invalid arguments and a closed pool throw synchronously', () => {
     const pool = makePool(1);
-    expect(() => pool.applyAsync(tasks.square, 5 as never)).toThrow('Expected `args` to be an array of arguments, got `5` (number)');
+    expect(() => pool.applyAsync(tasks.square, 5 as never)).toThrow(
+      'Expected `args` to be an array of arguments, got `5` (number)',
+    );
     expect(() => pool.applyAsync(tasks.square, [1], { callback: 'x' as never })).toThrow(
       'Expected `callback` to be a function, got `x` (string)',
     );

@@ -124,8 +124,12 @@ describe('imap semantics', () => {
   test('empty input ends at once; invalid arguments throw synchronously', async () => {
     const pool = makePool(1);
     await expect(pool.imap(tasks.square, []).next()).resolves.toEqual({ done: true, value: undefined });
-    expect(() => pool.imap(tasks.square, [1], 0)).toThrow('Expected `chunksize` to be a positive integer, got `0` (number)');
-    expect(() => pool.imap(tasks.square, [1], { bufferSize: 0 })).toThrow('Expected `bufferSize` to be a positive integer');
+    expect(() => pool.imap(tasks.square, [1], 0)).toThrow(
+      'Expected `chunksize` to be a positive integer, got `0` (number)',
+    );
+    expect(() => pool.imap(tasks.square, [1], { bufferSize: 0 })).toThrow(
+      'Expected `bufferSize` to be a positive integer',
+    );
     expect(() => pool.imap(tasks.square, 3 as never)).toThrow('Expected `iterable`');
     pool.close();
     expect(() => pool.imapUnordered(tasks.square, [1])).toThrow(PoolNotRunningError);

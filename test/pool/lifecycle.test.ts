@@ -23,7 +23,9 @@ describe('close, join, terminate', () => {
     const mapped = pool.map(tasks.square, [1, 2, 3], 1);
     pool.close();
     await pool.join();
-    await expect(Promise.all(results.map((r) => r.get()))).resolves.toEqual(Array.from({ length: 40 }, (_, i) => i * i));
+    await expect(Promise.all(results.map((r) => r.get()))).resolves.toEqual(
+      Array.from({ length: 40 }, (_, i) => i * i),
+    );
     await expect(mapped).resolves.toEqual([1, 4, 9]);
     expect(activeChildren()).toEqual([]);
   });

@@ -18,7 +18,13 @@ describe.each(methods)('map under %s', (context) => {
 
   test('starmap spreads each argument list', async () => {
     const pool = makePool({ processes: 2, context });
-    await expect(pool.starmap(tasks.add, [[1, 2], [3, 4], [5, 6]])).resolves.toEqual([3, 7, 11]);
+    await expect(
+      pool.starmap(tasks.add, [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+    ).resolves.toEqual([3, 7, 11]);
     await expect(pool.starmapAsync(tasks.add, [[1, 1]], { chunksize: 1 }).get()).resolves.toEqual([2]);
   });
 });
@@ -71,7 +77,14 @@ describe('map semantics', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'procpool-')), 'slow-chunk');
     const callback = jest.fn();
     const errorCallback = jest.fn();
-    const result = pool.starmapAsync(tasks.failOrTouch, [[null, 0], [file, 300]], { chunksize: 1, callback, errorCallback });
+    const result = pool.starmapAsync(
+      tasks.failOrTouch,
+      [
+        [null, 0],
+        [file, 300],
+      ],
+      { chunksize: 1, callback, errorCallback },
+    );
     await expect(result.get()).rejects.toThrow('fail fast');
     // Not fail-fast: the slow chunk had finished (and written its file) before the rejection.
     expect(existsSync(file)).toBe(true);
@@ -85,16 +98,29 @@ describe('map semantics', () => {
     await expect(pool.map(tasks.echo, items, 1)).rejects.toThrow(
       'Cannot send items[2].onDone to a worker: functions cannot be sent to a worker',
     );
-    await expect(pool.starmap(tasks.add, [[1, 2], [3, Symbol('s')]], 1)).rejects.toThrow('items[1][1]');
+    await expect(
+      pool.starmap(
+        tasks.add,
+        [
+          [1, 2],
+          [3, Symbol('s')],
+        ],
+        1,
+      ),
+    ).rejects.toThrow('items[1][1]');
     await expect(pool.map(tasks.square, [5])).resolves.toEqual([25]);
   });
 
   test('chunksize must be a positive integer', async () => {
     const pool = makePool(1);
-    await expect(pool.map(tasks.square, [1], 0)).rejects.toThrow('Expected `chunksize` to be a positive integer, got `0` (number)');
+    await expect(pool.map(tasks.square, [1], 0)).rejects.toThrow(
+      'Expected `chunksize` to be a positive integer, got `0` (number)',
+    );
     await expect(pool.map(tasks.square, [1], 1.5)).rejects.toBeInstanceOf(RangeError);
     expect(() => pool.mapAsync(tasks.square, [1], { chunksize: -1 })).toThrow(RangeError);
-    await expect(pool.map(tasks.square, 5 as never)).rejects.toThrow('Expected `iterable` to be an iterable or async iterable');
+    await expect(pool.map(tasks.square, 5 as never)).rejects.toThrow(
+      'Expected `iterable` to be an iterable or async iterable',
+    );
   });
 
   test('a closed pool refuses map', async () => {

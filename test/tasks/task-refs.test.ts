@@ -38,21 +38,25 @@ describe('referring to a task', () => {
       /Cannot send an anonymous or bound function to a worker: register it with defineTasks\(import\.meta\.url/,
     );
     expect(() => pool.applyAsync(tasks.square.bind(null))).toThrow('anonymous or bound function');
-    expect(() => pool.applyAsync('tasks.mjs')).toThrow("Expected a task string of the form 'module#export', got `tasks.mjs`");
+    expect(() => pool.applyAsync('tasks.mjs')).toThrow(
+      "Expected a task string of the form 'module#export', got `tasks.mjs`",
+    );
     expect(() => pool.applyAsync('./tasks.mjs#square')).toThrow("use new URL('./tasks.mjs', import.meta.url)");
     expect(() => pool.applyAsync(42 as never)).toThrow('Expected a task function, a taskRef');
     // A named function that is neither registered nor exported by the (CommonJS) main module:
     function helper(): number {
       return 1;
     }
-    await expect(pool.apply(helper)).rejects.toThrow('Cannot send function `helper` to a worker: register it with defineTasks');
+    await expect(pool.apply(helper)).rejects.toThrow(
+      'Cannot send function `helper` to a worker: register it with defineTasks',
+    );
   });
 
   test.each(methods)('a function exported by an isMainProcess()-guarded main module works (%s)', async (context) => {
     const { stdout } = await run(process.execPath, [fixture('main-module-task.mjs'), context], { timeout: 30_000 });
     const out = JSON.parse(stdout) as { cubes: number[]; unexported: string };
     expect(out.cubes).toEqual([1, 8, 27]);
-    expect(out.unexported).toContain("TypeError: Task module file://");
+    expect(out.unexported).toContain('TypeError: Task module file://');
     expect(out.unexported).toContain("has no export named 'helper'; a function sent by value must be exported");
   });
 });
@@ -60,16 +64,17 @@ describe('referring to a task', () => {
 describe('TypeScript task modules', () => {
   test('spawn registers ts-node for a .ts module', async () => {
     const pool = makePool({ processes: 1, context: 'spawn' });
-    const norm = taskRef<(p: { x: number; y: number }) => number>(new URL('../../fixtures/ts-tasks.ts', import.meta.url), 'norm');
+    const norm = taskRef<(p: { x: number; y: number }) => number>(
+      new URL('../../fixtures/ts-tasks.ts', import.meta.url),
+      'norm',
+    );
     await expect(pool.apply(norm, [{ x: 3, y: 4 }])).resolves.toBe(5);
   });
 
   test('fork hands the parent loader flags on, and the .ts module loads through them', async () => {
-    const { stdout } = await run(
-      process.execPath,
-      ['--import', fixture('register-ts.mjs'), fixture('ts-main.ts')],
-      { timeout: 60_000 },
-    );
+    const { stdout } = await run(process.execPath, ['--import', fixture('register-ts.mjs'), fixture('ts-main.ts')], {
+      timeout: 60_000,
+    });
     expect(JSON.parse(stdout)).toEqual({ norm: 5, workerHasLoader: true });
   });
 });

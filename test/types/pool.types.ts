@@ -25,7 +25,10 @@ export async function checks(pool: Pool): Promise<void> {
   expectType<Equal<typeof noArgs, Promise<string>>>();
   const optional = pool.apply(greet, ['x']);
   expectType<Equal<typeof optional, Promise<string>>>();
-  const star = pool.starmap(pair, [[1, 'a'], [2, 'b']]);
+  const star = pool.starmap(pair, [
+    [1, 'a'],
+    [2, 'b'],
+  ]);
   expectType<Equal<typeof star, Promise<Array<[number, string]>>>>();
   const asyncResult = pool.applyAsync(square, [2]);
   expectType<Equal<typeof asyncResult, AsyncResult<number>>>();

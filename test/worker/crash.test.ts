@@ -44,7 +44,9 @@ describe('crashes', () => {
   test('SIGSEGV is reported with its signal', async () => {
     const pool = makePool(1);
     const signals = await signalServer();
-    const error = (await pool.apply(reportAndCrash, [signals.path, 'SIGSEGV']).catch((e: unknown) => e)) as WorkerLostError;
+    const error = (await pool
+      .apply(reportAndCrash, [signals.path, 'SIGSEGV'])
+      .catch((e: unknown) => e)) as WorkerLostError;
     expect(error).toBeInstanceOf(WorkerLostError);
     expect(error.signal).toBe('SIGSEGV');
     await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
@@ -71,17 +73,20 @@ describe('initializer', () => {
   test.each([
     ['throws', initializers.initThrows, 'RangeError: cannot configure'],
     ['exits', initializers.initExits, 'Workers die while starting'],
-  ])('that %s breaks the pool: every pending and later task rejects with BrokenPoolError', async (_name, init, text) => {
-    const pool = makePool({ processes: 2, initializer: init });
-    const pending = pool.apply(tasks.square, [1]);
-    const error = (await pending.catch((e: unknown) => e)) as BrokenPoolError;
-    expect(error).toBeInstanceOf(BrokenPoolError);
-    expect(error.message).toContain(text);
-    if (init === initializers.initThrows) {
-      expect(error.cause).toBeInstanceOf(RangeError);
-      expect((error.cause as Error).message).toBe('cannot configure');
-    }
-    await expect(pool.apply(tasks.square, [2])).rejects.toBeInstanceOf(BrokenPoolError);
-    await waitFor(() => activeChildren().length === 0, 'the broken pool to let its workers go');
-  });
+  ])(
+    'that %s breaks the pool: every pending and later task rejects with BrokenPoolError',
+    async (_name, init, text) => {
+      const pool = makePool({ processes: 2, initializer: init });
+      const pending = pool.apply(tasks.square, [1]);
+      const error = (await pending.catch((e: unknown) => e)) as BrokenPoolError;
+      expect(error).toBeInstanceOf(BrokenPoolError);
+      expect(error.message).toContain(text);
+      if (init === initializers.initThrows) {
+        expect(error.cause).toBeInstanceOf(RangeError);
+        expect((error.cause as Error).message).toBe('cannot configure');
+      }
+      await expect(pool.apply(tasks.square, [2])).rejects.toBeInstanceOf(BrokenPoolError);
+      await waitFor(() => activeChildren().length === 0, 'the broken pool to let its workers go');
+    },
+  );
 });

@@ -50,8 +50,7 @@ export class WorkerLostError extends ProcessError {
   /** The last lines the worker wrote to stderr. */
   readonly stderr: string;
   constructor(details: WorkerLostDetails) {
-    const how =
-      details.signal === null ? `exit code ${String(details.exitCode)}` : `signal ${details.signal}`;
+    const how = details.signal === null ? `exit code ${String(details.exitCode)}` : `signal ${details.signal}`;
     const tail = details.stderr.trim() === '' ? '' : `; its stderr ended with:\n${details.stderr}`;
     super(`Worker ${details.workerName} (pid ${details.pid}) died with ${how} while running the task${tail}`);
     this.pid = details.pid;

@@ -1,8 +1,23 @@
-export { Pool, type ArgsParam, type ImapOptions, type MapAsyncOptions, type MapItem, type OneArgFunction } from './pool/pool.js';
+export {
+  Pool,
+  type ArgsParam,
+  type ImapOptions,
+  type MapAsyncOptions,
+  type MapItem,
+  type OneArgFunction,
+} from './pool/pool.js';
 export type { PoolOptions } from './pool/options.js';
 export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
 export { IMapIterator } from './pool/imap-iterator.js';
-export { defineTasks, taskRef, type AnyFunction, type TaskFunction, type TaskLike, type TaskRef, type TaskResult } from './tasks.js';
+export {
+  defineTasks,
+  taskRef,
+  type AnyFunction,
+  type TaskFunction,
+  type TaskLike,
+  type TaskRef,
+  type TaskResult,
+} from './tasks.js';
 export { getContext, type Context } from './context.js';
 export {
   getAllStartMethods,

@@ -20,7 +20,7 @@ export function getAllStartMethods(): StartMethod[] {
 export function getStartMethod(allowNone: true): StartMethod | null;
 export function getStartMethod(allowNone?: false): StartMethod;
 export function getStartMethod(allowNone = false): StartMethod | null {
-  if (chosen === undefined && !allowNone) chosen = ALL[0] as StartMethod;
+  if (chosen === undefined && !allowNone) chosen = ALL[0];
   return chosen ?? null;
 }
 

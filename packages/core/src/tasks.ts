@@ -35,7 +35,9 @@ const registered = new WeakMap<AnyFunction, WireTaskRef>();
 function normalizeModule(module: string | URL, what: string): string {
   if (module instanceof URL) return module.href;
   if (typeof module !== 'string' || module === '') {
-    throw new TypeError(`Expected \`${what}\` to be a file URL, an absolute path or a package name, got \`${String(module)}\``);
+    throw new TypeError(
+      `Expected \`${what}\` to be a file URL, an absolute path or a package name, got \`${String(module)}\``,
+    );
   }
   if (path.isAbsolute(module)) return pathToFileURL(module).href;
   if (module.startsWith('.')) {
@@ -59,7 +61,7 @@ export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: s
     if (typeof fn !== 'function') {
       throw new TypeError(`Expected task \`${name}\` to be a function, got \`${typeof fn}\``);
     }
-    registered.set(fn as AnyFunction, { m: module, n: name });
+    registered.set(fn, { m: module, n: name });
   }
   return tasks;
 }
@@ -69,7 +71,10 @@ export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: s
  * @example
  * const square = taskRef<(x: number) => number>(new URL('./tasks.js', import.meta.url), 'square');
  */
-export function taskRef<F extends AnyFunction = (...args: unknown[]) => unknown>(module: string | URL, name: string): TaskRef<F> {
+export function taskRef<F extends AnyFunction = (...args: unknown[]) => unknown>(
+  module: string | URL,
+  name: string,
+): TaskRef<F> {
   if (typeof name !== 'string' || name === '') {
     throw new TypeError(`Expected \`name\` to be an export name, got \`${String(name)}\``);
   }
@@ -77,8 +82,10 @@ export function taskRef<F extends AnyFunction = (...args: unknown[]) => unknown>
 }
 
 const isTaskRef = (value: unknown): value is TaskRef =>
-  typeof value === 'object' && value !== null &&
-  typeof (value as TaskRef).module === 'string' && typeof (value as TaskRef).name === 'string';
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as TaskRef).module === 'string' &&
+  typeof (value as TaskRef).name === 'string';
 
 const HOW_TO_FIX =
   'register it with defineTasks(import.meta.url, { ... }) in a module the worker can import, ' +

@@ -16,7 +16,12 @@ function trimStack(error: Error): void {
   const { stack } = error;
   if (typeof stack !== 'string') return;
   const lines = stack.split('\n').filter((line) => !line.includes(OWN_FRAMES) && !INTERNAL_FRAME.test(line));
-  Object.defineProperty(error, 'stack', { value: lines.join('\n'), writable: true, configurable: true, enumerable: false });
+  Object.defineProperty(error, 'stack', {
+    value: lines.join('\n'),
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
 }
 
 export interface EncodedFailure {

@@ -14,9 +14,10 @@ type ErrorClass = new (...args: never[]) => Error;
 // Classes rebuilt by name. DOMException is left out on purpose: its getters need
 // internal slots that Object.create cannot give, so it comes back as an Error.
 const errorClasses = new Map<string, ErrorClass>(
-  [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError].map(
-    (C) => [C.name, C as ErrorClass],
-  ),
+  [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError].map((C) => [
+    C.name,
+    C as ErrorClass,
+  ]),
 );
 
 /**
@@ -76,7 +77,9 @@ export function encodeBareError(error: Error): WireError {
 }
 
 const isWireError = (value: unknown): value is WireError =>
-  typeof value === 'object' && value !== null && typeof (value as WireError).cls === 'string' &&
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as WireError).cls === 'string' &&
   typeof (value as WireError).message === 'string';
 
 const define = (target: object, key: string, value: unknown): void => {
@@ -88,13 +91,18 @@ const SPECIAL_KEYS = new Set(['cls', 'name', 'message', 'stack', 'cause', 'error
 /** Rebuilds an error without running its constructor: same class, fields and cause chain. */
 export function rebuildError(wire: WireError): Error {
   const C = errorClasses.get(wire.cls) ?? errorClasses.get(wire.name) ?? Error;
-  const error = Object.create(C.prototype) as Error;
+  const prototype = C.prototype as Error;
+  const error = Object.create(prototype) as Error;
   define(error, 'message', wire.message);
   define(error, 'stack', wire.stack ?? `${wire.name}: ${wire.message}`);
-  if (wire.name !== C.prototype.name) define(error, 'name', wire.name);
+  if (wire.name !== prototype.name) define(error, 'name', wire.name);
   if ('cause' in wire) define(error, 'cause', isWireError(wire.cause) ? rebuildError(wire.cause) : wire.cause);
   if (Array.isArray(wire.errors)) {
-    define(error, 'errors', wire.errors.map((inner: unknown) => (isWireError(inner) ? rebuildError(inner) : inner)));
+    define(
+      error,
+      'errors',
+      wire.errors.map((inner: unknown) => (isWireError(inner) ? rebuildError(inner) : inner)),
+    );
   }
   for (const key of Object.keys(wire)) {
     if (!SPECIAL_KEYS.has(key)) (error as unknown as Record<string, unknown>)[key] = wire[key];

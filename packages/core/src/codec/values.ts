@@ -5,8 +5,7 @@ import { encodeError, rebuildError, type WireError } from './errors.js';
 // two Node types users pass most: Errors (as values) and Buffers (kept as Buffer).
 const reducers = {
   Err: (value: unknown) => value instanceof Error && encodeError(value),
-  Buf: (value: unknown) =>
-    Buffer.isBuffer(value) && new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+  Buf: (value: unknown) => Buffer.isBuffer(value) && new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
 };
 
 const revivers = {

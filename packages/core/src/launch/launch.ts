@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Duplex, Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { getExecutable, type StartMethod } from '../start-methods.js';
@@ -34,9 +34,13 @@ export interface LaunchedWorker {
 
 // On Linux the kernel kills the worker when the parent dies, even by SIGKILL and
 // even while the worker spins in a synchronous loop (prctl PR_SET_PDEATHSIG).
-const SETPRIV = process.platform === 'linux'
-  ? (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'setpriv')).find((file) => existsSync(file))
-  : undefined;
+const SETPRIV =
+  process.platform === 'linux'
+    ? (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .map((dir) => path.join(dir, 'setpriv'))
+        .find((file) => existsSync(file))
+    : undefined;
 
 function buildCommand(options: LaunchOptions): { file: string; args: string[] } {
   // fork: a copy of the parent (its loader flags, --conditions, memory flags);
@@ -69,7 +73,7 @@ export function launchWorker(options: LaunchOptions): LaunchedWorker {
     forceKillAfterDelay: false,
   });
   const pipe = subprocess.stdio[CHANNEL_FD] as Duplex;
-  const stderr = subprocess.stderr as Readable;
+  const stderr = subprocess.stderr;
   let tail = '';
   // The worker's stderr still reaches ours; its tail is kept for crash reports.
   stderr.on('data', (chunk: Buffer) => {
@@ -94,7 +98,9 @@ export function launchWorker(options: LaunchOptions): LaunchedWorker {
 
   // Workers never keep the parent alive by themselves: the pool holds the event
   // loop open only while it has work, so a forgotten pool lets Node exit.
-  for (const handle of [pipe, stderr, subprocess, subprocess.channel] as Array<{ unref?: () => void } | null | undefined>) {
+  for (const handle of [pipe, stderr, subprocess, subprocess.channel] as Array<
+    { unref?: () => void } | null | undefined
+  >) {
     handle?.unref?.();
   }
   return {

@@ -29,7 +29,9 @@ export function callUserCallback<T>(fn: ((arg: T) => void) | undefined, arg: T):
 export function waitWithTimeout<T>(promise: Promise<T>, timeout: number | undefined): Promise<T> {
   if (timeout === undefined) return promise;
   if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
-    return Promise.reject(new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``));
+    return Promise.reject(
+      new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``),
+    );
   }
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new TimeoutError(timeout)), timeout);

@@ -16,7 +16,9 @@ export class IMapIterator<R> implements AsyncIterableIterator<R> {
   /** The next result; rejects with `TimeoutError` if none arrives within `timeout` ms (it can be asked for again). */
   next(timeout?: number): Promise<IteratorResult<R>> {
     if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-      return Promise.reject(new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``));
+      return Promise.reject(
+        new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``),
+      );
     }
     return this.#job.next(timeout) as Promise<IteratorResult<R>>;
   }

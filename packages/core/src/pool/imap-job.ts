@@ -156,7 +156,11 @@ export class ImapJob implements Job {
   // Moves what may now be handed out into #entries, then serves waiting next() calls.
   #advance(): void {
     if (this.settings.ordered) {
-      for (let outcome = this.#arrived.get(this.#nextStart); outcome !== undefined; outcome = this.#arrived.get(this.#nextStart)) {
+      for (
+        let outcome = this.#arrived.get(this.#nextStart);
+        outcome !== undefined;
+        outcome = this.#arrived.get(this.#nextStart)
+      ) {
         this.#arrived.delete(this.#nextStart);
         this.#nextStart += outcome.ok ? outcome.values.length : outcome.count;
         this.#push(outcome);

@@ -40,7 +40,8 @@ export interface ResolvedOptions {
 }
 
 const show = (value: unknown): string => {
-  const text = typeof value === 'string' ? value : typeof value === 'function' ? `[Function ${value.name}]` : String(value);
+  const text =
+    typeof value === 'string' ? value : typeof value === 'function' ? `[Function ${value.name}]` : String(value);
   return `\`${text}\` (${typeof value})`;
 };
 
@@ -57,8 +58,16 @@ const isPositiveNumber = (value: unknown): value is number =>
   typeof value === 'number' && value > 0 && value <= Number.MAX_SAFE_INTEGER;
 
 const KNOWN = new Set([
-  'processes', 'initializer', 'initargs', 'maxTasksPerChild', 'context', 'taskTimeout',
-  'maxMemoryPerChild', 'execArgv', 'env', 'cwd',
+  'processes',
+  'initializer',
+  'initargs',
+  'maxTasksPerChild',
+  'context',
+  'taskTimeout',
+  'maxMemoryPerChild',
+  'execArgv',
+  'env',
+  'cwd',
 ]);
 
 /** Validates and defaults pool options without touching the caller's object. */
@@ -101,19 +110,19 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
   let startMethod: StartMethod;
   if (context === undefined) startMethod = getStartMethod();
   else if (isStartMethod(context)) startMethod = context;
-  else if (typeof context === 'object' && context !== null && isStartMethod((context as Context).startMethod)) {
-    startMethod = (context as Context).startMethod;
+  else if (typeof context === 'object' && context !== null && isStartMethod(context.startMethod)) {
+    startMethod = context.startMethod;
   } else throw invalid('context', "'fork', 'spawn' or a Context", context);
 
   return {
     processes,
     initializer: initializer === undefined ? null : resolveTask(initializer),
-    initargs: [...initargs],
+    initargs: Array.from(initargs as readonly unknown[]),
     maxTasksPerChild: maxTasksPerChild ?? Number.POSITIVE_INFINITY,
     startMethod,
     taskTimeout: taskTimeout ?? null,
     maxMemoryPerChild: maxMemoryPerChild ?? null,
-    execArgv: [...execArgv],
+    execArgv: Array.from(execArgv as readonly string[]),
     env: { ...env },
     cwd,
   };

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/unbound-method -- public methods are passed to captureCaller only as the frame to cut the stack at, never called */
 import { PoolNotRunningError, ProcessError } from '../errors.js';
 import type { WireTaskRef } from '../protocol.js';
 import { resolveTask, type AnyFunction, type TaskLike, type TaskResult } from '../tasks.js';
@@ -10,9 +11,8 @@ import { Scheduler, type ArgsKind } from './scheduler.js';
 import { captureCaller, type Caller } from './stacks.js';
 
 /** `args` may be left out only when the task takes no required arguments. */
-export type ArgsParam<F extends AnyFunction> = [] extends Parameters<F>
-  ? [args?: Parameters<F>]
-  : [args: Parameters<F>];
+export type ArgsParam<F extends AnyFunction> =
+  [] extends Parameters<F> ? [args?: Parameters<F>] : [args: Parameters<F>];
 /** Tasks `map` can call: one argument per item. */
 export type OneArgFunction = (arg: never) => unknown;
 type Input<T> = Iterable<T> | AsyncIterable<T>;
@@ -34,11 +34,13 @@ export interface ImapOptions {
 const isIterable = (value: unknown): value is Iterable<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' && value !== null &&
+  typeof value === 'object' &&
+  value !== null &&
   typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 
 function checkChunksize(chunksize: unknown): number | undefined {
-  if (chunksize !== undefined && !isPositiveInteger(chunksize)) throw invalid('chunksize', 'a positive integer', chunksize, true);
+  if (chunksize !== undefined && !isPositiveInteger(chunksize))
+    throw invalid('chunksize', 'a positive integer', chunksize, true);
   return chunksize;
 }
 
@@ -102,7 +104,11 @@ export class Pool {
   }
 
   /** `fn(item)` for every item, in order; settles when every chunk has finished. */
-  map<F extends OneArgFunction>(fn: TaskLike<F>, iterable: Input<MapItem<F>>, chunksize?: number): Promise<TaskResult<F>[]>;
+  map<F extends OneArgFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<MapItem<F>>,
+    chunksize?: number,
+  ): Promise<TaskResult<F>[]>;
   map(fn: string, iterable: Input<unknown>, chunksize?: number): Promise<unknown[]>;
   map(fn: unknown, iterable: Input<unknown>, chunksize?: number): Promise<unknown[]> {
     try {
@@ -123,7 +129,11 @@ export class Pool {
   }
 
   /** `fn(...args)` for every argument list, in order. */
-  starmap<F extends AnyFunction>(fn: TaskLike<F>, iterable: Input<Parameters<F>>, chunksize?: number): Promise<TaskResult<F>[]>;
+  starmap<F extends AnyFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<Parameters<F>>,
+    chunksize?: number,
+  ): Promise<TaskResult<F>[]>;
   starmap(fn: string, iterable: Input<readonly unknown[]>, chunksize?: number): Promise<unknown[]>;
   starmap(fn: unknown, iterable: Input<readonly unknown[]>, chunksize?: number): Promise<unknown[]> {
     try {
@@ -138,13 +148,25 @@ export class Pool {
     iterable: Input<Parameters<F>>,
     options?: MapAsyncOptions<TaskResult<F>[]>,
   ): AsyncResult<TaskResult<F>[]>;
-  starmapAsync(fn: string, iterable: Input<readonly unknown[]>, options?: MapAsyncOptions<unknown[]>): AsyncResult<unknown[]>;
-  starmapAsync(fn: unknown, iterable: Input<readonly unknown[]>, options: MapAsyncOptions<unknown[]> = {}): AsyncResult<unknown[]> {
+  starmapAsync(
+    fn: string,
+    iterable: Input<readonly unknown[]>,
+    options?: MapAsyncOptions<unknown[]>,
+  ): AsyncResult<unknown[]>;
+  starmapAsync(
+    fn: unknown,
+    iterable: Input<readonly unknown[]>,
+    options: MapAsyncOptions<unknown[]> = {},
+  ): AsyncResult<unknown[]> {
     return this.#map('starmap', fn, iterable, options.chunksize, captureCaller(this.starmapAsync), options);
   }
 
   /** Lazily maps `fn` over `iterable` (which may be infinite); results in input order. */
-  imap<F extends OneArgFunction>(fn: TaskLike<F>, iterable: Input<MapItem<F>>, options?: number | ImapOptions): IMapIterator<TaskResult<F>>;
+  imap<F extends OneArgFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<MapItem<F>>,
+    options?: number | ImapOptions,
+  ): IMapIterator<TaskResult<F>>;
   imap(fn: string, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown>;
   imap(fn: unknown, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown> {
     return this.#imap(true, fn, iterable, options, captureCaller(this.imap));
@@ -186,15 +208,21 @@ export class Pool {
 
   #checkRunning(): void {
     const { state } = this.#scheduler;
-    if (state !== 'running') throw new PoolNotRunningError(`Pool is ${state === 'closed' ? 'closed' : 'terminated'}: it accepts no new tasks`);
+    if (state !== 'running')
+      throw new PoolNotRunningError(`Pool is ${state === 'closed' ? 'closed' : 'terminated'}: it accepts no new tasks`);
   }
 
-  #apply(fn: unknown, args: readonly unknown[] | undefined, caller: Caller, callbacks: ResultCallbacks<unknown>): AsyncResult<unknown> {
+  #apply(
+    fn: unknown,
+    args: readonly unknown[] | undefined,
+    caller: Caller,
+    callbacks: ResultCallbacks<unknown>,
+  ): AsyncResult<unknown> {
     this.#checkRunning();
     if (args !== undefined && !Array.isArray(args)) throw invalid('args', 'an array of arguments', args);
     checkCallbacks(callbacks);
     const ref = resolveTask(fn);
-    const argList = [...(args ?? [])];
+    const argList = Array.from((args ?? []) as readonly unknown[]);
     return new AsyncResult<unknown>((settler) => {
       const job = new CollectJob(settler, caller, 1, 1, true, this.#scheduler.jobFinished);
       this.#scheduler.addJob(job);
@@ -202,12 +230,20 @@ export class Pool {
     }, callbacks);
   }
 
-  #map(kind: ArgsKind, fn: unknown, iterable: unknown, chunksize: unknown, caller: Caller, callbacks: ResultCallbacks<unknown[]>): AsyncResult<unknown[]> {
+  #map(
+    kind: ArgsKind,
+    fn: unknown,
+    iterable: unknown,
+    chunksize: unknown,
+    caller: Caller,
+    callbacks: ResultCallbacks<unknown[]>,
+  ): AsyncResult<unknown[]> {
     this.#checkRunning();
     const size = checkChunksize(chunksize);
     checkCallbacks(callbacks);
     const ref = resolveTask(fn);
-    if (!isIterable(iterable) && !isAsyncIterable(iterable)) throw invalid('iterable', 'an iterable or async iterable', iterable);
+    if (!isIterable(iterable) && !isAsyncIterable(iterable))
+      throw invalid('iterable', 'an iterable or async iterable', iterable);
     // A sync input is read now, so its own error reaches the caller as it is.
     const items = isIterable(iterable) ? Array.from(iterable) : null;
     return new AsyncResult<unknown[]>((settler) => {
@@ -235,13 +271,21 @@ export class Pool {
       return;
     }
     const size = chunksize ?? Math.ceil(items.length / (4 * this.#processes));
-    const job = new CollectJob(settler, caller, Math.ceil(items.length / size), items.length, false, this.#scheduler.jobFinished);
+    const job = new CollectJob(
+      settler,
+      caller,
+      Math.ceil(items.length / size),
+      items.length,
+      false,
+      this.#scheduler.jobFinished,
+    );
     this.#scheduler.addJob(job);
     for (let start = 0; start < items.length && !job.finished; start += size) {
       const chunk = items.slice(start, start + size);
       let argLists: unknown[][];
       try {
-        argLists = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk.map((item) => [item]);
+        argLists =
+          kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk.map((item) => [item]);
       } catch (error) {
         job.unitFailed({ id: 0, job, ref, start, count: chunk.length, body: '' }, error);
         continue;
@@ -250,19 +294,33 @@ export class Pool {
     }
   }
 
-  #imap(ordered: boolean, fn: unknown, iterable: unknown, options: number | ImapOptions | undefined, caller: Caller): IMapIterator<unknown> {
+  #imap(
+    ordered: boolean,
+    fn: unknown,
+    iterable: unknown,
+    options: number | ImapOptions | undefined,
+    caller: Caller,
+  ): IMapIterator<unknown> {
     this.#checkRunning();
     const settings = typeof options === 'object' && options !== null ? options : { chunksize: options };
     const chunksize = checkChunksize(settings.chunksize) ?? 1;
     const bufferSize = settings.bufferSize ?? 4 * this.#processes * chunksize;
     if (!isPositiveInteger(bufferSize)) throw invalid('bufferSize', 'a positive integer', bufferSize, true);
     const ref = resolveTask(fn);
-    if (!isIterable(iterable) && !isAsyncIterable(iterable)) throw invalid('iterable', 'an iterable or async iterable', iterable);
+    if (!isIterable(iterable) && !isAsyncIterable(iterable))
+      throw invalid('iterable', 'an iterable or async iterable', iterable);
     const job = new ImapJob(
       iterable,
       { ordered, chunksize, bufferSize: Math.max(bufferSize, chunksize) },
       caller,
-      (owner, start, items) => this.#scheduler.submit(owner, ref, 'map', start, items.map((item) => [item])),
+      (owner, start, items) =>
+        this.#scheduler.submit(
+          owner,
+          ref,
+          'map',
+          start,
+          items.map((item) => [item]),
+        ),
       this.#scheduler.jobFinished,
     );
     this.#scheduler.addJob(job);
@@ -270,4 +328,3 @@ export class Pool {
     return new IMapIterator(job);
   }
 }
-

@@ -240,7 +240,9 @@ export class Scheduler implements WorkerEvents {
   initFailed(worker: WorkerHandle, body: string): void {
     const cause = this.#decodeFailure(worker, 'thrown', body);
     const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    this.#break(new BrokenPoolError(`Pool initializer failed in ${worker.name} (pid ${worker.pid}): ${what}`, { cause }));
+    this.#break(
+      new BrokenPoolError(`Pool initializer failed in ${worker.name} (pid ${worker.pid}): ${what}`, { cause }),
+    );
   }
 
   #stopped(): boolean {
