@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 pnpm() { npx --yes pnpm@10 "$@"; }
 if [ ! -d node_modules/.pnpm ] || [ pnpm-lock.yaml -nt node_modules/.pnpm/lock.yaml ]; then
-  pnpm install --frozen-lockfile --reporter=silent
+  pnpm install --frozen-lockfile
 fi
 pnpm -r --silent build
