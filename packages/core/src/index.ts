@@ -1,11 +1,21 @@
 export {
   Pool,
-  type ArgsParam,
+  type ApplyAsyncOptions,
+  type ApplyRest,
   type ImapOptions,
   type MapAsyncOptions,
   type MapItem,
+  type MapOptions,
   type OneArgFunction,
 } from './pool/pool.js';
+export type { CallOptions } from './pool/arguments.js';
+export type {
+  PoolEventMap,
+  PoolStats,
+  WorkerExitEvent,
+  WorkerExitReason,
+  WorkerStartEvent,
+} from './pool/events.js';
 export type { PoolOptions } from './pool/options.js';
 export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
 export { IMapIterator } from './pool/imap-iterator.js';

@@ -25,6 +25,9 @@ export type FailureKind = 'thrown' | 'encoding';
 
 export type WorkerMessage =
   | { t: 'ready' }
+  /** About to import task module `m` for the first time (a crash now is a start-up crash). */
+  | { t: 'importing'; m: string }
+  | { t: 'imported' }
   /** Body: a ThrownBody. */
   | { t: 'initError' }
   /** Body: the list of results. `retire`: the worker exits now, running nothing more. */

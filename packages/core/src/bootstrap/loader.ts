@@ -35,6 +35,12 @@ function toImportable(specifier: string): string {
 }
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
+let observeImport: (phase: 'importing' | 'imported', specifier: string) => void = () => {};
+
+/** Tells the parent when a task module starts and ends loading, so it can tell import crashes from task crashes. */
+export function onImport(observer: typeof observeImport): void {
+  observeImport = observer;
+}
 const functions = new Map<string, (...args: unknown[]) => unknown>();
 
 function importModule(specifier: string): Promise<Record<string, unknown>> {
@@ -42,7 +48,8 @@ function importModule(specifier: string): Promise<Record<string, unknown>> {
   if (loaded === undefined) {
     const target = toImportable(specifier);
     if (TS_FILE.test(new URL(target, 'file:///').pathname)) ensureTypeScript();
-    loaded = import(target) as Promise<Record<string, unknown>>;
+    observeImport('importing', specifier);
+    loaded = (import(target) as Promise<Record<string, unknown>>).finally(() => observeImport('imported', specifier));
     modules.set(specifier, loaded);
   }
   return loaded;

@@ -5,7 +5,7 @@ import { Channel } from '../channel/channel.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
 import { setWorkerIdentity } from '../process-info.js';
 import { CHANNEL_FD, type ParentMessage, type WorkerMessage } from '../protocol.js';
-import { findTask } from './loader.js';
+import { findTask, onImport } from './loader.js';
 import { describeResultFailure, encodeThrown } from './replies.js';
 
 const exit = process.exit.bind(process);
@@ -21,6 +21,13 @@ let maxMemory: number | null = null;
 const socket = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true });
 // The parent is gone (or let us go): nothing left to answer to.
 const channel = new Channel<ParentMessage, WorkerMessage>(socket, onFrame, () => exit(0));
+
+// Both frames leave at once: the module's top level, or the task right after
+// it, may kill this process before the next tick.
+onImport((phase, specifier) => {
+  channel.send(phase === 'imported' ? { t: 'imported' } : { t: 'importing', m: specifier });
+  channel.flush();
+});
 
 function onFrame(message: ParentMessage, body: string): void {
   switch (message.t) {

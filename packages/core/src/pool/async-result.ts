@@ -55,9 +55,17 @@ export function waitWithTimeout<T>(promise: Promise<T>, timeout: number | undefi
 export class AsyncResult<R> implements PromiseLike<R> {
   readonly #promise: Promise<R>;
   #state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
+  #observed = false;
 
-  /** @internal Created by the pool; `attach` receives the settler. */
-  constructor(attach: (settler: Settler<R>) => void, callbacks: ResultCallbacks<R> = {}) {
+  /**
+   * @internal Created by the pool; `attach` receives the settler. `unobserved`
+   * hears of a failure nobody asked for (no get/then/wait, no errorCallback).
+   */
+  constructor(
+    attach: (settler: Settler<R>) => void,
+    callbacks: ResultCallbacks<R> = {},
+    unobserved?: (error: unknown) => void,
+  ) {
     let settler!: Settler<R>;
     this.#promise = new Promise<R>((resolve, reject) => {
       settler = {
@@ -72,6 +80,11 @@ export class AsyncResult<R> implements PromiseLike<R> {
           this.#state = 'rejected';
           reject(error);
           callUserCallback(callbacks.errorCallback, error);
+          if (unobserved !== undefined && callbacks.errorCallback === undefined) {
+            setImmediate(() => {
+              if (!this.#observed) unobserved(error);
+            });
+          }
         },
       };
     });
@@ -82,11 +95,13 @@ export class AsyncResult<R> implements PromiseLike<R> {
 
   /** The value, or the task's error; rejects with `TimeoutError` after `timeout` ms (the task goes on). */
   get(timeout?: number): Promise<R> {
+    this.#observed = true;
     return waitWithTimeout(this.#promise, timeout);
   }
 
   /** Resolves when the result is ready, or after `timeout` ms, whichever is first. */
   wait(timeout?: number): Promise<void> {
+    this.#observed = true;
     const settled = this.#promise.then(
       () => undefined,
       () => undefined,
@@ -108,6 +123,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
+    this.#observed = true;
     return this.#promise.then(onFulfilled, onRejected);
   }
 }

@@ -21,6 +21,7 @@ export class CollectJob<R> implements Job {
     items: number,
     private readonly single: boolean,
     private readonly onFinish: (job: Job) => void,
+    readonly taskTimeout: number | null = null,
   ) {
     this.#values = new Array<unknown>(items);
     this.#unitsLeft = units;

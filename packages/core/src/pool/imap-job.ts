@@ -14,6 +14,7 @@ export interface ImapSettings {
   chunksize: number;
   /** Items read ahead of the consumer, at most (at least one chunk). */
   bufferSize: number;
+  taskTimeout: number | null;
 }
 
 /** Submits one chunk of input items to the pool. */
@@ -58,6 +59,10 @@ export class ImapJob implements Job {
 
   get finished(): boolean {
     return this.#finished;
+  }
+
+  get taskTimeout(): number | null {
+    return this.settings.taskTimeout;
   }
 
   get reading(): boolean {

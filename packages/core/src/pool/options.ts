@@ -18,6 +18,8 @@ export interface PoolOptions {
   taskTimeout?: number | undefined;
   /** Bytes of resident memory (RSS, so native allocations count); a worker above it after a task is replaced. */
   maxMemoryPerChild?: number | undefined;
+  /** Times a task whose worker died is run again before it rejects with WorkerLostError. @default 0 */
+  retries?: number | undefined;
   /** Node flags for workers, after the parent's own under `fork`. */
   execArgv?: readonly string[] | undefined;
   /** Environment for workers, on top of `process.env`; `undefined` removes a variable. */
@@ -34,6 +36,7 @@ export interface ResolvedOptions {
   startMethod: StartMethod;
   taskTimeout: number | null;
   maxMemoryPerChild: number | null;
+  retries: number;
   execArgv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   cwd: string | undefined;
@@ -54,7 +57,7 @@ export const invalid = (name: string, expected: string, value: unknown, numeric 
 export const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 1;
 
-const isPositiveNumber = (value: unknown): value is number =>
+export const isPositiveNumber = (value: unknown): value is number =>
   typeof value === 'number' && value > 0 && value <= Number.MAX_SAFE_INTEGER;
 
 const KNOWN = new Set([
@@ -87,6 +90,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     context,
     taskTimeout,
     maxMemoryPerChild,
+    retries = 0,
     execArgv = [],
     env = {},
     cwd,
@@ -101,6 +105,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
   if (maxMemoryPerChild !== undefined && !isPositiveNumber(maxMemoryPerChild)) {
     throw invalid('maxMemoryPerChild', 'a positive number of bytes', maxMemoryPerChild, true);
   }
+  if (!Number.isInteger(retries) || retries < 0) throw invalid('retries', 'a non-negative integer', retries, true);
   if (!Array.isArray(initargs)) throw invalid('initargs', 'an array', initargs);
   if (!Array.isArray(execArgv) || execArgv.some((flag) => typeof flag !== 'string')) {
     throw invalid('execArgv', 'an array of strings', execArgv);
@@ -122,6 +127,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     startMethod,
     taskTimeout: taskTimeout ?? null,
     maxMemoryPerChild: maxMemoryPerChild ?? null,
+    retries,
     execArgv: Array.from(execArgv as readonly string[]),
     env: { ...env },
     cwd,

@@ -1,92 +1,82 @@
 /* eslint-disable @typescript-eslint/unbound-method -- public methods are passed to captureCaller only as the frame to cut the stack at, never called */
+import { EventEmitter } from 'node:events';
 import { PoolNotRunningError, ProcessError } from '../errors.js';
 import type { WireTaskRef } from '../protocol.js';
 import { resolveTask, type AnyFunction, type TaskLike, type TaskResult } from '../tasks.js';
+import {
+  checkCallbacks,
+  checkChunksize,
+  checkInput,
+  isIterable,
+  readAll,
+  resolveCall,
+  toArgList,
+  type CallOptions,
+  type Input,
+  type ResolvedCall,
+} from './arguments.js';
 import { AsyncResult, type ResultCallbacks, type Settler } from './async-result.js';
 import { CollectJob } from './collect-job.js';
+import type { PoolEventMap, PoolStats } from './events.js';
 import { ImapJob } from './imap-job.js';
 import { IMapIterator } from './imap-iterator.js';
 import { invalid, isPositiveInteger, normalizeOptions, type PoolOptions } from './options.js';
 import { Scheduler, type ArgsKind } from './scheduler.js';
 import { captureCaller, type Caller } from './stacks.js';
+import type { Job } from './unit.js';
 
 /** `args` may be left out only when the task takes no required arguments. */
-export type ArgsParam<F extends AnyFunction> =
-  [] extends Parameters<F> ? [args?: Parameters<F>] : [args: Parameters<F>];
+export type ApplyRest<F extends AnyFunction> = [] extends Parameters<F>
+  ? [args?: Parameters<F>, options?: CallOptions]
+  : [args: Parameters<F>, options?: CallOptions];
 /** Tasks `map` can call: one argument per item. */
 export type OneArgFunction = (arg: never) => unknown;
-type Input<T> = Iterable<T> | AsyncIterable<T>;
 /** What `map` feeds a task: its first parameter; anything for a task that takes none. */
 export type MapItem<F extends OneArgFunction> = Parameters<F> extends [] ? unknown : Parameters<F>[0];
 
-export interface MapAsyncOptions<R> extends ResultCallbacks<R> {
+export interface ApplyAsyncOptions<R> extends ResultCallbacks<R>, CallOptions {}
+
+export interface MapOptions extends CallOptions {
   /** Items per task message. @default ceil(items / (4 × processes)) */
   chunksize?: number | undefined;
 }
 
-export interface ImapOptions {
+export interface MapAsyncOptions<R> extends MapOptions, ResultCallbacks<R> {}
+
+export interface ImapOptions extends CallOptions {
   /** Items per task message. @default 1 */
   chunksize?: number | undefined;
   /** Items read from the input ahead of the consumer, at most. @default 4 × processes × chunksize */
   bufferSize?: number | undefined;
 }
 
-const isIterable = (value: unknown): value is Iterable<unknown> =>
-  typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
-const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
-
-function checkChunksize(chunksize: unknown): number | undefined {
-  if (chunksize !== undefined && !isPositiveInteger(chunksize))
-    throw invalid('chunksize', 'a positive integer', chunksize, true);
-  return chunksize;
-}
-
-function checkCallbacks(callbacks: ResultCallbacks<never>): void {
-  for (const key of ['callback', 'errorCallback'] as const) {
-    const fn: unknown = callbacks[key];
-    if (fn !== undefined && typeof fn !== 'function') throw invalid(key, 'a function', fn);
-  }
-}
-
-// Array.fromAsync arrived in Node 22.
-async function readAll(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
-  const items: unknown[] = [];
-  for await (const item of iterable) items.push(item);
-  return items;
-}
-
-function toArgList(item: unknown, index: number): unknown[] {
-  if (Array.isArray(item)) return item;
-  if (isIterable(item) && typeof item !== 'string') return [...item];
-  throw new TypeError(`Expected starmap item ${index} to be an array of arguments, got \`${String(item)}\``);
-}
-
 /**
  * A pool of worker processes: Python's `multiprocessing.Pool`, with Promises
- * where Python blocks and milliseconds where Python uses seconds.
+ * where Python blocks and milliseconds where Python uses seconds. It emits
+ * `workerStart`, `workerExit` and `taskError` (see PoolEventMap).
  * @example
  * await using pool = new Pool(4);
  * const squares = await pool.map(square, [1, 2, 3]);
  */
-export class Pool {
+export class Pool extends EventEmitter<PoolEventMap> {
   readonly #scheduler: Scheduler;
   readonly #processes: number;
 
   constructor(options?: number | PoolOptions) {
+    super();
     const resolved = normalizeOptions(options);
     this.#processes = resolved.processes;
-    this.#scheduler = new Scheduler(resolved);
+    // EventEmitter's typed emit cannot see through the generic event name; the Emit type checks callers.
+    const emit = this.emit.bind(this) as (event: string, ...args: unknown[]) => boolean;
+    this.#scheduler = new Scheduler(resolved, (event, ...args) => void emit(event, ...args));
   }
 
   /** Runs `fn(...args)` in a worker. */
-  apply<F extends AnyFunction>(fn: TaskLike<F>, ...args: ArgsParam<F>): Promise<TaskResult<F>>;
-  apply(fn: string, args?: readonly unknown[]): Promise<unknown>;
-  apply(fn: unknown, args?: readonly unknown[]): Promise<unknown> {
+  apply<F extends AnyFunction>(fn: TaskLike<F>, ...rest: ApplyRest<F>): Promise<TaskResult<F>>;
+  apply(fn: string, args?: readonly unknown[], options?: CallOptions): Promise<unknown>;
+  apply(fn: unknown, args?: readonly unknown[], options?: CallOptions): Promise<unknown> {
     try {
-      return this.#apply(fn, args, captureCaller(this.apply), {}).get();
+      return this.#apply(fn, args, captureCaller(this.apply), options ?? {}).get();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -96,23 +86,23 @@ export class Pool {
   applyAsync<F extends AnyFunction>(
     fn: TaskLike<F>,
     args?: Parameters<F>,
-    callbacks?: ResultCallbacks<TaskResult<F>>,
+    options?: ApplyAsyncOptions<TaskResult<F>>,
   ): AsyncResult<TaskResult<F>>;
-  applyAsync(fn: string, args?: readonly unknown[], callbacks?: ResultCallbacks<unknown>): AsyncResult<unknown>;
-  applyAsync(fn: unknown, args?: readonly unknown[], callbacks: ResultCallbacks<unknown> = {}): AsyncResult<unknown> {
-    return this.#apply(fn, args, captureCaller(this.applyAsync), callbacks);
+  applyAsync(fn: string, args?: readonly unknown[], options?: ApplyAsyncOptions<unknown>): AsyncResult<unknown>;
+  applyAsync(fn: unknown, args?: readonly unknown[], options: ApplyAsyncOptions<unknown> = {}): AsyncResult<unknown> {
+    return this.#apply(fn, args, captureCaller(this.applyAsync), options);
   }
 
   /** `fn(item)` for every item, in order; settles when every chunk has finished. */
   map<F extends OneArgFunction>(
     fn: TaskLike<F>,
     iterable: Input<MapItem<F>>,
-    chunksize?: number,
+    chunksize?: number | MapOptions,
   ): Promise<TaskResult<F>[]>;
-  map(fn: string, iterable: Input<unknown>, chunksize?: number): Promise<unknown[]>;
-  map(fn: unknown, iterable: Input<unknown>, chunksize?: number): Promise<unknown[]> {
+  map(fn: string, iterable: Input<unknown>, chunksize?: number | MapOptions): Promise<unknown[]>;
+  map(fn: unknown, iterable: Input<unknown>, chunksize?: number | MapOptions): Promise<unknown[]> {
     try {
-      return this.#map('map', fn, iterable, chunksize, captureCaller(this.map), {}).get();
+      return this.#map('map', fn, iterable, chunksize, captureCaller(this.map)).get();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -125,19 +115,19 @@ export class Pool {
   ): AsyncResult<TaskResult<F>[]>;
   mapAsync(fn: string, iterable: Input<unknown>, options?: MapAsyncOptions<unknown[]>): AsyncResult<unknown[]>;
   mapAsync(fn: unknown, iterable: Input<unknown>, options: MapAsyncOptions<unknown[]> = {}): AsyncResult<unknown[]> {
-    return this.#map('map', fn, iterable, options.chunksize, captureCaller(this.mapAsync), options);
+    return this.#map('map', fn, iterable, options, captureCaller(this.mapAsync));
   }
 
   /** `fn(...args)` for every argument list, in order. */
   starmap<F extends AnyFunction>(
     fn: TaskLike<F>,
     iterable: Input<Parameters<F>>,
-    chunksize?: number,
+    chunksize?: number | MapOptions,
   ): Promise<TaskResult<F>[]>;
-  starmap(fn: string, iterable: Input<readonly unknown[]>, chunksize?: number): Promise<unknown[]>;
-  starmap(fn: unknown, iterable: Input<readonly unknown[]>, chunksize?: number): Promise<unknown[]> {
+  starmap(fn: string, iterable: Input<readonly unknown[]>, chunksize?: number | MapOptions): Promise<unknown[]>;
+  starmap(fn: unknown, iterable: Input<readonly unknown[]>, chunksize?: number | MapOptions): Promise<unknown[]> {
     try {
-      return this.#map('starmap', fn, iterable, chunksize, captureCaller(this.starmap), {}).get();
+      return this.#map('starmap', fn, iterable, chunksize, captureCaller(this.starmap)).get();
     } catch (error) {
       return Promise.reject(error);
     }
@@ -158,7 +148,7 @@ export class Pool {
     iterable: Input<readonly unknown[]>,
     options: MapAsyncOptions<unknown[]> = {},
   ): AsyncResult<unknown[]> {
-    return this.#map('starmap', fn, iterable, options.chunksize, captureCaller(this.starmapAsync), options);
+    return this.#map('starmap', fn, iterable, options, captureCaller(this.starmapAsync));
   }
 
   /** Lazily maps `fn` over `iterable` (which may be infinite); results in input order. */
@@ -201,6 +191,11 @@ export class Pool {
     return this.#scheduler.allExited();
   }
 
+  /** Counts of workers and tasks, now. */
+  stats(): PoolStats {
+    return this.#scheduler.stats();
+  }
+
   /** `await using pool = new Pool()` terminates the pool at the end of the block. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.terminate();
@@ -208,54 +203,76 @@ export class Pool {
 
   #checkRunning(): void {
     const { state } = this.#scheduler;
-    if (state !== 'running')
+    if (state !== 'running') {
       throw new PoolNotRunningError(`Pool is ${state === 'closed' ? 'closed' : 'terminated'}: it accepts no new tasks`);
+    }
   }
 
-  #apply(
-    fn: unknown,
-    args: readonly unknown[] | undefined,
-    caller: Caller,
-    callbacks: ResultCallbacks<unknown>,
-  ): AsyncResult<unknown> {
+  #reportUnobserved = (error: unknown): void => {
+    this.emit('taskError', error);
+  };
+
+  /** Registers a job, aborting it when the call's signal fires. */
+  #startJob(job: Job, { signal }: ResolvedCall): void {
+    this.#scheduler.addJob(job);
+    if (signal === undefined || job.finished) return;
+    if (signal.aborted) {
+      this.#scheduler.abortJob(job, signal.reason);
+      return;
+    }
+    const onAbort = (): void => this.#scheduler.abortJob(job, signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.#scheduler.onFinish(job, () => signal.removeEventListener('abort', onAbort));
+  }
+
+  #apply(fn: unknown, args: unknown, caller: Caller, options: ApplyAsyncOptions<unknown>): AsyncResult<unknown> {
     this.#checkRunning();
     if (args !== undefined && !Array.isArray(args)) throw invalid('args', 'an array of arguments', args);
-    checkCallbacks(callbacks);
+    checkCallbacks(options);
+    const call = resolveCall(options);
     const ref = resolveTask(fn);
     const argList = Array.from((args ?? []) as readonly unknown[]);
-    return new AsyncResult<unknown>((settler) => {
-      const job = new CollectJob(settler, caller, 1, 1, true, this.#scheduler.jobFinished);
-      this.#scheduler.addJob(job);
-      this.#scheduler.submit(job, ref, 'apply', 0, [argList]);
-    }, callbacks);
+    return new AsyncResult<unknown>(
+      (settler) => {
+        const job = new CollectJob(settler, caller, 1, 1, true, this.#scheduler.jobFinished, call.taskTimeout);
+        this.#startJob(job, call);
+        this.#scheduler.submit(job, ref, 'apply', 0, [argList]);
+      },
+      options,
+      this.#reportUnobserved,
+    );
   }
 
   #map(
     kind: ArgsKind,
     fn: unknown,
     iterable: unknown,
-    chunksize: unknown,
+    options: number | MapAsyncOptions<unknown[]> | undefined,
     caller: Caller,
-    callbacks: ResultCallbacks<unknown[]>,
   ): AsyncResult<unknown[]> {
     this.#checkRunning();
-    const size = checkChunksize(chunksize);
-    checkCallbacks(callbacks);
+    const settings = typeof options === 'object' && options !== null ? options : { chunksize: options };
+    const size = checkChunksize(settings.chunksize);
+    checkCallbacks(settings);
+    const call = resolveCall(settings);
     const ref = resolveTask(fn);
-    if (!isIterable(iterable) && !isAsyncIterable(iterable))
-      throw invalid('iterable', 'an iterable or async iterable', iterable);
+    checkInput(iterable);
     // A sync input is read now, so its own error reaches the caller as it is.
     const items = isIterable(iterable) ? Array.from(iterable) : null;
-    return new AsyncResult<unknown[]>((settler) => {
-      if (items !== null) {
-        this.#startMap(kind, ref, items, size, caller, settler);
-        return;
-      }
-      this.#scheduler.track(readAll(iterable as AsyncIterable<unknown>)).then(
-        (read) => this.#startMap(kind, ref, read, size, caller, settler),
-        (error: unknown) => settler.reject(error),
-      );
-    }, callbacks);
+    return new AsyncResult<unknown[]>(
+      (settler) => {
+        if (items !== null) {
+          this.#startMap(kind, ref, items, size, caller, settler, call);
+          return;
+        }
+        this.#scheduler.track(readAll(iterable as AsyncIterable<unknown>)).then(
+          (read) => this.#startMap(kind, ref, read, size, caller, settler, call),
+          (error: unknown) => settler.reject(error),
+        );
+      },
+      settings,
+      this.#reportUnobserved,
+    );
   }
 
   #startMap(
@@ -265,21 +282,16 @@ export class Pool {
     chunksize: number | undefined,
     caller: Caller,
     settler: Settler<unknown[]>,
+    call: ResolvedCall,
   ): void {
     if (items.length === 0) {
       settler.resolve([]);
       return;
     }
     const size = chunksize ?? Math.ceil(items.length / (4 * this.#processes));
-    const job = new CollectJob(
-      settler,
-      caller,
-      Math.ceil(items.length / size),
-      items.length,
-      false,
-      this.#scheduler.jobFinished,
-    );
-    this.#scheduler.addJob(job);
+    const units = Math.ceil(items.length / size);
+    const job = new CollectJob(settler, caller, units, items.length, false, this.#scheduler.jobFinished, call.taskTimeout);
+    this.#startJob(job, call);
     for (let start = 0; start < items.length && !job.finished; start += size) {
       const chunk = items.slice(start, start + size);
       let argLists: unknown[][];
@@ -287,7 +299,7 @@ export class Pool {
         argLists =
           kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk.map((item) => [item]);
       } catch (error) {
-        job.unitFailed({ id: 0, job, ref, start, count: chunk.length, body: '' }, error);
+        job.unitFailed({ id: 0, job, ref, start, count: chunk.length, body: '', attempts: 0 }, error);
         continue;
       }
       this.#scheduler.submit(job, ref, kind, start, argLists);
@@ -306,12 +318,12 @@ export class Pool {
     const chunksize = checkChunksize(settings.chunksize) ?? 1;
     const bufferSize = settings.bufferSize ?? 4 * this.#processes * chunksize;
     if (!isPositiveInteger(bufferSize)) throw invalid('bufferSize', 'a positive integer', bufferSize, true);
+    const call = resolveCall(settings);
     const ref = resolveTask(fn);
-    if (!isIterable(iterable) && !isAsyncIterable(iterable))
-      throw invalid('iterable', 'an iterable or async iterable', iterable);
+    checkInput(iterable);
     const job = new ImapJob(
       iterable,
-      { ordered, chunksize, bufferSize: Math.max(bufferSize, chunksize) },
+      { ordered, chunksize, bufferSize: Math.max(bufferSize, chunksize), taskTimeout: call.taskTimeout },
       caller,
       (owner, start, items) =>
         this.#scheduler.submit(
@@ -323,7 +335,7 @@ export class Pool {
         ),
       this.#scheduler.jobFinished,
     );
-    this.#scheduler.addJob(job);
+    this.#startJob(job, call);
     if (!job.finished) job.fill();
     return new IMapIterator(job);
   }

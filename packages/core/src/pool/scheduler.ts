@@ -1,28 +1,22 @@
 import { decodeValue, describeEncodeFailure, encodeValue } from '../codec/values.js';
-import { rebuildError } from '../codec/errors.js';
-import {
-  BrokenPoolError,
-  MaybeEncodingError,
-  PoolTerminatedError,
-  ProcessError,
-  RemoteTraceback,
-  TaskTimeoutError,
-  WorkerLostError,
-} from '../errors.js';
+import { BrokenPoolError, PoolTerminatedError, ProcessError, TaskTimeoutError, WorkerLostError } from '../errors.js';
 import type { ExitInfo } from '../launch/launch.js';
-import type { EncodingBody, FailureKind, ThrownBody, WireTaskRef } from '../protocol.js';
-import { WorkerHandle, type ResultMessage, type WorkerEvents } from '../worker/handle.js';
+import type { WireTaskRef } from '../protocol.js';
+import { WorkerHandle, type ResultMessage, type WorkerEvents, type WorkerExitReason } from '../worker/handle.js';
+import type { PoolEventMap, PoolStats } from './events.js';
 import type { ResolvedOptions } from './options.js';
+import { decodeRemoteFailure } from './remote-failure.js';
 import type { Job, Unit } from './unit.js';
 
 /** Tasks sent ahead to a worker so it never waits for the next one. */
 const PREFETCH = 2;
-/** Workers that die before they are ready, in a row, before the pool gives up. */
+/** Workers that die while starting or importing a task module, in a row, before the pool gives up. */
 const MAX_START_FAILURES = 3;
 
 export type PoolState = 'running' | 'closed' | 'terminated';
 /** How a chunk's items become argument lists (and how a bad argument is named). */
 export type ArgsKind = 'apply' | 'map' | 'starmap';
+export type Emit = <E extends keyof PoolEventMap>(event: E, ...args: PoolEventMap[E]) => void;
 
 function nameBadArgument(kind: ArgsKind, start: number, path: string): string {
   const match = /^\[(\d+)\]/.exec(path);
@@ -33,23 +27,37 @@ function nameBadArgument(kind: ArgsKind, start: number, path: string): string {
   return kind === 'map' ? item + rest.replace(/^\[0\]/, '') : item + rest;
 }
 
+const emptyExits = (): Record<WorkerExitReason, number> => ({
+  maxTasks: 0,
+  memory: 0,
+  timeout: 0,
+  crash: 0,
+  abort: 0,
+  shutdown: 0,
+});
+
 /** The engine under Pool: the queue, the workers, and what happens when they answer or die. */
 export class Scheduler implements WorkerEvents {
   state: PoolState = 'running';
   broken: BrokenPoolError | null = null;
   readonly workers = new Set<WorkerHandle>();
   readonly #jobs = new Set<Job>();
+  readonly #cleanups = new Map<Job, () => void>();
   #queue: Unit[] = [];
   #queueHead = 0;
   #outstanding = 0; // units queued or in flight
-  #preparing = 0; // submissions still looking up a task or reading async input
+  #preparing = 0; // submissions still reading async input
   #nextUnitId = 1;
   #startFailures = 0;
   readonly #initargsBody: string;
   #keepAlive: NodeJS.Timeout | null = null;
   #exitWaiters: Array<() => void> = [];
+  readonly #counts = { completed: 0, failed: 0, workersStarted: 0, workersExited: emptyExits() };
 
-  constructor(private readonly options: ResolvedOptions) {
+  constructor(
+    private readonly options: ResolvedOptions,
+    private readonly emit: Emit,
+  ) {
     try {
       this.#initargsBody = encodeValue(options.initargs);
     } catch (error) {
@@ -57,6 +65,27 @@ export class Scheduler implements WorkerEvents {
       throw new TypeError(`Cannot send initargs${path} to a worker: ${reason}`);
     }
     this.#maintain();
+  }
+
+  stats(): PoolStats {
+    let idle = 0;
+    let busy = 0;
+    for (const worker of this.workers) {
+      if (worker.state === 'ready') idle += 1;
+      else if (worker.state === 'busy') busy += 1;
+    }
+    const { completed, failed, workersStarted, workersExited } = this.#counts;
+    return {
+      processes: this.options.processes,
+      workers: this.workers.size,
+      idle,
+      busy,
+      queued: this.#queue.length - this.#queueHead,
+      completed,
+      failed,
+      workersStarted,
+      workersExited: { ...workersExited },
+    };
   }
 
   /** Keeps the pool (and Node) alive while `work` is pending. */
@@ -77,18 +106,38 @@ export class Scheduler implements WorkerEvents {
 
   jobFinished = (job: Job): void => {
     this.#jobs.delete(job);
+    const cleanup = this.#cleanups.get(job);
+    if (cleanup !== undefined) {
+      this.#cleanups.delete(job);
+      cleanup();
+    }
     this.#progressed();
   };
+
+  /** Runs `cleanup` when `job` finishes (at once if it has). */
+  onFinish(job: Job, cleanup: () => void): void {
+    if (job.finished) cleanup();
+    else this.#cleanups.set(job, cleanup);
+  }
+
+  /** The caller gave up on `job` (AbortSignal): settle it, and kill the workers running its tasks. */
+  abortJob(job: Job, reason: unknown): void {
+    if (job.finished) return;
+    job.abort(reason);
+    for (const worker of this.workers) if (worker.inFlight[0]?.job === job) worker.kill('abort');
+    this.#dispatch();
+  }
 
   /** Encodes a chunk and queues it; a value that cannot be sent fails this chunk only. */
   submit(job: Job, ref: WireTaskRef, kind: ArgsKind, start: number, argLists: unknown[][]): void {
     if (job.finished) return;
-    const unit: Unit = { id: this.#nextUnitId, job, ref, start, count: argLists.length, body: '' };
+    const unit: Unit = { id: this.#nextUnitId, job, ref, start, count: argLists.length, body: '', attempts: 0 };
     this.#nextUnitId += 1;
     try {
       unit.body = encodeValue(argLists);
     } catch (error) {
       const { path, reason } = describeEncodeFailure(error);
+      this.#counts.failed += 1;
       job.unitFailed(unit, new TypeError(`Cannot send ${nameBadArgument(kind, start, path)} to a worker: ${reason}`));
       return;
     }
@@ -108,7 +157,7 @@ export class Scheduler implements WorkerEvents {
     if (this.state !== 'terminated') {
       this.state = 'terminated';
       this.#abortAll(() => new PoolTerminatedError());
-      for (const worker of this.workers) worker.kill();
+      for (const worker of this.workers) worker.kill('shutdown');
     }
     return this.allExited();
   }
@@ -122,8 +171,12 @@ export class Scheduler implements WorkerEvents {
     });
   }
 
+  #stopped(): boolean {
+    return this.state === 'terminated' || this.broken !== null;
+  }
+
   #isShutDown(): boolean {
-    return this.workers.size === 0 && (this.state === 'terminated' || this.broken !== null || !this.#hasWork());
+    return this.workers.size === 0 && (this.#stopped() || !this.#hasWork());
   }
 
   #hasWork(): boolean {
@@ -149,7 +202,7 @@ export class Scheduler implements WorkerEvents {
     if (this.#stopped()) return;
     this.broken = error;
     this.#abortAll(() => this.#brokenError());
-    for (const worker of this.workers) worker.kill();
+    for (const worker of this.workers) worker.kill('shutdown');
   }
 
   #dispatch(): void {
@@ -190,7 +243,7 @@ export class Scheduler implements WorkerEvents {
     let able = 0;
     for (const worker of this.workers) if (worker.state !== 'retiring' && worker.tasksLeft > 0) able += 1;
     for (; able < wanted; able += 1) this.#startWorker();
-    if (wanted === 0) for (const worker of this.workers) if (worker.inFlight.length === 0) worker.stop();
+    if (wanted === 0) for (const worker of this.workers) if (worker.inFlight.length === 0) worker.stop('shutdown');
   }
 
   #startWorker(): void {
@@ -207,6 +260,8 @@ export class Scheduler implements WorkerEvents {
       this,
     );
     this.workers.add(worker);
+    this.#counts.workersStarted += 1;
+    this.emit('workerStart', { pid: worker.pid, name: worker.name });
   }
 
   #progressed(): void {
@@ -230,109 +285,97 @@ export class Scheduler implements WorkerEvents {
     }
   }
 
+  #fail(unit: Unit, error: unknown): void {
+    this.#counts.failed += 1;
+    unit.job.unitFailed(unit, error);
+  }
+
   // WorkerEvents
 
   ready(): void {
-    this.#startFailures = 0;
     this.#dispatch();
   }
 
-  initFailed(worker: WorkerHandle, body: string): void {
-    const cause = this.#decodeFailure(worker, 'thrown', body);
-    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    this.#break(
-      new BrokenPoolError(`Pool initializer failed in ${worker.name} (pid ${worker.pid}): ${what}`, { cause }),
-    );
+  imported(): void {
+    this.#startFailures = 0;
   }
 
-  #stopped(): boolean {
-    return this.state === 'terminated' || this.broken !== null;
+  initFailed(worker: WorkerHandle, body: string): void {
+    const cause = decodeRemoteFailure(worker, 'thrown', body);
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    this.#break(new BrokenPoolError(`Pool initializer failed in ${worker.name} (pid ${worker.pid}): ${what}`, { cause }));
   }
 
   result(worker: WorkerHandle, unit: Unit, message: ResultMessage, body: string): void {
     if (this.#stopped()) return; // every job was already settled
     this.#outstanding -= 1;
+    this.#startFailures = 0;
     try {
-      if (message.t === 'done') unit.job.unitDone(unit, decodeValue(body) as unknown[]);
-      else unit.job.unitFailed(unit, this.#decodeFailure(worker, message.how, body));
+      if (message.t === 'done') {
+        this.#counts.completed += 1;
+        unit.job.unitDone(unit, decodeValue(body) as unknown[]);
+      } else {
+        this.#fail(unit, decodeRemoteFailure(worker, message.how, body));
+      }
     } catch (error) {
-      unit.job.unitFailed(unit, new ProcessError(`Could not decode the answer from ${worker.name}`, { cause: error }));
+      this.#fail(unit, new ProcessError(`Could not decode the answer from ${worker.name}`, { cause: error }));
     }
-    if (worker.tasksLeft <= 0 && worker.inFlight.length === 0) worker.stop();
+    if (worker.tasksLeft <= 0 && worker.inFlight.length === 0) worker.stop('maxTasks');
     this.#dispatch();
     this.#progressed();
   }
 
-  timedOut(_worker: WorkerHandle, unit: Unit): void {
+  timedOut(_worker: WorkerHandle, unit: Unit, timeout: number): void {
     if (this.#stopped()) return;
     this.#outstanding -= 1;
-    unit.job.unitFailed(unit, new TaskTimeoutError(this.options.taskTimeout ?? 0));
+    this.#fail(unit, new TaskTimeoutError(timeout));
     this.#dispatch();
     this.#progressed();
   }
 
-  exited(worker: WorkerHandle, info: ExitInfo, lost: Unit | null, unstarted: Unit[]): void {
+  exited(worker: WorkerHandle, info: ExitInfo, reason: WorkerExitReason, lost: Unit | null, unstarted: Unit[]): void {
     this.workers.delete(worker);
+    this.#counts.workersExited[reason] += 1;
+    this.emit('workerExit', { pid: worker.pid, name: worker.name, exitCode: info.exitCode, signal: info.signal, reason });
     if (this.#stopped()) {
       this.#progressed();
       return;
     }
     // Units it never began go back to the front of the queue, in order.
     this.#queue.splice(this.#queueHead, 0, ...unstarted);
-    if (lost !== null) {
-      this.#outstanding -= 1;
-      lost.job.unitFailed(
-        lost,
-        new WorkerLostError({
-          pid: worker.pid,
-          workerName: worker.name,
-          exitCode: info.exitCode,
-          signal: info.signal,
-          stderr: worker.stderrTail(),
-        }),
-      );
-    }
-    if (!worker.everReady) this.#startFailed(worker, info);
+    if (lost !== null) this.#lost(worker, info, lost);
+    if (reason === 'crash' && (!worker.everReady || worker.importing !== null)) this.#startFailed(worker, info);
     this.#dispatch();
     this.#progressed();
   }
 
+  #lost(worker: WorkerHandle, info: ExitInfo, unit: Unit): void {
+    if (unit.attempts < this.options.retries && !unit.job.finished) {
+      unit.attempts += 1;
+      this.#queue.splice(this.#queueHead, 0, unit);
+      return;
+    }
+    this.#outstanding -= 1;
+    const { pid, name: workerName } = worker;
+    const { exitCode, signal } = info;
+    this.#fail(unit, new WorkerLostError({ pid, workerName, exitCode, signal, stderr: worker.stderrTail() }));
+  }
+
+  // Dying while starting or while importing a task module, again and again,
+  // means no worker will ever work: break the pool rather than respawn forever.
   #startFailed(worker: WorkerHandle, info: ExitInfo): void {
     this.#startFailures += 1;
     const how = info.signal === null ? `exit code ${String(info.exitCode)}` : `signal ${info.signal}`;
     const stderr = worker.stderrTail().trim();
+    const where = !worker.everReady || worker.importing === null ? 'while starting' : `while importing ${worker.importing}`;
     const detail = `${info.startError?.message ?? how}${stderr === '' ? '' : `; stderr: ${stderr}`}`;
     // 127: the executable could not be run at all; retrying cannot help.
     if (info.startError !== null || info.exitCode === 127 || this.#startFailures >= MAX_START_FAILURES) {
       this.#break(
-        new BrokenPoolError(`Workers die while starting (${this.#startFailures} in a row); last: ${detail}`, {
+        new BrokenPoolError(`Workers die ${where} (${this.#startFailures} in a row); last: ${detail}`, {
           cause: info.startError ?? undefined,
         }),
       );
     }
-  }
-
-  #decodeFailure(worker: WorkerHandle, how: FailureKind, body: string): unknown {
-    if (how === 'encoding') {
-      const { value, exc } = decodeValue(body) as EncodingBody;
-      return new MaybeEncodingError(value, exc);
-    }
-    const thrown = decodeValue(body) as ThrownBody;
-    if ('v' in thrown) return thrown.v;
-    const error = rebuildError(thrown.e);
-    const tb = String(error.stack);
-    Object.defineProperty(error, 'remoteTraceback', {
-      value: new RemoteTraceback(tb, worker.pid, worker.name),
-      configurable: true,
-      writable: true,
-      enumerable: false,
-    });
-    Object.defineProperty(error, 'stack', {
-      value: `${tb}\n    --- above: ${worker.name} (pid ${worker.pid}); below: the call that sent the task ---`,
-      configurable: true,
-      writable: true,
-      enumerable: false,
-    });
-    return error;
   }
 }

@@ -10,6 +10,8 @@ export interface Unit {
   count: number;
   /** The encoded argument lists. */
   body: string;
+  /** Times it was re-run after its worker died (`retries`). */
+  attempts: number;
 }
 
 /** What a pool call collects its units' outcomes into. */
@@ -18,6 +20,8 @@ export interface Job {
   readonly finished: boolean;
   /** True while it may still add units (an imap reading its input). */
   readonly reading: boolean;
+  /** This call's `taskTimeout` (ms), or null for the pool's. */
+  readonly taskTimeout: number | null;
   unitDone(unit: Unit, values: unknown[]): void;
   unitFailed(unit: Unit, error: unknown): void;
   /** The pool stops (terminate, broken pool): settle everything with `error`. */

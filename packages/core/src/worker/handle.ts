@@ -4,15 +4,19 @@ import type { ParentMessage, WireTaskRef, WorkerMessage } from '../protocol.js';
 import type { Unit } from '../pool/unit.js';
 
 export type WorkerState = 'starting' | 'ready' | 'busy' | 'retiring' | 'exited';
+/** Why a worker exited: retired by a limit, killed on purpose, or died by itself. */
+export type WorkerExitReason = 'maxTasks' | 'memory' | 'timeout' | 'crash' | 'abort' | 'shutdown';
 export type ResultMessage = Extract<WorkerMessage, { t: 'done' | 'failed' }>;
 
 export interface WorkerEvents {
   ready(worker: WorkerHandle): void;
   initFailed(worker: WorkerHandle, body: string): void;
   result(worker: WorkerHandle, unit: Unit, message: ResultMessage, body: string): void;
-  timedOut(worker: WorkerHandle, unit: Unit): void;
+  timedOut(worker: WorkerHandle, unit: Unit, timeout: number): void;
+  /** A task module finished loading in some worker. */
+  imported(worker: WorkerHandle): void;
   /** `lost`: the unit it was running when it died; `unstarted`: units it never began. */
-  exited(worker: WorkerHandle, info: ExitInfo, lost: Unit | null, unstarted: Unit[]): void;
+  exited(worker: WorkerHandle, info: ExitInfo, reason: WorkerExitReason, lost: Unit | null, unstarted: Unit[]): void;
 }
 
 export interface WorkerSettings {
@@ -43,6 +47,9 @@ export class WorkerHandle {
   /** Tasks it may still be sent under maxTasksPerChild. */
   tasksLeft: number;
   #everReady = false;
+  #exitReason: WorkerExitReason | null = null;
+  /** The task module it is importing for the first time, if any. */
+  importing: string | null = null;
   // Set when the worker will start no unit it was sent but not answered
   // (it was told to stop, it retired itself, or its running task timed out).
   #nothingStarted = false;
@@ -91,17 +98,23 @@ export class WorkerHandle {
   }
 
   /** Asks an idle worker to exit. */
-  stop(): void {
+  stop(reason: 'maxTasks' | 'shutdown'): void {
     if (this.state === 'retiring' || this.state === 'exited') return;
     this.state = 'retiring';
+    this.#exitReason = reason;
     this.#nothingStarted = true;
     this.#channel.send({ t: 'stop' });
   }
 
-  /** SIGTERM now, SIGKILL after the grace period. */
-  kill(): void {
+  /**
+   * SIGTERM now, SIGKILL after the grace period. Whatever it was running is the
+   * caller's to settle, so its units count as not started.
+   */
+  kill(reason: 'timeout' | 'abort' | 'shutdown'): void {
     if (this.state === 'exited') return;
     this.state = 'retiring';
+    this.#exitReason ??= reason;
+    this.#nothingStarted = true;
     this.#process.kill('SIGTERM');
     setTimeout(() => {
       if (this.state !== 'exited') this.#process.kill('SIGKILL');
@@ -119,6 +132,13 @@ export class WorkerHandle {
       case 'initError':
         this.events.initFailed(this, body);
         break;
+      case 'importing':
+        this.importing = message.m;
+        break;
+      case 'imported':
+        this.importing = null;
+        this.events.imported(this);
+        break;
       case 'done':
       case 'failed': {
         const unit = this.inFlight[0];
@@ -127,6 +147,7 @@ export class WorkerHandle {
         clearTimeout(this.#timer);
         if (message.retire === true) {
           this.state = 'retiring';
+          this.#exitReason = 'memory';
           this.#nothingStarted = true;
         } else if (this.inFlight.length > 0) {
           this.#armTimer();
@@ -140,15 +161,15 @@ export class WorkerHandle {
   }
 
   #armTimer(): void {
-    const timeout = this.settings.taskTimeout;
-    if (timeout === null) return;
     clearTimeout(this.#timer);
+    const unit = this.inFlight[0];
+    const timeout = unit?.job.taskTimeout ?? this.settings.taskTimeout;
+    if (unit === undefined || timeout === null) return;
     this.#timer = setTimeout(() => {
-      const unit = this.inFlight.shift();
-      if (unit === undefined || this.state === 'exited') return;
-      this.#nothingStarted = true; // it is stuck in `unit`: the others never began
-      this.kill();
-      this.events.timedOut(this, unit);
+      if (this.inFlight[0] !== unit || this.state === 'exited') return;
+      this.inFlight.shift(); // it is stuck in `unit`: the others never began
+      this.kill('timeout');
+      this.events.timedOut(this, unit, timeout);
     }, timeout);
     this.#timer.unref();
   }
@@ -158,6 +179,6 @@ export class WorkerHandle {
     clearTimeout(this.#timer);
     liveWorkers.delete(this);
     const lost = this.#nothingStarted || !this.#everReady ? null : (this.inFlight.shift() ?? null);
-    this.events.exited(this, info, lost, this.inFlight.splice(0));
+    this.events.exited(this, info, this.#exitReason ?? 'crash', lost, this.inFlight.splice(0));
   }
 }

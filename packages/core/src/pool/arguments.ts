@@ -1,0 +1,73 @@
+import type { ResultCallbacks } from './async-result.js';
+import { invalid, isPositiveInteger, isPositiveNumber } from './options.js';
+
+/** Options every call takes. */
+export interface CallOptions {
+  /** ms; this call's tasks use it instead of the pool's `taskTimeout`. */
+  taskTimeout?: number | undefined;
+  /**
+   * Aborting it settles the call with `signal.reason`: its queued tasks are
+   * dropped, workers running them are killed and replaced, an imap stops reading.
+   */
+  signal?: AbortSignal | undefined;
+}
+
+export interface ResolvedCall {
+  taskTimeout: number | null;
+  signal: AbortSignal | undefined;
+}
+
+export type Input<T> = Iterable<T> | AsyncIterable<T>;
+
+export const isIterable = (value: unknown): value is Iterable<unknown> =>
+  typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
+
+export const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
+
+export function checkInput(iterable: unknown): asserts iterable is Input<unknown> {
+  if (!isIterable(iterable) && !isAsyncIterable(iterable)) {
+    throw invalid('iterable', 'an iterable or async iterable', iterable);
+  }
+}
+
+export function checkChunksize(chunksize: unknown): number | undefined {
+  if (chunksize !== undefined && !isPositiveInteger(chunksize)) {
+    throw invalid('chunksize', 'a positive integer', chunksize, true);
+  }
+  return chunksize;
+}
+
+export function checkCallbacks(callbacks: ResultCallbacks<never>): void {
+  for (const key of ['callback', 'errorCallback'] as const) {
+    const fn: unknown = callbacks[key];
+    if (fn !== undefined && typeof fn !== 'function') throw invalid(key, 'a function', fn);
+  }
+}
+
+export function resolveCall(options: CallOptions | undefined): ResolvedCall {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw invalid('options', 'an object', options);
+  }
+  const { taskTimeout, signal } = options ?? {};
+  if (taskTimeout !== undefined && !isPositiveNumber(taskTimeout)) {
+    throw invalid('taskTimeout', 'a positive number of milliseconds', taskTimeout, true);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('signal', 'an AbortSignal', signal);
+  return { taskTimeout: taskTimeout ?? null, signal };
+}
+
+// Array.fromAsync arrived in Node 22.
+export async function readAll(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
+  const items: unknown[] = [];
+  for await (const item of iterable) items.push(item);
+  return items;
+}
+
+export function toArgList(item: unknown, index: number): unknown[] {
+  if (Array.isArray(item)) return item;
+  if (isIterable(item) && typeof item !== 'string') return [...item];
+  throw new TypeError(`Expected starmap item ${index} to be an array of arguments, got \`${String(item)}\``);
+}

@@ -1,0 +1,41 @@
+import type { WorkerExitReason } from '../worker/handle.js';
+
+export type { WorkerExitReason };
+
+export interface WorkerStartEvent {
+  pid: number;
+  name: string;
+}
+
+export interface WorkerExitEvent {
+  pid: number;
+  name: string;
+  exitCode: number | null;
+  signal: string | null;
+  /** `maxTasks`, `memory`, `timeout`: retired by a limit; `abort`: killed for an AbortSignal; `shutdown`: close/terminate; `crash`: it died by itself. */
+  reason: WorkerExitReason;
+}
+
+/** The events a Pool emits, with their listener arguments. */
+export interface PoolEventMap {
+  workerStart: [WorkerStartEvent];
+  workerExit: [WorkerExitEvent];
+  /** A task failed and nobody was listening: no `get()`, `await`, `wait()` or `errorCallback`. */
+  taskError: [unknown];
+}
+
+/** Counts from `pool.stats()`. A task is one message to a worker: one `apply` call or one chunk of a `map`. */
+export interface PoolStats {
+  /** Workers the pool keeps (the `processes` option). */
+  processes: number;
+  /** Worker processes alive now, retiring ones included. */
+  workers: number;
+  idle: number;
+  busy: number;
+  /** Tasks waiting for a worker. */
+  queued: number;
+  completed: number;
+  failed: number;
+  workersStarted: number;
+  workersExited: Record<WorkerExitReason, number>;
+}

@@ -1,0 +1,29 @@
+import { rebuildError } from '../codec/errors.js';
+import { decodeValue } from '../codec/values.js';
+import { MaybeEncodingError, RemoteTraceback } from '../errors.js';
+import type { EncodingBody, FailureKind, ThrownBody } from '../protocol.js';
+
+const hidden = (value: unknown): PropertyDescriptor => ({ value, configurable: true, writable: true, enumerable: false });
+
+/**
+ * What the caller gets for a task that failed in `worker`: the thrown value
+ * itself, or the error rebuilt with its class, the worker's stack, a line
+ * naming the worker and a `remoteTraceback`; or a MaybeEncodingError.
+ */
+export function decodeRemoteFailure(worker: { pid: number; name: string }, how: FailureKind, body: string): unknown {
+  if (how === 'encoding') {
+    const { value, exc } = decodeValue(body) as EncodingBody;
+    return new MaybeEncodingError(value, exc);
+  }
+  const thrown = decodeValue(body) as ThrownBody;
+  if ('v' in thrown) return thrown.v;
+  const error = rebuildError(thrown.e);
+  const tb = String(error.stack);
+  Object.defineProperty(error, 'remoteTraceback', hidden(new RemoteTraceback(tb, worker.pid, worker.name)));
+  Object.defineProperty(
+    error,
+    'stack',
+    hidden(`${tb}\n    --- above: ${worker.name} (pid ${worker.pid}); below: the call that sent the task ---`),
+  );
+  return error;
+}

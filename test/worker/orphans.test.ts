@@ -1,0 +1,20 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from '@jest/globals';
+import { methods } from '../helpers/pools.js';
+import { isAlive, waitFor } from '../helpers/processes.js';
+import { signalServer } from '../helpers/signals.js';
+
+const fixture = fileURLToPath(new URL('../../fixtures/parent-with-spinning-workers.mjs', import.meta.url));
+
+describe.each(methods)('no orphans (%s)', (context) => {
+  test('workers spinning in a synchronous loop die when their parent is SIGKILLed', async () => {
+    const signals = await signalServer();
+    const parent = spawn(process.execPath, [fixture, signals.path, context], { stdio: 'inherit' });
+    const workers = [(await signals.next()).pid, (await signals.next()).pid];
+    expect(workers.every(isAlive)).toBe(true);
+    parent.kill('SIGKILL');
+    // The kernel's parent-death signal does it; 10 s is a generous limit to wait, not a speed goal.
+    await waitFor(() => !workers.some(isAlive), `workers ${workers.join(', ')} to die with their parent`);
+  });
+});
