@@ -9,13 +9,7 @@ export {
   type OneArgFunction,
 } from './pool/pool.js';
 export type { CallOptions } from './pool/arguments.js';
-export type {
-  PoolEventMap,
-  PoolStats,
-  WorkerExitEvent,
-  WorkerExitReason,
-  WorkerStartEvent,
-} from './pool/events.js';
+export type { PoolEventMap, PoolStats, WorkerExitEvent, WorkerExitReason, WorkerStartEvent } from './pool/events.js';
 export type { PoolOptions } from './pool/options.js';
 export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
 export { IMapIterator } from './pool/imap-iterator.js';
@@ -39,6 +33,7 @@ export {
 export { cpuCount, currentProcess, isMainProcess, parentProcess, type ProcessInfo } from './process-info.js';
 export { activeChildren } from './active-children.js';
 export { registerErrorClass } from './codec/errors.js';
+export { registerType, type TypeCodec } from './codec/values.js';
 export {
   BrokenPoolError,
   MaybeEncodingError,

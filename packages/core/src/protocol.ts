@@ -28,6 +28,8 @@ export type WorkerMessage =
   /** About to import task module `m` for the first time (a crash now is a start-up crash). */
   | { t: 'importing'; m: string }
   | { t: 'imported' }
+  /** Its last words when it exits by itself (process.exit): the task it was running, if any. */
+  | { t: 'exiting'; running: number | null }
   /** Body: a ThrownBody. */
   | { t: 'initError' }
   /** Body: the list of results. `retire`: the worker exits now, running nothing more. */

@@ -1,7 +1,8 @@
 // The worker process: reads tasks from fd 3, runs them one at a time, answers
 // on fd 3. Everything it needs from `process` is captured before user code runs.
+import { writeSync } from 'node:fs';
 import net from 'node:net';
-import { Channel } from '../channel/channel.js';
+import { Channel, encodeFrame } from '../channel/channel.js';
 import { decodeValue, encodeValue } from '../codec/values.js';
 import { setWorkerIdentity } from '../process-info.js';
 import { CHANNEL_FD, type ParentMessage, type WorkerMessage } from '../protocol.js';
@@ -17,10 +18,24 @@ let draining = false;
 let initialized = false; // tasks may arrive while the initializer runs; they wait
 let stopping = false;
 let maxMemory: number | null = null;
+let running: number | null = null;
 
 const socket = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true });
 // The parent is gone (or let us go): nothing left to answer to.
 const channel = new Channel<ParentMessage, WorkerMessage>(socket, onFrame, () => exit(0));
+
+// process.exit() from user code, or our own exit: say which task (if any) was
+// running, so the parent fails that one and re-sends the others. Written
+// synchronously, and only when nothing else is queued, so frames never interleave.
+process.on('exit', () => {
+  if (!channel.closed && channel.idle) {
+    try {
+      writeSync(CHANNEL_FD, encodeFrame({ t: 'exiting', running } satisfies WorkerMessage));
+    } catch {
+      // the parent is gone
+    }
+  }
+});
 
 // Both frames leave at once: the module's top level, or the task right after
 // it, may kill this process before the next tick.
@@ -80,6 +95,15 @@ async function drain(): Promise<void> {
 
 /** Runs one task (a chunk of argument lists) and answers; true when the worker must now retire. */
 async function runTask(task: Task, body: string): Promise<boolean> {
+  running = task.id;
+  try {
+    return await runChunk(task, body);
+  } finally {
+    running = null;
+  }
+}
+
+async function runChunk(task: Task, body: string): Promise<boolean> {
   const results: unknown[] = [];
   try {
     let fn = findTask(task.m, task.n);

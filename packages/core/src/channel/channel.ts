@@ -5,6 +5,19 @@ const PREFIX = 4;
 
 export type FrameHandler<Head> = (head: Head, body: string) => void;
 
+/** One frame as bytes. */
+export function encodeFrame(head: unknown, body = ''): Buffer {
+  const headText = JSON.stringify(head);
+  const headBytes = Buffer.byteLength(headText);
+  const bodyBytes = body === '' ? 0 : Buffer.byteLength(body);
+  const frame = Buffer.allocUnsafe(PREFIX * 2 + headBytes + bodyBytes);
+  frame.writeUInt32LE(PREFIX + headBytes + bodyBytes, 0);
+  frame.writeUInt32LE(headBytes, PREFIX);
+  frame.write(headText, PREFIX * 2, 'utf8');
+  if (bodyBytes > 0) frame.write(body, PREFIX * 2 + headBytes, 'utf8');
+  return frame;
+}
+
 /**
  * A framed duplex pipe. Frames sent in one event-loop turn leave in one write;
  * frames arriving split or batched across reads are reassembled without
@@ -34,17 +47,14 @@ export class Channel<In, Out> {
     return this.#closed;
   }
 
+  /** Nothing queued here or in the socket: a synchronous write now would not interleave. */
+  get idle(): boolean {
+    return this.#outgoing.length === 0 && this.#socket.writableLength === 0;
+  }
+
   send(head: Out, body = ''): void {
     if (this.#closed) return;
-    const headText = JSON.stringify(head);
-    const headBytes = Buffer.byteLength(headText);
-    const bodyBytes = body === '' ? 0 : Buffer.byteLength(body);
-    const frame = Buffer.allocUnsafe(PREFIX * 2 + headBytes + bodyBytes);
-    frame.writeUInt32LE(PREFIX + headBytes + bodyBytes, 0);
-    frame.writeUInt32LE(headBytes, PREFIX);
-    frame.write(headText, PREFIX * 2, 'utf8');
-    if (bodyBytes > 0) frame.write(body, PREFIX * 2 + headBytes, 'utf8');
-    this.#outgoing.push(frame);
+    this.#outgoing.push(encodeFrame(head, body));
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       process.nextTick(() => this.flush());

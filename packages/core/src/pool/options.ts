@@ -68,6 +68,7 @@ const KNOWN = new Set([
   'context',
   'taskTimeout',
   'maxMemoryPerChild',
+  'retries',
   'execArgv',
   'env',
   'cwd',

@@ -26,9 +26,10 @@ import { captureCaller, type Caller } from './stacks.js';
 import type { Job } from './unit.js';
 
 /** `args` may be left out only when the task takes no required arguments. */
-export type ApplyRest<F extends AnyFunction> = [] extends Parameters<F>
-  ? [args?: Parameters<F>, options?: CallOptions]
-  : [args: Parameters<F>, options?: CallOptions];
+export type ApplyRest<F extends AnyFunction> =
+  [] extends Parameters<F>
+    ? [args?: Parameters<F>, options?: CallOptions]
+    : [args: Parameters<F>, options?: CallOptions];
 /** Tasks `map` can call: one argument per item. */
 export type OneArgFunction = (arg: never) => unknown;
 /** What `map` feeds a task: its first parameter; anything for a task that takes none. */
@@ -290,7 +291,15 @@ export class Pool extends EventEmitter<PoolEventMap> {
     }
     const size = chunksize ?? Math.ceil(items.length / (4 * this.#processes));
     const units = Math.ceil(items.length / size);
-    const job = new CollectJob(settler, caller, units, items.length, false, this.#scheduler.jobFinished, call.taskTimeout);
+    const job = new CollectJob(
+      settler,
+      caller,
+      units,
+      items.length,
+      false,
+      this.#scheduler.jobFinished,
+      call.taskTimeout,
+    );
     this.#startJob(job, call);
     for (let start = 0; start < items.length && !job.finished; start += size) {
       const chunk = items.slice(start, start + size);

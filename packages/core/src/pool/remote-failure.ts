@@ -3,7 +3,12 @@ import { decodeValue } from '../codec/values.js';
 import { MaybeEncodingError, RemoteTraceback } from '../errors.js';
 import type { EncodingBody, FailureKind, ThrownBody } from '../protocol.js';
 
-const hidden = (value: unknown): PropertyDescriptor => ({ value, configurable: true, writable: true, enumerable: false });
+const hidden = (value: unknown): PropertyDescriptor => ({
+  value,
+  configurable: true,
+  writable: true,
+  enumerable: false,
+});
 
 /**
  * What the caller gets for a task that failed in `worker`: the thrown value

@@ -136,9 +136,10 @@ export class Scheduler implements WorkerEvents {
     try {
       unit.body = encodeValue(argLists);
     } catch (error) {
-      const { path, reason } = describeEncodeFailure(error);
+      const { path, reason, cause } = describeEncodeFailure(error);
+      const message = `Cannot send ${nameBadArgument(kind, start, path)} to a worker: ${reason}`;
       this.#counts.failed += 1;
-      job.unitFailed(unit, new TypeError(`Cannot send ${nameBadArgument(kind, start, path)} to a worker: ${reason}`));
+      job.unitFailed(unit, new TypeError(message, cause === undefined ? undefined : { cause }));
       return;
     }
     this.#outstanding += 1;
@@ -296,20 +297,18 @@ export class Scheduler implements WorkerEvents {
     this.#dispatch();
   }
 
-  imported(): void {
-    this.#startFailures = 0;
-  }
-
   initFailed(worker: WorkerHandle, body: string): void {
     const cause = decodeRemoteFailure(worker, 'thrown', body);
     const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    this.#break(new BrokenPoolError(`Pool initializer failed in ${worker.name} (pid ${worker.pid}): ${what}`, { cause }));
+    this.#break(
+      new BrokenPoolError(`Pool initializer failed in ${worker.name} (pid ${worker.pid}): ${what}`, { cause }),
+    );
   }
 
   result(worker: WorkerHandle, unit: Unit, message: ResultMessage, body: string): void {
     if (this.#stopped()) return; // every job was already settled
     this.#outstanding -= 1;
-    this.#startFailures = 0;
+    this.#startFailures = 0; // only an answered task proves workers can work (not a ready, not an import)
     try {
       if (message.t === 'done') {
         this.#counts.completed += 1;
@@ -336,7 +335,13 @@ export class Scheduler implements WorkerEvents {
   exited(worker: WorkerHandle, info: ExitInfo, reason: WorkerExitReason, lost: Unit | null, unstarted: Unit[]): void {
     this.workers.delete(worker);
     this.#counts.workersExited[reason] += 1;
-    this.emit('workerExit', { pid: worker.pid, name: worker.name, exitCode: info.exitCode, signal: info.signal, reason });
+    this.emit('workerExit', {
+      pid: worker.pid,
+      name: worker.name,
+      exitCode: info.exitCode,
+      signal: info.signal,
+      reason,
+    });
     if (this.#stopped()) {
       this.#progressed();
       return;
@@ -367,7 +372,8 @@ export class Scheduler implements WorkerEvents {
     this.#startFailures += 1;
     const how = info.signal === null ? `exit code ${String(info.exitCode)}` : `signal ${info.signal}`;
     const stderr = worker.stderrTail().trim();
-    const where = !worker.everReady || worker.importing === null ? 'while starting' : `while importing ${worker.importing}`;
+    const where =
+      !worker.everReady || worker.importing === null ? 'while starting' : `while importing ${worker.importing}`;
     const detail = `${info.startError?.message ?? how}${stderr === '' ? '' : `; stderr: ${stderr}`}`;
     // 127: the executable could not be run at all; retrying cannot help.
     if (info.startError !== null || info.exitCode === 127 || this.#startFailures >= MAX_START_FAILURES) {

@@ -13,8 +13,6 @@ export interface WorkerEvents {
   initFailed(worker: WorkerHandle, body: string): void;
   result(worker: WorkerHandle, unit: Unit, message: ResultMessage, body: string): void;
   timedOut(worker: WorkerHandle, unit: Unit, timeout: number): void;
-  /** A task module finished loading in some worker. */
-  imported(worker: WorkerHandle): void;
   /** `lost`: the unit it was running when it died; `unstarted`: units it never began. */
   exited(worker: WorkerHandle, info: ExitInfo, reason: WorkerExitReason, lost: Unit | null, unstarted: Unit[]): void;
 }
@@ -50,6 +48,8 @@ export class WorkerHandle {
   #exitReason: WorkerExitReason | null = null;
   /** The task module it is importing for the first time, if any. */
   importing: string | null = null;
+  // What it said, exiting by itself, it was running (undefined: it died without a word).
+  #runningAtExit: number | null | undefined;
   // Set when the worker will start no unit it was sent but not answered
   // (it was told to stop, it retired itself, or its running task timed out).
   #nothingStarted = false;
@@ -137,7 +137,9 @@ export class WorkerHandle {
         break;
       case 'imported':
         this.importing = null;
-        this.events.imported(this);
+        break;
+      case 'exiting':
+        this.#runningAtExit = message.running;
         break;
       case 'done':
       case 'failed': {
@@ -178,7 +180,18 @@ export class WorkerHandle {
     this.state = 'exited';
     clearTimeout(this.#timer);
     liveWorkers.delete(this);
-    const lost = this.#nothingStarted || !this.#everReady ? null : (this.inFlight.shift() ?? null);
-    this.events.exited(this, info, this.#exitReason ?? 'crash', lost, this.inFlight.splice(0));
+    this.events.exited(this, info, this.#exitReason ?? 'crash', this.#takeLost(), this.inFlight.splice(0));
+  }
+
+  // The unit that was running when it died, removed from inFlight; the rest never began.
+  #takeLost(): Unit | null {
+    if (this.#nothingStarted || !this.#everReady) return null;
+    if (this.#runningAtExit !== undefined) {
+      const index = this.inFlight.findIndex((unit) => unit.id === this.#runningAtExit);
+      return index === -1 ? null : (this.inFlight.splice(index, 1)[0] as Unit);
+    }
+    // Died while importing the task's module: the task itself never ran.
+    if (this.importing !== null) return null;
+    return this.inFlight.shift() ?? null;
   }
 }

@@ -1,0 +1,126 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, test } from '@jest/globals';
+import { BrokenPoolError, WorkerLostError, activeChildren } from '@procpool/core';
+import * as modes from '../../fixtures/failure-modes.mjs';
+import { reportAndSpin } from '../../fixtures/report-then-wait.mjs';
+import * as tasks from '../../fixtures/tasks.mjs';
+import { makePool } from '../helpers/pools.js';
+import { isAlive, waitFor } from '../helpers/processes.js';
+import { signalServer } from '../helpers/signals.js';
+
+const run = promisify(execFile);
+const tempFile = (name: string): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'procpool-')), name);
+const MiB = 1024 * 1024;
+
+describe('worker deaths', () => {
+  test('out of memory (--max-old-space-size exceeded): WorkerLostError with V8 last words', async () => {
+    const script = fileURLToPath(new URL('../../fixtures/oom-report.mjs', import.meta.url));
+    const { stdout } = await run(process.execPath, [script], { timeout: 60_000 });
+    const report = JSON.parse(stdout) as {
+      name: string;
+      signal: string | null;
+      exitCode: number | null;
+      stderr: string;
+      after: number;
+    };
+    expect(report.name).toBe('WorkerLostError');
+    expect(report.stderr).toContain('heap out of memory');
+    expect(report.signal ?? report.exitCode).toBeTruthy();
+    expect(report.after).toBe(9);
+  });
+
+  test('process.abort(): SIGABRT', async () => {
+    const pool = makePool(1);
+    await expect(pool.apply(modes.abortNow)).rejects.toMatchObject({ name: 'WorkerLostError', signal: 'SIGABRT' });
+    await expect(pool.apply(tasks.square, [3])).resolves.toBe(9);
+  });
+
+  test('a worker that dies while idle costs no task; the pool returns to full size', async () => {
+    const pool = makePool(2);
+    await pool.map(tasks.square, [1, 2, 3, 4], 1);
+    const [victim] = activeChildren();
+    process.kill(victim?.pid as number, 'SIGKILL');
+    await waitFor(
+      () => activeChildren().length === 2 && !activeChildren().some((c) => c.pid === victim?.pid),
+      'the replacement',
+    );
+    await expect(pool.map(tasks.square, [1, 2, 3], 1)).resolves.toEqual([1, 4, 9]);
+    expect(pool.stats().failed).toBe(0);
+  });
+
+  test('a worker that dies right after sending its result: the result stands', async () => {
+    const pool = makePool(1);
+    await expect(pool.apply(modes.answerThenDie, ['kept'])).resolves.toBe('kept');
+    await expect(pool.apply(tasks.square, [5])).resolves.toBe(25);
+  });
+
+  test('death while a result larger than the pipe buffer is being written: settles, pool recovers', async () => {
+    const pool = makePool(1);
+    const outcome = await pool.apply(modes.bigResultThenDie, [16 * MiB]).then(
+      (value) => (value as string).length,
+      (error: unknown) => error,
+    );
+    // Either the whole answer made it out before the kill, or the task is lost: never a hang or a torn value.
+    if (typeof outcome === 'number') expect(outcome).toBe(16 * MiB);
+    else expect(outcome).toBeInstanceOf(WorkerLostError);
+    await expect(pool.apply(tasks.square, [6])).resolves.toBe(36);
+  });
+
+  test('death while an argument larger than the pipe buffer is being sent to it: the argument goes elsewhere', async () => {
+    const pool = makePool(2);
+    const signals = await signalServer();
+    const spinning = pool.apply(reportAndSpin, [signals.path]);
+    const { pid } = await signals.next();
+    const spinning2 = pool.apply(reportAndSpin, [signals.path]);
+    const { pid: pid2 } = await signals.next();
+    // Both workers are stuck; this 32 MiB argument is sent to one of them and cannot fit in its pipe.
+    const big = pool.apply(modes.bigEcho, ['b'.repeat(32 * MiB)]);
+    process.kill(pid, 'SIGKILL');
+    process.kill(pid2, 'SIGKILL');
+    await expect(spinning).rejects.toBeInstanceOf(WorkerLostError);
+    await expect(spinning2).rejects.toBeInstanceOf(WorkerLostError);
+    // It never started, so it runs again on a replacement, whole.
+    await expect(big).resolves.toBe(32 * MiB);
+    expect([pid, pid2].some(isAlive)).toBe(false);
+  });
+});
+
+describe('retries', () => {
+  test('a task whose worker died is run again, up to `retries` times', async () => {
+    const pool = makePool({ processes: 1, retries: 2 });
+    await expect(pool.apply(modes.crashUntil, [tempFile('runs'), 2])).resolves.toBe(3);
+  });
+
+  test('past `retries` it rejects with WorkerLostError; off by default', async () => {
+    const once = makePool({ processes: 1, retries: 1 });
+    await expect(once.apply(modes.crashUntil, [tempFile('runs'), 5])).rejects.toBeInstanceOf(WorkerLostError);
+    const none = makePool(1);
+    const file = tempFile('runs');
+    await expect(none.apply(modes.crashUntil, [file, 1])).rejects.toBeInstanceOf(WorkerLostError);
+    await expect(none.apply(modes.crashUntil, [file, 1])).resolves.toBe(2);
+  });
+
+  test('tasks that crash one after another fail alone and never break the pool', async () => {
+    const pool = makePool(1);
+    for (let i = 0; i < 4; i += 1) await expect(pool.apply(tasks.exitNow, [1])).rejects.toBeInstanceOf(WorkerLostError);
+    await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
+  });
+
+  test('a task module that crashes on import breaks the pool (no respawn loop)', async () => {
+    const pool = makePool(2);
+    const crashing = `${new URL('../../fixtures/crash-on-import.mjs', import.meta.url).href}#never`;
+    // The task never ran (its module never loaded), so it is re-sent, not failed, until the pool gives up.
+    const broken = (await pool.apply(crashing).catch((e: unknown) => e)) as BrokenPoolError;
+    expect(broken).toBeInstanceOf(BrokenPoolError);
+    expect(broken.message).toContain('3 in a row');
+    expect(broken.message).toContain('while importing');
+    expect(broken.message).toContain('signal SIGSEGV');
+    expect(broken.message).toContain('crash-on-import.mjs');
+    await expect(pool.apply(tasks.square, [1])).rejects.toBeInstanceOf(BrokenPoolError);
+  });
+});
