@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, test } from '@jest/globals';
+import type { WorkerExitEvent, WorkerStartEvent } from '@procpool/core';
+import * as tasks from '../../fixtures/tasks.mjs';
+import { makePool } from '../helpers/pools.js';
+import { waitFor } from '../helpers/processes.js';
+
+describe('events and stats', () => {
+  test('workerStart and workerExit tell every worker, with the reason it went', async () => {
+    const starts: WorkerStartEvent[] = [];
+    const exits: WorkerExitEvent[] = [];
+    const pool = makePool({ processes: 2, maxTasksPerChild: 1 });
+    pool.on('workerStart', (event) => starts.push(event));
+    pool.on('workerExit', (event) => exits.push(event));
+    await pool.map(tasks.square, [1, 2, 3], 1);
+    await expect(pool.apply(tasks.exitNow, [9])).rejects.toMatchObject({ exitCode: 9 });
+    pool.close();
+    await pool.join();
+    const reasons = exits.map((e) => e.reason).sort();
+    expect(reasons).toEqual(['crash', 'maxTasks', 'maxTasks', 'maxTasks', 'shutdown', 'shutdown']);
+    expect(exits.find((e) => e.reason === 'crash')).toMatchObject({ exitCode: 9, signal: null });
+    // The two started by the constructor were already running before the listener was attached.
+    expect(starts.length).toBe(4);
+    for (const start of starts) expect(start.name).toMatch(/^PoolWorker-\d+$/);
+    const stats = pool.stats();
+    expect(stats).toMatchObject({ processes: 2, workers: 0, idle: 0, busy: 0, queued: 0, completed: 3, failed: 1 });
+    expect(stats.workersStarted).toBe(6);
+    expect(stats.workersExited).toEqual({ maxTasks: 3, memory: 0, timeout: 0, crash: 1, abort: 0, shutdown: 2 });
+  });
+
+  test('stats while busy: busy, queued', async () => {
+    const pool = makePool(1);
+    await pool.apply(tasks.square, [1]);
+    const running = pool.map(tasks.sleep, [100, 100, 100, 100], 1);
+    expect(pool.stats()).toMatchObject({ workers: 1, busy: 1, idle: 0, queued: 2 });
+    await running;
+    expect(pool.stats()).toMatchObject({ busy: 0, idle: 1, queued: 0, completed: 5 });
+  });
+
+  test('taskError reports a failure nobody listened for, and only that', async () => {
+    const pool = makePool(1);
+    const heard: unknown[] = [];
+    pool.on('taskError', (error) => heard.push(error));
+    pool.applyAsync(tasks.throwTypeError, ['unheard']);
+    const awaited = pool.applyAsync(tasks.throwTypeError, ['awaited']);
+    await expect(awaited).rejects.toThrow('awaited');
+    pool.applyAsync(tasks.throwTypeError, ['has callback'], { errorCallback: () => {} });
+    await expect(pool.apply(tasks.throwTypeError, ['apply'])).rejects.toThrow('apply');
+    await waitFor(() => heard.length === 1, 'the taskError event');
+    await pool.apply(tasks.square, [1]);
+    expect(heard).toHaveLength(1);
+    expect((heard[0] as Error).message).toBe('unheard');
+  });
+
+  test('terminate() called from an errorCallback does not deadlock; pending results reject', async () => {
+    const pool = makePool(2);
+    const terminated = new Promise<void>((resolve) => {
+      pool.applyAsync(tasks.throwTypeError, ['x'], { errorCallback: () => void pool.terminate().then(resolve) });
+    });
+    const others = Array.from({ length: 10 }, () => pool.applyAsync(tasks.sleep, [60_000]));
+    await terminated;
+    const outcomes = await Promise.allSettled(others.map((r) => r.get()));
+    expect(outcomes.every((o) => o.status === 'rejected')).toBe(true);
+    expect(pool.stats().workers).toBe(0);
+  });
+
+  test('a throwing callback surfaces as an uncaught exception and does not break the pool', async () => {
+    // In its own process: jest turns uncaught exceptions into suite failures.
+    const script = fileURLToPath(new URL('../../fixtures/throwing-callback.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 30_000 });
+    expect(JSON.parse(stdout)).toEqual({ seen: ['callback bug'], after: 9 });
+  });
+});
