@@ -7,14 +7,25 @@ import { signalServer } from '../helpers/signals.js';
 
 const fixture = fileURLToPath(new URL('../../fixtures/parent-with-spinning-workers.mjs', import.meta.url));
 
+const guards = [
+  ['the kernel (setpriv --pdeathsig)', {}],
+  ['the watchdog thread (no setpriv)', { PROCPOOL_NO_SETPRIV: '1' }],
+] as const;
+
 describe.each(methods)('no orphans (%s)', (context) => {
-  test('workers spinning in a synchronous loop die when their parent is SIGKILLed', async () => {
-    const signals = await signalServer();
-    const parent = spawn(process.execPath, [fixture, signals.path, context], { stdio: 'inherit' });
-    const workers = [(await signals.next()).pid, (await signals.next()).pid];
-    expect(workers.every(isAlive)).toBe(true);
-    parent.kill('SIGKILL');
-    // The kernel's parent-death signal does it; 10 s is a generous limit to wait, not a speed goal.
-    await waitFor(() => !workers.some(isAlive), `workers ${workers.join(', ')} to die with their parent`);
-  });
+  test.each(guards)(
+    'workers spinning in a synchronous loop die when their parent is SIGKILLed: %s',
+    async (_how, env) => {
+      const signals = await signalServer();
+      const parent = spawn(process.execPath, [fixture, signals.path, context], {
+        stdio: 'inherit',
+        env: { ...process.env, ...env },
+      });
+      const workers = [(await signals.next()).pid, (await signals.next()).pid];
+      expect(workers.every(isAlive)).toBe(true);
+      parent.kill('SIGKILL');
+      // The kernel's parent-death signal does it; 10 s is a generous limit to wait, not a speed goal.
+      await waitFor(() => !workers.some(isAlive), `workers ${workers.join(', ')} to die with their parent`);
+    },
+  );
 });

@@ -8,8 +8,13 @@ import { setWorkerIdentity } from '../process-info.js';
 import { CHANNEL_FD, type ParentMessage, type WorkerMessage } from '../protocol.js';
 import { findTask, onImport } from './loader.js';
 import { describeResultFailure, encodeThrown } from './replies.js';
+import { watchParent } from './watchdog.js';
 
 const exit = process.exit.bind(process);
+if (process.env.PROCPOOL_WATCH_PARENT === '1') {
+  delete process.env.PROCPOOL_WATCH_PARENT; // not for the task's own children
+  watchParent();
+}
 const memoryUsage = process.memoryUsage;
 
 type Task = Extract<ParentMessage, { t: 'task' }>;

@@ -34,8 +34,9 @@ export interface LaunchedWorker {
 
 // On Linux the kernel kills the worker when the parent dies, even by SIGKILL and
 // even while the worker spins in a synchronous loop (prctl PR_SET_PDEATHSIG).
+// PROCPOOL_NO_SETPRIV=1 forces the fallback: a watchdog thread in each worker.
 const SETPRIV =
-  process.platform === 'linux'
+  process.platform === 'linux' && process.env.PROCPOOL_NO_SETPRIV !== '1'
     ? (process.env.PATH ?? '')
         .split(path.delimiter)
         .map((dir) => path.join(dir, 'setpriv'))
@@ -56,6 +57,8 @@ function buildCommand(options: LaunchOptions): { file: string; args: string[] } 
 function buildEnv(extra: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({ ...process.env, ...extra })) if (value !== undefined) env[key] = value;
+  // Tells the bootstrap to guard against parent death itself (read and removed there).
+  if (SETPRIV === undefined) env.PROCPOOL_WATCH_PARENT = '1';
   return env;
 }
 
