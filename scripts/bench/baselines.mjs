@@ -1,0 +1,126 @@
+// Hand-written baselines, measured in the same run as the pools: what the
+// transport and the OS allow before any pool logic.
+import { fork, spawn } from 'node:child_process';
+
+const CHILD = `
+const net = require('node:net');
+const mode = process.argv[1];
+if (mode === 'ipc') {
+  process.on('message', (m) => process.send(m));
+} else if (mode === 'once') {
+  process.on('message', (m) => { process.send(m); process.disconnect(); });
+} else {
+  const pipe = new net.Socket({ fd: 3, readable: true, writable: true });
+  let parts = [], size = 0, need = 4;
+  pipe.on('data', (chunk) => {
+    parts.push(chunk); size += chunk.length;
+    if (size >= 4 && need === 4) need = 4 + (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).readUInt32LE(0);
+    if (size < need) return;
+    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+    let offset = 0;
+    while (data.length - offset >= 4) {
+      const end = offset + 4 + data.readUInt32LE(offset);
+      if (end > data.length) break;
+      offset = end;
+    }
+    if (offset > 0) pipe.write(data.subarray(0, offset));
+    parts = offset === data.length ? [] : [data.subarray(offset)]; size = data.length - offset;
+    need = size >= 4 ? 4 + parts[0].readUInt32LE(0) : 4;
+  });
+  pipe.on('end', () => process.exit(0));
+}
+`;
+
+/** A child echoing `process.send` messages (JSON or advanced serialization). */
+export async function ipcChild(serialization) {
+  const child = fork('-e', [CHILD, 'ipc'], { serialization, execArgv: [] });
+  await new Promise((resolve) => child.once('spawn', resolve));
+  return {
+    roundTrip: (message) =>
+      new Promise((resolve) => {
+        child.once('message', resolve);
+        child.send(message);
+      }),
+    pipelined: (count, message) =>
+      new Promise((resolve) => {
+        let left = count;
+        const onMessage = () => {
+          left -= 1;
+          if (left === 0) {
+            child.off('message', onMessage);
+            resolve();
+          }
+        };
+        child.on('message', onMessage);
+        for (let i = 0; i < count; i += 1) child.send(message);
+      }),
+    close: () => child.kill('SIGKILL'),
+  };
+}
+
+/** A child echoing length-prefixed frames on its own fd-3 pipe. */
+export async function pipeChild() {
+  const child = spawn(process.execPath, ['-e', CHILD, 'pipe'], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
+  const pipe = child.stdio[3];
+  let waiting = [];
+  let parts = [];
+  let size = 0;
+  let need = 4;
+  pipe.on('data', (chunk) => {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= 4 && need === 4)
+      need = 4 + (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).readUInt32LE(0);
+    if (size < need) return;
+    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
+    let offset = 0;
+    while (data.length - offset >= 4) {
+      const end = offset + 4 + data.readUInt32LE(offset);
+      if (end > data.length) break;
+      offset = end;
+      waiting.shift()?.();
+    }
+    parts = offset === data.length ? [] : [data.subarray(offset)];
+    size = data.length - offset;
+    need = size >= 4 ? 4 + parts[0].readUInt32LE(0) : 4;
+  });
+  const frame = (payload) => {
+    const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32LE(body.length, 0);
+    return Buffer.concat([head, body]);
+  };
+  return {
+    roundTrip: (payload) =>
+      new Promise((resolve) => {
+        waiting.push(resolve);
+        pipe.write(frame(payload));
+      }),
+    pipelined: (count, payload) => {
+      const one = frame(payload);
+      const all = Buffer.concat(Array.from({ length: count }, () => one));
+      const done = Array.from({ length: count }, () => new Promise((resolve) => waiting.push(resolve)));
+      pipe.write(all);
+      return Promise.all(done);
+    },
+    close: () => child.kill('SIGKILL'),
+  };
+}
+
+/** Fork a child, send one message, get it back: the floor of a new worker per task. */
+export function forkOnce(message) {
+  return new Promise((resolve, reject) => {
+    const child = fork('-e', [CHILD, 'once'], { execArgv: [] });
+    child.once('message', (reply) => resolve(reply));
+    child.once('error', reject);
+    child.send(message);
+  });
+}
+
+/** Time for `node -e 0`, in ms. */
+export function nodeStart() {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).once('exit', () => resolve(performance.now() - start));
+  });
+}

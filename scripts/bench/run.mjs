@@ -1,0 +1,123 @@
+// pnpm bench [--quick] [--trials N] [--only A,B] — procpool and the other Node
+// pools side by side. Every measurement runs in a fresh process; each trial
+// measures the baseline and every subject back to back, so ratios compare
+// numbers taken under the same machine load.
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { scenarios } from './scenarios.mjs';
+import { subjects } from './subjects.mjs';
+
+const run = promisify(execFile);
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const option = (name, fallback) => {
+  const index = args.indexOf(name);
+  return index === -1 ? fallback : args[index + 1];
+};
+const trials = Number(option('--trials', quick ? 1 : 5));
+const only = option('--only', '')?.split(',').filter(Boolean);
+const trialScript = fileURLToPath(new URL('./trial.mjs', import.meta.url));
+const caCerts = process.env.NODE_EXTRA_CA_CERTS;
+
+// Start-up-bound scenarios run twice where NODE_EXTRA_CA_CERTS is set: it adds
+// ~100 ms to every node start on these machines.
+const plan = [];
+for (const name of Object.keys(scenarios)) {
+  if (only?.length && !only.includes(name)) continue;
+  const variants = scenarios[name].variants ? Object.keys(scenarios[name].variants) : [undefined];
+  for (const variant of variants) {
+    plan.push({ name, variant, env: 'as is' });
+    if (!quick && caCerts !== undefined && (name === 'D' || name === 'F'))
+      plan.push({ name, variant, env: 'without CA' });
+  }
+}
+
+async function measure(name, subject, variant, env) {
+  const childEnv = { ...process.env };
+  if (env === 'without CA') delete childEnv.NODE_EXTRA_CA_CERTS;
+  const argv = [trialScript, name, subject, ...(variant ? [variant] : []), ...(quick ? ['--quick'] : [])];
+  try {
+    const { stdout } = await run(process.execPath, argv, { env: childEnv, timeout: 120_000, maxBuffer: 1 << 20 });
+    return JSON.parse(stdout.trim().split('\n').pop());
+  } catch (error) {
+    return error.killed
+      ? { hangs: 'the trial process did not finish' }
+      : { error: String(error.message).slice(0, 200) };
+  }
+}
+
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (x) =>
+  x >= 1000 ? Math.round(x).toLocaleString('en-US') : x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+const cell = (xs) =>
+  xs.length === 0
+    ? ''
+    : xs.length === 1
+      ? fmt(xs[0])
+      : `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
+
+const sections = [];
+const header = [
+  `procpool benchmark — ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ` +
+    `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${trials} trial(s) per cell${quick ? ' (--quick: smaller counts)' : ''}`,
+  `NODE_EXTRA_CA_CERTS: ${caCerts === undefined ? 'not set' : 'set (as is), and unset where noted'}`,
+  'Each cell: median (min–max) over the trials; ratio: subject ÷ baseline, per trial, then the median.',
+];
+console.log(header.join('\n'));
+for (const { name, variant, env } of plan) {
+  const scenario = scenarios[name];
+  const names = Object.keys(subjects);
+  const results = Object.fromEntries([['baseline', []], ...names.map((n) => [n, []])]);
+  for (let t = 0; t < trials; t += 1) {
+    if (scenario.baseline) results.baseline.push(await measure(name, 'baseline', variant, env));
+    for (const subject of names) results[subject].push(await measure(name, subject, variant, env));
+  }
+  const title = `${scenario.title}${variant ? ` — ${variant}` : ''}${env === 'without CA' ? ' — without NODE_EXTRA_CA_CERTS' : ''}`;
+  const hasExtra = results.procpool.some((r) => r.extra !== undefined);
+  const extraLabel = name === 'F' ? 'idle RSS / worker (MiB)' : name === 'G' ? '10 tasks after (ms)' : 'extra';
+  const lines = [
+    `### ${title}`,
+    '',
+    `| subject | ${scenario.unit} | ratio |${hasExtra ? ` ${extraLabel} |` : ''}`,
+    `|---|---|---|${hasExtra ? '---|' : ''}`,
+  ];
+  const rows = scenario.baseline
+    ? [['baseline: ' + scenario.baseline.name, 'baseline'], ...names.map((n) => [n, n])]
+    : names.map((n) => [n, n]);
+  for (const [label, key] of rows) {
+    const outcomes = results[key];
+    const failed = outcomes.find((o) => o.na || o.hangs || o.error);
+    let value;
+    let ratio = '';
+    let extra = '';
+    if (failed?.na) value = 'n/a';
+    else if (failed?.hangs) value = 'hangs';
+    else if (failed?.error) value = `error: ${failed.error.slice(0, 60)}`;
+    else {
+      value = cell(outcomes.map((o) => o.value));
+      if (scenario.baseline && key !== 'baseline') {
+        const ratios = outcomes.map((o, i) => o.value / results.baseline[i]?.value).filter(Number.isFinite);
+        ratio = ratios.length ? `${median(ratios).toFixed(2)}×` : '';
+      }
+      const extras = outcomes.map((o) => o.extra).filter((x) => typeof x === 'number');
+      extra = extras.length ? cell(extras) : '';
+    }
+    lines.push(`| ${label} | ${value} | ${ratio} |${hasExtra ? ` ${extra} |` : ''}`);
+  }
+  const section = lines.join('\n');
+  sections.push(section);
+  console.log(`\n${section}`);
+}
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(
+  `${resultsDir}${quick ? 'quick' : 'latest'}.md`,
+  `${header.join('\n\n')}\n\n${sections.join('\n\n')}\n\nReproduce: \`npm run bench${quick ? ' -- --quick' : ''}\`\n`,
+);

@@ -1,0 +1,261 @@
+// The scenarios of the benchmark. Each measures one subject (or its baseline)
+// and returns { value, unit, better } — better: 'lower' | 'higher'.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { forkOnce, ipcChild, nodeStart, pipeChild } from './baselines.mjs';
+import { descendants } from './notes.mjs';
+import { NotAvailable } from './subjects.mjs';
+
+const WORKERS = 2;
+const MiB = 1024 * 1024;
+const now = () => performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Rejects with 'hangs' if `promise` does not settle in `ms`. */
+export class Hangs extends Error {}
+const within = (promise, ms) =>
+  Promise.race([promise, sleep(ms).then(() => Promise.reject(new Hangs(`no answer in ${ms} ms`)))]);
+
+async function withPool(subject, options, use) {
+  const pool = await subject.create({ workers: WORKERS, recycle: false, ...options });
+  try {
+    return await use(pool);
+  } finally {
+    await within(Promise.resolve(subject.close(pool)), 5000).catch(() => {});
+  }
+}
+
+async function warm(subject, pool) {
+  await Promise.all(Array.from({ length: WORKERS * 4 }, (_, i) => subject.call(pool, 'noop', i)));
+}
+
+const rssOf = (pid) => {
+  try {
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
+    return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+};
+
+export const scenarios = {
+  // (A) one task at a time: the round trip, µs.
+  A: {
+    title: 'A. Sequential no-op round trip (µs, lower is better)',
+    baseline: {
+      name: 'process.send JSON',
+      run: async ({ quick }) => {
+        const child = await ipcChild('json');
+        for (let i = 0; i < 200; i += 1) await child.roundTrip(i);
+        const n = quick ? 500 : 3000;
+        const start = now();
+        for (let i = 0; i < n; i += 1) await child.roundTrip(i);
+        child.close();
+        return ((now() - start) * 1000) / n;
+      },
+    },
+    unit: 'µs',
+    better: 'lower',
+    run: (subject, { quick }) =>
+      withPool(subject, {}, async (pool) => {
+        await warm(subject, pool);
+        for (let i = 0; i < 200; i += 1) await subject.call(pool, 'noop', i);
+        const n = quick ? 500 : 3000;
+        const start = now();
+        for (let i = 0; i < n; i += 1) await subject.call(pool, 'noop', i);
+        return ((now() - start) * 1000) / n;
+      }),
+  },
+  // (B) many tasks at once, one message each: tasks/s.
+  B: {
+    title: 'B. 20 000 no-op tasks submitted at once (tasks/s, higher is better)',
+    baseline: {
+      name: 'raw fd-3 pipe, pipelined, 1 child',
+      run: async ({ quick }) => {
+        const child = await pipeChild();
+        await child.pipelined(1000, '{"t":"task","id":1}');
+        const n = quick ? 4000 : 20_000;
+        const start = now();
+        await child.pipelined(n, '{"t":"task","id":1}');
+        child.close();
+        return n / ((now() - start) / 1000);
+      },
+    },
+    unit: 'tasks/s',
+    better: 'higher',
+    run: (subject, { quick }) =>
+      withPool(subject, {}, async (pool) => {
+        await warm(subject, pool);
+        const n = quick ? 4000 : 20_000;
+        const start = now();
+        await Promise.all(Array.from({ length: n }, (_, i) => subject.call(pool, 'noop', i)));
+        return n / ((now() - start) / 1000);
+      }),
+  },
+  // (B2) a map of tiny items with the default chunksize: items/s.
+  B2: {
+    title: 'B2. `map` of 100 000 tiny items, default chunksize (items/s, higher is better)',
+    baseline: {
+      name: 'raw fd-3 pipe, pipelined, 1 child (messages/s)',
+      run: (options) => scenarios.B.baseline.run(options),
+    },
+    unit: 'items/s',
+    better: 'higher',
+    run: (subject, { quick }) => {
+      if (subject.map === undefined) throw new NotAvailable('no map');
+      return withPool(subject, {}, async (pool) => {
+        await warm(subject, pool);
+        const items = Array.from({ length: quick ? 20_000 : 100_000 }, (_, i) => i);
+        const start = now();
+        await subject.map(pool, 'noop', items);
+        return items.length / ((now() - start) / 1000);
+      });
+    },
+  },
+  // (C) CPU-bound tasks against the ideal (tasks × ms / workers).
+  C: {
+    title: 'C. 200 × 5 ms CPU-bound tasks on 2 workers (ms, lower is better; baseline: the ideal)',
+    baseline: { name: 'ideal: 200 × 5 ms / 2', run: async ({ quick }) => ((quick ? 60 : 200) * 5) / WORKERS },
+    unit: 'ms',
+    better: 'lower',
+    run: (subject, { quick }) =>
+      withPool(subject, {}, async (pool) => {
+        await warm(subject, pool);
+        const start = now();
+        await Promise.all(Array.from({ length: quick ? 60 : 200 }, () => subject.call(pool, 'cpu', 5)));
+        return now() - start;
+      }),
+  },
+  // (D) a fresh worker for every task: tasks/s.
+  D: {
+    title: 'D. A new worker for every task × 200 (tasks/s, higher is better)',
+    baseline: {
+      name: 'raw fork per task, 2 at a time',
+      run: async ({ quick }) => {
+        const n = quick ? 20 : 100;
+        const start = now();
+        let next = 0;
+        const lane = async () => {
+          while (next < n) {
+            next += 1;
+            await forkOnce(next);
+          }
+        };
+        await Promise.all([lane(), lane()]);
+        return n / ((now() - start) / 1000);
+      },
+    },
+    unit: 'tasks/s',
+    better: 'higher',
+    run: (subject, { quick }) =>
+      withPool(subject, { recycle: true }, async (pool) => {
+        const n = quick ? 20 : 200;
+        const start = now();
+        await Promise.all(Array.from({ length: n }, (_, i) => subject.call(pool, 'noop', i)));
+        return n / ((now() - start) / 1000);
+      }),
+  },
+  // (E) 1 MiB payloads there and back: MiB/s of payload.
+  E: {
+    title: 'E. 1 MiB echo (MiB/s each way, higher is better; baseline: raw fd-3 pipe, 1 MiB Buffer frames)',
+    baseline: {
+      name: 'raw fd-3 pipe',
+      run: async ({ quick }) => {
+        const child = await pipeChild();
+        const payload = Buffer.alloc(MiB, 7);
+        await child.roundTrip(payload);
+        const n = quick ? 8 : 32;
+        const start = now();
+        for (let i = 0; i < n; i += 1) await child.roundTrip(payload);
+        child.close();
+        return n / ((now() - start) / 1000);
+      },
+    },
+    unit: 'MiB/s',
+    better: 'higher',
+    variants: { string: () => 'x'.repeat(MiB), Buffer: () => Buffer.alloc(MiB, 7) },
+    run: (subject, { quick, variant }) =>
+      withPool(subject, {}, async (pool) => {
+        const payload = scenarios.E.variants[variant]();
+        await subject.call(pool, 'echo', payload);
+        const n = quick ? 8 : 32;
+        const start = now();
+        for (let i = 0; i < n; i += 1) await subject.call(pool, 'echo', payload);
+        return n / ((now() - start) / 1000);
+      }),
+  },
+  // (F) creation to first result; idle RSS per worker.
+  F: {
+    title: 'F. Pool creation to first result (ms, lower is better); idle RSS per worker (MiB)',
+    baseline: {
+      name: 'raw fork + one message; bare node child',
+      run: async () => {
+        const start = now();
+        const child = await ipcChild('json');
+        await child.roundTrip(1);
+        const ms = now() - start;
+        await sleep(300);
+        const [pid] = descendants();
+        const rss = rssOf(pid) / MiB;
+        child.close();
+        return { value: ms, extra: rss };
+      },
+    },
+    unit: 'ms',
+    better: 'lower',
+    run: async (subject) => {
+      const start = now();
+      const pool = await subject.create({ workers: WORKERS, recycle: false });
+      await subject.call(pool, 'noop', 1);
+      const ms = now() - start;
+      await sleep(300);
+      const pids = descendants();
+      const rss = pids.reduce((sum, pid) => sum + rssOf(pid), 0) / MiB / WORKERS;
+      await within(Promise.resolve(subject.close(pool)), 5000).catch(() => {});
+      return { value: ms, extra: subject.kind === 'thread' ? null : rss };
+    },
+  },
+  // (G) a worker SIGKILLed mid-task, then 10 normal tasks.
+  G: {
+    title: 'G. A worker SIGKILLed mid-task: time until the task rejects, then until 10 more tasks finish (ms)',
+    baseline: null,
+    unit: 'ms',
+    better: 'lower',
+    run: (subject, { quick }) => {
+      if (subject.kind === 'thread') throw new NotAvailable('threads: no worker process to kill');
+      return withPool(subject, {}, async (pool) => {
+        await warm(subject, pool);
+        const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'pid');
+        const hung = Promise.resolve(subject.call(pool, 'hang', file));
+        hung.catch(() => {});
+        let pid = 0;
+        while (pid === 0) {
+          await sleep(2);
+          try {
+            pid = Number(readFileSync(file, 'utf8'));
+          } catch {}
+        }
+        const start = now();
+        process.kill(pid, 'SIGKILL');
+        const limit = quick ? 3000 : 5000;
+        const settled = await within(
+          hung.then(
+            () => 'resolved',
+            () => 'rejected',
+          ),
+          limit,
+        ).catch((e) => e);
+        if (settled instanceof Hangs) throw settled;
+        const rejectedAfter = now() - start;
+        const recovery = now();
+        await within(Promise.all(Array.from({ length: 10 }, (_, i) => subject.call(pool, 'noop', i))), limit);
+        return { value: rejectedAfter, extra: now() - recovery, note: settled === 'resolved' ? 'resolved?' : '' };
+      });
+    },
+  },
+};
+
+export const measureNodeStart = nodeStart;

@@ -1,0 +1,2 @@
+const { ClusterWorker } = require('poolifier');
+module.exports = new ClusterWorker(require('./functions.cjs'));

@@ -1,0 +1,3 @@
+import functions from './functions.cjs';
+
+export const { noop, cpu, echo, pid, hang } = functions;

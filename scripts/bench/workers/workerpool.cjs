@@ -1,0 +1,2 @@
+const workerpool = require('workerpool');
+workerpool.worker(require('./functions.cjs'));
