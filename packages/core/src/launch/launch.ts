@@ -43,11 +43,28 @@ const SETPRIV =
         .find((file) => existsSync(file))
     : undefined;
 
+// Flags of the parent that must not reach a worker: its own script (`node -e`
+// would run the parent again in every worker, forking without end: Node's fork()
+// drops it for the same reason), and modes that do not run a script file.
+const WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+const ALONE = /^(?:--input-type=|--watch|--test|--check$|-c$|--interactive$|-i$)/;
+
+export function inheritableExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i += 1) {
+    const flag = execArgv[i] as string;
+    if (WITH_VALUE.has(flag)) i += 1;
+    else if (!ALONE.test(flag) && !/^--(?:eval|print)=/.test(flag)) kept.push(flag);
+  }
+  return kept;
+}
+
 function buildCommand(options: LaunchOptions): { file: string; args: string[] } {
   // fork: a copy of the parent (its loader flags, --conditions, memory flags);
   // spawn: a fresh interpreter with only the flags asked for.
   const node = options.method === 'fork' ? process.execPath : getExecutable();
-  const flags = options.method === 'fork' ? [...process.execArgv, ...options.execArgv] : [...options.execArgv];
+  const flags =
+    options.method === 'fork' ? [...inheritableExecArgv(process.execArgv), ...options.execArgv] : [...options.execArgv];
   const args = [...flags, BOOTSTRAP];
   return SETPRIV === undefined
     ? { file: node, args }
