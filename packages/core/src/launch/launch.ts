@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { getExecutable, type StartMethod } from '../start-methods.js';
 import { CHANNEL_FD } from '../protocol.js';
 
@@ -79,21 +79,20 @@ function buildEnv(extra: Readonly<Record<string, string | undefined>>): Record<s
   return env;
 }
 
+// node:child_process rather than execa: execa costs ~100 ms to import, in the
+// parent and again in every worker whose task module imports procpool, and
+// ~8 ms per spawn; the launcher needs one fixed stdio layout (docs/performance.md).
 export function launchWorker(options: LaunchOptions): LaunchedWorker {
   const { file, args } = buildCommand(options);
   const stdio = ['ignore', 'inherit', 'pipe', 'pipe'] as const;
-  const subprocess = execa(file, args, {
+  const child = spawn(file, args, {
     stdio: options.method === 'fork' ? [...stdio, 'ipc'] : [...stdio],
     cwd: options.cwd ?? process.cwd(),
     env: buildEnv(options.env),
-    extendEnv: false,
-    buffer: false,
-    reject: false,
-    cleanup: true,
-    forceKillAfterDelay: false,
+    windowsHide: true,
   });
-  const pipe = subprocess.stdio[CHANNEL_FD] as Duplex;
-  const stderr = subprocess.stderr;
+  const pipe = child.stdio[CHANNEL_FD] as Duplex;
+  const stderr = child.stderr as NonNullable<typeof child.stderr>;
   let tail = '';
   // The worker's stderr still reaches ours; its tail is kept for crash reports.
   stderr.on('data', (chunk: Buffer) => {
@@ -101,34 +100,34 @@ export function launchWorker(options: LaunchOptions): LaunchedWorker {
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
   });
   stderr.on('error', () => {});
+  pipe.on('error', () => {});
 
   const exited = new Promise<ExitInfo>((resolve) => {
-    let done = false;
-    subprocess.once('exit', (exitCode, signal) => {
-      done = true;
-      resolve({ exitCode, signal, startError: null });
-    });
-    void subprocess.then((result) => {
-      if (done) return;
-      done = true;
-      const startError = new Error(`Could not start worker process ${file}: ${result.shortMessage}`);
-      resolve({ exitCode: result.exitCode ?? null, signal: result.signal ?? null, startError });
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, startError: null }));
+    // Spawning itself failed (no such executable): there will be no 'exit'.
+    child.once('error', (error) => {
+      if (child.pid === undefined || child.exitCode === null) {
+        resolve({
+          exitCode: null,
+          signal: null,
+          startError: new Error(`Could not start worker process ${file}: ${error.message}`, { cause: error }),
+        });
+      }
     });
   });
 
   // Workers never keep the parent alive by themselves: the pool holds the event
   // loop open only while it has work, so a forgotten pool lets Node exit.
-  for (const handle of [pipe, stderr, subprocess, subprocess.channel] as Array<
-    { unref?: () => void } | null | undefined
-  >) {
+  child.unref();
+  for (const handle of [pipe, stderr, child.channel] as Array<{ unref?: () => void } | null | undefined>) {
     handle?.unref?.();
   }
   return {
-    pid: subprocess.pid ?? -1,
+    pid: child.pid ?? -1,
     pipe,
     exited,
     kill: (signal) => {
-      subprocess.kill(signal);
+      child.kill(signal);
     },
     stderrTail: () => tail,
   };
