@@ -8,8 +8,6 @@ import type { ResolvedOptions } from './options.js';
 import { decodeRemoteFailure } from './remote-failure.js';
 import type { Job, Unit } from './unit.js';
 
-/** Tasks sent ahead to a worker so it never waits for the next one. */
-const PREFETCH = 2;
 /** Workers that die while starting or importing a task module, in a row, before the pool gives up. */
 const MAX_START_FAILURES = 3;
 
@@ -229,7 +227,7 @@ export class Scheduler implements WorkerEvents {
     let best: WorkerHandle | undefined;
     for (const worker of this.workers) {
       if (worker.state === 'retiring' || worker.state === 'exited' || worker.tasksLeft <= 0) continue;
-      if (worker.inFlight.length >= PREFETCH) continue;
+      if (worker.inFlight.length >= worker.window) continue;
       if (best === undefined || worker.inFlight.length < best.inFlight.length) best = worker;
     }
     return best;

@@ -26,6 +26,13 @@ export interface WorkerSettings {
   taskTimeout: number | null;
 }
 
+// How many tasks a worker may hold: enough for ~2 ms of work, so short tasks
+// travel in batches (one write, one read for many) while long ones are not
+// hoarded by one worker when another could start them.
+const QUEUED_WORK_MS = 2;
+const MIN_WINDOW = 2;
+const MAX_WINDOW = 64;
+
 /** How long a worker asked to stop with SIGTERM has before SIGKILL. */
 export const KILL_GRACE_MS = 1000;
 /** How long to wait for the pipe to drain after the process exited. */
@@ -54,6 +61,10 @@ export class WorkerHandle {
   // (it was told to stop, it retired itself, or its running task timed out).
   #nothingStarted = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Tasks it may hold now (see QUEUED_WORK_MS). */
+  window = MIN_WINDOW * 2;
+  #serviceMs = 0; // moving average of the time one task takes there
+  #lastAnswer = 0;
   readonly #process: LaunchedWorker;
   readonly #channel: Channel<WorkerMessage, ParentMessage>;
 
@@ -90,6 +101,7 @@ export class WorkerHandle {
   }
 
   send(unit: Unit): void {
+    if (this.inFlight.length === 0) this.#lastAnswer = performance.now(); // idle until now
     this.inFlight.push(unit);
     this.tasksLeft -= 1;
     if (this.state === 'ready') this.state = 'busy';
@@ -147,6 +159,7 @@ export class WorkerHandle {
         if (unit === undefined || unit.id !== message.id) return; // answer to a task that already timed out
         this.inFlight.shift();
         clearTimeout(this.#timer);
+        this.#measure();
         if (message.retire === true) {
           this.state = 'retiring';
           this.#exitReason = 'memory';
@@ -160,6 +173,17 @@ export class WorkerHandle {
         break;
       }
     }
+  }
+
+  // The time since it could start this task (the previous answer, or the send
+  // if it was idle) is what the task cost; the window follows its average.
+  #measure(): void {
+    const now = performance.now();
+    const took = now - this.#lastAnswer;
+    this.#lastAnswer = now;
+    this.#serviceMs = this.#serviceMs === 0 ? took : this.#serviceMs * 0.8 + took * 0.2;
+    const fits = Math.ceil(QUEUED_WORK_MS / Math.max(this.#serviceMs, 0.001));
+    this.window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, fits));
   }
 
   #armTimer(): void {
