@@ -1,6 +1,7 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { expect, test } from '@jest/globals';
 import { Channel } from '../../packages/core/src/channel/channel.js';
+import { decodeValue, encodeValue, type Payload } from '../../packages/core/src/codec/values.js';
 
 type Head = { t: string; n: number };
 
@@ -10,6 +11,7 @@ function pair(): {
   written: Buffer[];
   feed: PassThrough;
   received: Array<[Head, string]>;
+  payloads: Payload[];
 } {
   const written: Buffer[] = [];
   const sink = new Duplex({
@@ -18,9 +20,15 @@ function pair(): {
       written.push(chunk);
       callback();
     },
+    // A corked flush arrives here as one call, as one writev reaches the OS.
+    writev(chunks: Array<{ chunk: Buffer }>, callback) {
+      written.push(Buffer.concat(chunks.map(({ chunk }) => chunk)));
+      callback();
+    },
   });
   const feed = new PassThrough();
   const received: Array<[Head, string]> = [];
+  const payloads: Payload[] = [];
   const sender = new Channel<Head, Head>(
     sink,
     () => {},
@@ -28,10 +36,13 @@ function pair(): {
   );
   new Channel<Head, Head>(
     Duplex.from({ readable: feed, writable: new PassThrough() }),
-    (head, body) => received.push([head, body]),
+    (head, payload) => {
+      received.push([{ t: head.t, n: head.n }, payload.text]);
+      payloads.push(payload);
+    },
     () => {},
   );
-  return { sender, written, feed, received };
+  return { sender, written, feed, received, payloads };
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -45,7 +56,7 @@ test('frames sent in one tick leave in one write and come back whole across any 
     [{ t: 'c', n: 3 }, big],
     [{ t: 'd', n: 4 }, 'x'],
   ];
-  for (const [head, body] of frames) sender.send(head, body);
+  for (const [head, body] of frames) sender.send(head, { text: body, parts: [] });
   await tick();
   expect(written).toHaveLength(1);
   const bytes = Buffer.concat(written);
@@ -61,9 +72,41 @@ test('frames sent in one tick leave in one write and come back whole across any 
 
 test('several frames in a single chunk are all delivered', async () => {
   const { sender, written, feed, received } = pair();
-  for (let n = 0; n < 100; n += 1) sender.send({ t: 'x', n }, String(n));
+  for (let n = 0; n < 100; n += 1) sender.send({ t: 'x', n }, { text: String(n), parts: [] });
   await tick();
   feed.write(Buffer.concat(written));
   await tick();
   expect(received.map(([head]) => head.n)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+});
+
+test('large strings and byte arrays travel as raw parts, and come back as the same types', async () => {
+  const { sender, written, feed, payloads } = pair();
+  const big = 'ü'.repeat(100_000);
+  const value = {
+    big,
+    again: big,
+    buffer: Buffer.alloc(200_000, 3),
+    bytes: new Uint8Array(50_000).fill(9),
+    small: 'stays in the text',
+    floats: new Float64Array(10_000).fill(0.5),
+  };
+  const payload = encodeValue(value);
+  expect(payload.parts.map((part) => part.kind)).toEqual(['s', 'b', 'u']);
+  expect(payload.text.length).toBeLessThan(1000 + 10_000 * 8 * 2); // no 100k-char escape, no base64 of the big ones
+  sender.send({ t: 'v', n: 1 }, payload);
+  await tick();
+  // One corked writev: the large parts were not merged into a copy first.
+  expect(written).toHaveLength(1);
+  const bytes = Buffer.concat(written);
+  for (let offset = 0; offset < bytes.length; offset += 7_001) feed.write(bytes.subarray(offset, offset + 7_001));
+  await tick();
+  const back = decodeValue(payloads[0] as Payload) as typeof value;
+  expect(back.big).toBe(big);
+  expect(back.again).toBe(big);
+  expect(Buffer.isBuffer(back.buffer) && back.buffer.equals(value.buffer)).toBe(true);
+  expect(back.bytes).toBeInstanceOf(Uint8Array);
+  expect(Buffer.isBuffer(back.bytes)).toBe(false);
+  expect(Array.from(back.bytes.subarray(0, 3))).toEqual([9, 9, 9]);
+  expect(back.small).toBe('stays in the text');
+  expect(back.floats).toEqual(value.floats);
 });

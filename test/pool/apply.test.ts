@@ -44,6 +44,27 @@ describe.each(methods)('apply under %s', (context) => {
   });
 });
 
+describe('large payloads', () => {
+  test('multi-megabyte strings, Buffers and byte arrays go there and back intact', async () => {
+    const pool = makePool(2);
+    const text = 'é✓x'.repeat(1_000_000);
+    const buffer = Buffer.alloc(8 * 1024 * 1024, 5);
+    const bytes = new Uint8Array(3 * 1024 * 1024).fill(7);
+    const back = (await pool.apply(tasks.echo, [{ text, buffer, bytes, nested: [text] }])) as {
+      text: string;
+      buffer: Buffer;
+      bytes: Uint8Array;
+      nested: string[];
+    };
+    expect(back.text).toBe(text);
+    expect(back.nested[0]).toBe(text);
+    expect(Buffer.isBuffer(back.buffer) && back.buffer.equals(buffer)).toBe(true);
+    expect(back.bytes).toBeInstanceOf(Uint8Array);
+    expect(back.bytes.length).toBe(bytes.length);
+    expect(back.bytes.every((b) => b === 7)).toBe(true);
+  });
+});
+
 describe('applyAsync and AsyncResult', () => {
   test('is thenable, and get() returns the value', async () => {
     const pool = makePool(1);

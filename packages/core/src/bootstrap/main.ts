@@ -3,11 +3,11 @@
 import { writeSync } from 'node:fs';
 import net from 'node:net';
 import { Channel, encodeFrame } from '../channel/channel.js';
-import { decodeValue, encodeValue } from '../codec/values.js';
+import { decodeValue, encodeValue, type Payload } from '../codec/values.js';
 import { setWorkerIdentity } from '../process-info.js';
 import { CHANNEL_FD, type ParentMessage, type WorkerMessage } from '../protocol.js';
 import { findTask, onImport } from './loader.js';
-import { describeResultFailure, encodeThrown } from './replies.js';
+import { describeResultFailure, encodeThrown, type EncodedFailure } from './replies.js';
 import { watchParent } from './watchdog.js';
 
 const exit = process.exit.bind(process);
@@ -18,7 +18,7 @@ if (process.env.PROCPOOL_WATCH_PARENT === '1') {
 const memoryUsage = process.memoryUsage;
 
 type Task = Extract<ParentMessage, { t: 'task' }>;
-const queue: Array<{ task: Task; body: string }> = [];
+const queue: Array<{ task: Task; payload: Payload }> = [];
 let draining = false;
 let initialized = false; // tasks may arrive while the initializer runs; they wait
 let stopping = false;
@@ -35,7 +35,7 @@ const channel = new Channel<ParentMessage, WorkerMessage>(socket, onFrame, () =>
 process.on('exit', () => {
   if (!channel.closed && channel.idle) {
     try {
-      writeSync(CHANNEL_FD, encodeFrame({ t: 'exiting', running } satisfies WorkerMessage));
+      writeSync(CHANNEL_FD, encodeFrame({ t: 'exiting', running } satisfies WorkerMessage)[0] as Uint8Array);
     } catch {
       // the parent is gone
     }
@@ -49,14 +49,14 @@ onImport((phase, specifier) => {
   channel.flush();
 });
 
-function onFrame(message: ParentMessage, body: string): void {
+function onFrame(message: ParentMessage, payload: Payload): void {
   switch (message.t) {
     case 'task':
-      queue.push({ task: message, body });
+      queue.push({ task: message, payload });
       if (!draining && initialized) void drain();
       break;
     case 'init':
-      void initialize(message, body);
+      void initialize(message, payload);
       break;
     case 'stop':
       stopping = true;
@@ -69,15 +69,15 @@ function leave(): void {
   channel.flush(() => exit(0));
 }
 
-async function initialize(message: Extract<ParentMessage, { t: 'init' }>, body: string): Promise<void> {
+async function initialize(message: Extract<ParentMessage, { t: 'init' }>, payload: Payload): Promise<void> {
   setWorkerIdentity({ name: message.name, parentPid: process.ppid });
   maxMemory = message.maxMemory;
   if (message.init !== null) {
     try {
       const fn = await findTask(message.init.m, message.init.n);
-      await fn(...(decodeValue(body) as unknown[]));
+      await fn(...(decodeValue(payload) as unknown[]));
     } catch (error) {
-      channel.send({ t: 'initError' }, encodeThrown(error).body);
+      channel.send({ t: 'initError' }, encodeThrown(error).payload);
       channel.flush(() => exit(1));
       return;
     }
@@ -91,7 +91,7 @@ async function initialize(message: Extract<ParentMessage, { t: 'init' }>, body: 
 async function drain(): Promise<void> {
   draining = true;
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    const retire = await runTask(next.task, next.body);
+    const retire = await runTask(next.task, next.payload);
     if (retire) return leave(); // tasks still queued here are re-sent elsewhere by the parent
   }
   draining = false;
@@ -99,21 +99,21 @@ async function drain(): Promise<void> {
 }
 
 /** Runs one task (a chunk of argument lists) and answers; true when the worker must now retire. */
-async function runTask(task: Task, body: string): Promise<boolean> {
+async function runTask(task: Task, payload: Payload): Promise<boolean> {
   running = task.id;
   try {
-    return await runChunk(task, body);
+    return await runChunk(task, payload);
   } finally {
     running = null;
   }
 }
 
-async function runChunk(task: Task, body: string): Promise<boolean> {
+async function runChunk(task: Task, payload: Payload): Promise<boolean> {
   const results: unknown[] = [];
   try {
     let fn = findTask(task.m, task.n);
     if (fn instanceof Promise) fn = await fn;
-    const argLists = decodeValue(body) as unknown[][];
+    const argLists = decodeValue(payload) as unknown[][];
     for (const args of argLists) {
       let value = fn(...args);
       if (value instanceof Promise || isThenable(value)) value = await value;
@@ -122,22 +122,22 @@ async function runChunk(task: Task, body: string): Promise<boolean> {
   } catch (error) {
     return reply(task.id, encodeThrown(error));
   }
-  let text: string;
+  let encoded: Payload;
   try {
-    text = encodeValue(results);
+    encoded = encodeValue(results);
   } catch (error) {
     return reply(task.id, describeResultFailure(results, error));
   }
   const retire = overMemory();
-  channel.send(retire ? { t: 'done', id: task.id, retire: true } : { t: 'done', id: task.id }, text);
+  channel.send(retire ? { t: 'done', id: task.id, retire: true } : { t: 'done', id: task.id }, encoded);
   return retire;
 }
 
-function reply(id: number, failure: { how: 'thrown' | 'encoding'; body: string }): boolean {
+function reply(id: number, failure: EncodedFailure): boolean {
   const retire = overMemory();
   channel.send(
     retire ? { t: 'failed', id, how: failure.how, retire: true } : { t: 'failed', id, how: failure.how },
-    failure.body,
+    failure.payload,
   );
   return retire;
 }

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { encodeBareError, encodeError } from '../codec/errors.js';
-import { describeEncodeFailure, encodeValue } from '../codec/values.js';
+import { describeEncodeFailure, encodeValue, type Payload } from '../codec/values.js';
 import type { EncodingBody, FailureKind, ThrownBody } from '../protocol.js';
 
 const describe = (value: unknown): string => {
@@ -26,7 +26,7 @@ function trimStack(error: Error): void {
 
 export interface EncodedFailure {
   how: FailureKind;
-  body: string;
+  payload: Payload;
 }
 
 /** A result list that devalue refused, told as Python's MaybeEncodingError tells it. */
@@ -37,7 +37,7 @@ export function describeResultFailure(results: unknown[], error: unknown): Encod
   const rest = index === null ? path : path.slice(index[0].length);
   const where = rest === '' ? '' : ` (at result${rest})`;
   const body: EncodingBody = { value: describe(culprit), exc: `${reason}${where}` };
-  return { how: 'encoding', body: encodeValue(body) };
+  return { how: 'encoding', payload: encodeValue(body) };
 }
 
 /**
@@ -49,15 +49,15 @@ export function encodeThrown(thrown: unknown): EncodedFailure {
   if (thrown instanceof Error) {
     trimStack(thrown);
     try {
-      return { how: 'thrown', body: encodeValue({ e: encodeError(thrown) } satisfies ThrownBody) };
+      return { how: 'thrown', payload: encodeValue({ e: encodeError(thrown) } satisfies ThrownBody) };
     } catch {
-      return { how: 'thrown', body: encodeValue({ e: encodeBareError(thrown) } satisfies ThrownBody) };
+      return { how: 'thrown', payload: encodeValue({ e: encodeBareError(thrown) } satisfies ThrownBody) };
     }
   }
   try {
-    return { how: 'thrown', body: encodeValue({ v: thrown } satisfies ThrownBody) };
+    return { how: 'thrown', payload: encodeValue({ v: thrown } satisfies ThrownBody) };
   } catch (error) {
     const { reason } = describeEncodeFailure(error);
-    return { how: 'encoding', body: encodeValue({ value: describe(thrown), exc: reason } satisfies EncodingBody) };
+    return { how: 'encoding', payload: encodeValue({ value: describe(thrown), exc: reason } satisfies EncodingBody) };
   }
 }

@@ -1,21 +1,50 @@
 import type { Duplex } from 'node:stream';
 
-// Frame: u32le length of the rest | u32le head length | head (JSON) | body (UTF-8).
+import { NO_PAYLOAD, type Part, type Payload } from '../codec/values.js';
+
+// Frame: u32le length of the rest | u32le head length | head (JSON) | body (UTF-8)
+// | parts: raw bytes of large strings and byte arrays, listed in the head as `x`.
 const PREFIX = 4;
+/** Frames up to this size are merged into one buffer before writing; larger ones go as they are. */
+const MERGE_BYTES = 64 * 1024;
 
-export type FrameHandler<Head> = (head: Head, body: string) => void;
+export type FrameHandler<Head> = (head: Head, payload: Payload) => void;
+type PartKind = Part['kind'];
 
-/** One frame as bytes. */
-export function encodeFrame(head: unknown, body = ''): Buffer {
-  const headText = JSON.stringify(head);
+/** One frame as buffers: the head and body, then each part uncopied (strings encoded once). */
+export function encodeFrame(head: unknown, payload: Payload = NO_PAYLOAD): Uint8Array[] {
+  const { text, parts } = payload;
+  const raw = parts.map((part) => (part.kind === 's' ? Buffer.from(part.value, 'utf8') : part.value));
+  const headText = JSON.stringify(
+    parts.length === 0
+      ? head
+      : { ...(head as object), x: parts.map((part, i) => [part.kind, (raw[i] as Uint8Array).byteLength]) },
+  );
   const headBytes = Buffer.byteLength(headText);
-  const bodyBytes = body === '' ? 0 : Buffer.byteLength(body);
+  const bodyBytes = text === '' ? 0 : Buffer.byteLength(text);
+  let rest = PREFIX + headBytes + bodyBytes;
+  for (const bytes of raw) rest += bytes.byteLength;
   const frame = Buffer.allocUnsafe(PREFIX * 2 + headBytes + bodyBytes);
-  frame.writeUInt32LE(PREFIX + headBytes + bodyBytes, 0);
+  frame.writeUInt32LE(rest, 0);
   frame.writeUInt32LE(headBytes, PREFIX);
   frame.write(headText, PREFIX * 2, 'utf8');
-  if (bodyBytes > 0) frame.write(body, PREFIX * 2 + headBytes, 'utf8');
-  return frame;
+  if (bodyBytes > 0) frame.write(text, PREFIX * 2 + headBytes, 'utf8');
+  return raw.length === 0 ? [frame] : [frame, ...raw];
+}
+
+function decodeParts(data: Buffer, start: number, kinds: Array<[PartKind, number]>): Part[] {
+  let offset = start;
+  return kinds.map(([kind, length]) => {
+    const end = offset + length;
+    const part: Part =
+      kind === 's'
+        ? { kind, value: data.toString('utf8', offset, end) }
+        : kind === 'b'
+          ? { kind, value: data.subarray(offset, end) }
+          : { kind, value: new Uint8Array(data.buffer, data.byteOffset + offset, length) };
+    offset = end;
+    return part;
+  });
 }
 
 /**
@@ -25,7 +54,8 @@ export function encodeFrame(head: unknown, body = ''): Buffer {
  */
 export class Channel<In, Out> {
   readonly #socket: Duplex;
-  #outgoing: Buffer[] = [];
+  #outgoing: Uint8Array[] = [];
+  #outgoingBytes = 0;
   #flushScheduled = false;
   #parts: Buffer[] = [];
   #size = 0;
@@ -52,9 +82,12 @@ export class Channel<In, Out> {
     return this.#outgoing.length === 0 && this.#socket.writableLength === 0;
   }
 
-  send(head: Out, body = ''): void {
+  send(head: Out, payload: Payload = NO_PAYLOAD): void {
     if (this.#closed) return;
-    this.#outgoing.push(encodeFrame(head, body));
+    for (const chunk of encodeFrame(head, payload)) {
+      this.#outgoing.push(chunk);
+      this.#outgoingBytes += chunk.byteLength;
+    }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       process.nextTick(() => this.flush());
@@ -64,14 +97,24 @@ export class Channel<In, Out> {
   /** Writes what is queued now; `done` runs once the OS has taken it. */
   flush(done?: () => void): void {
     this.#flushScheduled = false;
-    const frames = this.#outgoing;
+    const chunks = this.#outgoing;
+    const bytes = this.#outgoingBytes;
     this.#outgoing = [];
-    if (this.#closed || frames.length === 0) {
+    this.#outgoingBytes = 0;
+    if (this.#closed || chunks.length === 0) {
       done?.();
       return;
     }
-    const data = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
-    this.#socket.write(data, () => done?.());
+    if (chunks.length === 1 || bytes <= MERGE_BYTES) {
+      this.#socket.write(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, bytes), () =>
+        done?.(),
+      );
+      return;
+    }
+    // Large payloads are not copied again: one writev for all of them.
+    this.#socket.cork();
+    chunks.forEach((chunk, i) => this.#socket.write(chunk, i === chunks.length - 1 ? () => done?.() : undefined));
+    this.#socket.uncork();
   }
 
   ref(): void {
@@ -99,10 +142,18 @@ export class Channel<In, Out> {
       const end = offset + PREFIX + data.readUInt32LE(offset);
       if (end > data.length) break;
       const headEnd = offset + PREFIX * 2 + data.readUInt32LE(offset + PREFIX);
-      const head = JSON.parse(data.toString('utf8', offset + PREFIX * 2, headEnd)) as In;
-      const body = headEnd === end ? '' : data.toString('utf8', headEnd, end);
+      const head = JSON.parse(data.toString('utf8', offset + PREFIX * 2, headEnd)) as In & {
+        x?: Array<[PartKind, number]>;
+      };
+      let bodyEnd = end;
+      let parts: Part[] = [];
+      if (head.x !== undefined) {
+        for (const [, length] of head.x) bodyEnd -= length;
+        parts = decodeParts(data, bodyEnd, head.x);
+      }
+      const text = headEnd === bodyEnd ? '' : data.toString('utf8', headEnd, bodyEnd);
       offset = end;
-      onFrame(head, body);
+      onFrame(head, { text, parts });
     }
     const rest = offset === data.length ? null : data.subarray(offset);
     this.#parts = rest === null ? [] : [rest];

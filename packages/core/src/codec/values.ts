@@ -8,12 +8,44 @@ type Reviver = (data: any) => unknown;
 
 // devalue covers cycles, Map/Set/Date/BigInt/RegExp/typed arrays; these add the
 // two Node types users pass most: Errors (as values) and Buffers (kept as Buffer).
+/** Strings and byte arrays from this size on travel out of band, as raw bytes after the frame body. */
+export const OUT_OF_BAND_BYTES = 32 * 1024;
+
+/** A value's wire form: devalue text, plus large strings and byte arrays carried raw. */
+export interface Payload {
+  text: string;
+  parts: readonly Part[];
+}
+export type Part = { kind: 's'; value: string } | { kind: 'b' | 'u'; value: Uint8Array };
+const NO_PARTS: readonly Part[] = Object.freeze([]);
+
+let outgoing: Part[] | null = null; // collects parts during one encode
+let incoming: readonly Part[] = NO_PARTS; // the parts of the payload being decoded
+
 const reducers: Record<string, Reducer> = {
+  // First, so a large Buffer is carried raw before `Buf` would turn it into devalue text.
+  Raw: (value: unknown) => {
+    if (outgoing === null) return false;
+    let part: Part;
+    if (typeof value === 'string') {
+      if (value.length < OUT_OF_BAND_BYTES / 4) return false;
+      part = { kind: 's', value };
+    } else if (value instanceof Uint8Array && value.byteLength >= OUT_OF_BAND_BYTES) {
+      if (Buffer.isBuffer(value)) part = { kind: 'b', value };
+      else if (Object.getPrototypeOf(value) === Uint8Array.prototype) part = { kind: 'u', value };
+      else return false;
+    } else {
+      return false;
+    }
+    outgoing.push(part);
+    return [outgoing.length - 1];
+  },
   Err: (value: unknown) => value instanceof Error && encodeError(value),
   Buf: (value: unknown) => Buffer.isBuffer(value) && new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
 };
 
 const revivers: Record<string, Reviver> = {
+  Raw: ([index]: [number]) => (incoming[index] as Part).value,
   Err: (wire: WireError) => rebuildError(wire),
   Buf: (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
 };
@@ -47,13 +79,27 @@ export function registerType<T extends object, D>(
 }
 
 /** Encodes a value; throws devalue's `DevalueError` (with `.path`) for what cannot be sent. */
-export function encodeValue(value: unknown): string {
-  return stringify(value, reducers);
+export function encodeValue(value: unknown): Payload {
+  outgoing = [];
+  try {
+    const text = stringify(value, reducers);
+    return { text, parts: outgoing.length === 0 ? NO_PARTS : outgoing };
+  } finally {
+    outgoing = null;
+  }
 }
 
-export function decodeValue(text: string): unknown {
-  return parse(text, revivers);
+export function decodeValue({ text, parts }: Payload): unknown {
+  incoming = parts;
+  try {
+    return parse(text, revivers);
+  } finally {
+    incoming = NO_PARTS;
+  }
 }
+
+/** The payload of a frame that carries no value. */
+export const NO_PAYLOAD: Payload = Object.freeze({ text: '', parts: NO_PARTS });
 
 export interface EncodeFailure {
   /** Where the bad value sits, as devalue reports it: `[0].onDone`. */

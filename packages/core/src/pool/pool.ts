@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/unbound-method -- public methods are passed to captureCaller only as the frame to cut the stack at, never called */
 import { EventEmitter } from 'node:events';
 import { PoolNotRunningError, ProcessError } from '../errors.js';
+import { NO_PAYLOAD } from '../codec/values.js';
 import type { WireTaskRef } from '../protocol.js';
 import { resolveTask, type AnyFunction, type TaskLike, type TaskResult } from '../tasks.js';
 import {
@@ -308,7 +309,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
         argLists =
           kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk.map((item) => [item]);
       } catch (error) {
-        job.unitFailed({ id: 0, job, ref, start, count: chunk.length, body: '', attempts: 0 }, error);
+        job.unitFailed({ id: 0, job, ref, start, count: chunk.length, payload: NO_PAYLOAD, attempts: 0 }, error);
         continue;
       }
       this.#scheduler.submit(job, ref, kind, start, argLists);

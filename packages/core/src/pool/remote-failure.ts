@@ -1,5 +1,5 @@
 import { rebuildError } from '../codec/errors.js';
-import { decodeValue } from '../codec/values.js';
+import { decodeValue, type Payload } from '../codec/values.js';
 import { MaybeEncodingError, RemoteTraceback } from '../errors.js';
 import type { EncodingBody, FailureKind, ThrownBody } from '../protocol.js';
 
@@ -15,12 +15,16 @@ const hidden = (value: unknown): PropertyDescriptor => ({
  * itself, or the error rebuilt with its class, the worker's stack, a line
  * naming the worker and a `remoteTraceback`; or a MaybeEncodingError.
  */
-export function decodeRemoteFailure(worker: { pid: number; name: string }, how: FailureKind, body: string): unknown {
+export function decodeRemoteFailure(
+  worker: { pid: number; name: string },
+  how: FailureKind,
+  payload: Payload,
+): unknown {
   if (how === 'encoding') {
-    const { value, exc } = decodeValue(body) as EncodingBody;
+    const { value, exc } = decodeValue(payload) as EncodingBody;
     return new MaybeEncodingError(value, exc);
   }
-  const thrown = decodeValue(body) as ThrownBody;
+  const thrown = decodeValue(payload) as ThrownBody;
   if ('v' in thrown) return thrown.v;
   const error = rebuildError(thrown.e);
   const tb = String(error.stack);

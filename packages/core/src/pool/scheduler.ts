@@ -1,4 +1,4 @@
-import { decodeValue, describeEncodeFailure, encodeValue } from '../codec/values.js';
+import { NO_PAYLOAD, decodeValue, describeEncodeFailure, encodeValue, type Payload } from '../codec/values.js';
 import { BrokenPoolError, PoolTerminatedError, ProcessError, TaskTimeoutError, WorkerLostError } from '../errors.js';
 import type { ExitInfo } from '../launch/launch.js';
 import type { WireTaskRef } from '../protocol.js';
@@ -47,7 +47,7 @@ export class Scheduler implements WorkerEvents {
   #preparing = 0; // submissions still reading async input
   #nextUnitId = 1;
   #startFailures = 0;
-  readonly #initargsBody: string;
+  readonly #initargsBody: Payload;
   #keepAlive: NodeJS.Timeout | null = null;
   #exitWaiters: Array<() => void> = [];
   readonly #counts = { completed: 0, failed: 0, workersStarted: 0, workersExited: emptyExits() };
@@ -129,10 +129,18 @@ export class Scheduler implements WorkerEvents {
   /** Encodes a chunk and queues it; a value that cannot be sent fails this chunk only. */
   submit(job: Job, ref: WireTaskRef, kind: ArgsKind, start: number, argLists: unknown[][]): void {
     if (job.finished) return;
-    const unit: Unit = { id: this.#nextUnitId, job, ref, start, count: argLists.length, body: '', attempts: 0 };
+    const unit: Unit = {
+      id: this.#nextUnitId,
+      job,
+      ref,
+      start,
+      count: argLists.length,
+      payload: NO_PAYLOAD,
+      attempts: 0,
+    };
     this.#nextUnitId += 1;
     try {
-      unit.body = encodeValue(argLists);
+      unit.payload = encodeValue(argLists);
     } catch (error) {
       const { path, reason, cause } = describeEncodeFailure(error);
       const message = `Cannot send ${nameBadArgument(kind, start, path)} to a worker: ${reason}`;
@@ -295,24 +303,24 @@ export class Scheduler implements WorkerEvents {
     this.#dispatch();
   }
 
-  initFailed(worker: WorkerHandle, body: string): void {
-    const cause = decodeRemoteFailure(worker, 'thrown', body);
+  initFailed(worker: WorkerHandle, payload: Payload): void {
+    const cause = decodeRemoteFailure(worker, 'thrown', payload);
     const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     this.#break(
       new BrokenPoolError(`Pool initializer failed in ${worker.name} (pid ${worker.pid}): ${what}`, { cause }),
     );
   }
 
-  result(worker: WorkerHandle, unit: Unit, message: ResultMessage, body: string): void {
+  result(worker: WorkerHandle, unit: Unit, message: ResultMessage, payload: Payload): void {
     if (this.#stopped()) return; // every job was already settled
     this.#outstanding -= 1;
     this.#startFailures = 0; // only an answered task proves workers can work (not a ready, not an import)
     try {
       if (message.t === 'done') {
         this.#counts.completed += 1;
-        unit.job.unitDone(unit, decodeValue(body) as unknown[]);
+        unit.job.unitDone(unit, decodeValue(payload) as unknown[]);
       } else {
-        this.#fail(unit, decodeRemoteFailure(worker, message.how, body));
+        this.#fail(unit, decodeRemoteFailure(worker, message.how, payload));
       }
     } catch (error) {
       this.#fail(unit, new ProcessError(`Could not decode the answer from ${worker.name}`, { cause: error }));

@@ -1,3 +1,4 @@
+import type { Payload } from '../codec/values.js';
 import type { WireTaskRef } from '../protocol.js';
 
 /** One message's worth of work: a chunk of calls of one task, sent to one worker. */
@@ -9,7 +10,7 @@ export interface Unit {
   start: number;
   count: number;
   /** The encoded argument lists. */
-  body: string;
+  payload: Payload;
   /** Times it was re-run after its worker died (`retries`). */
   attempts: number;
 }

@@ -1,3 +1,4 @@
+import type { Payload } from '../codec/values.js';
 import { Channel } from '../channel/channel.js';
 import { launchWorker, type ExitInfo, type LaunchOptions, type LaunchedWorker } from '../launch/launch.js';
 import type { ParentMessage, WireTaskRef, WorkerMessage } from '../protocol.js';
@@ -10,8 +11,8 @@ export type ResultMessage = Extract<WorkerMessage, { t: 'done' | 'failed' }>;
 
 export interface WorkerEvents {
   ready(worker: WorkerHandle): void;
-  initFailed(worker: WorkerHandle, body: string): void;
-  result(worker: WorkerHandle, unit: Unit, message: ResultMessage, body: string): void;
+  initFailed(worker: WorkerHandle, payload: Payload): void;
+  result(worker: WorkerHandle, unit: Unit, message: ResultMessage, payload: Payload): void;
   timedOut(worker: WorkerHandle, unit: Unit, timeout: number): void;
   /** `lost`: the unit it was running when it died; `unstarted`: units it never began. */
   exited(worker: WorkerHandle, info: ExitInfo, reason: WorkerExitReason, lost: Unit | null, unstarted: Unit[]): void;
@@ -20,7 +21,7 @@ export interface WorkerEvents {
 export interface WorkerSettings {
   launch: LaunchOptions;
   initializer: WireTaskRef | null;
-  initargsBody: string;
+  initargsBody: Payload;
   maxMemory: number | null;
   maxTasks: number;
   taskTimeout: number | null;
@@ -78,7 +79,11 @@ export class WorkerHandle {
     liveWorkers.add(this);
     let pipeClosed!: () => void;
     const closed = new Promise<void>((resolve) => (pipeClosed = resolve));
-    this.#channel = new Channel(this.#process.pipe, (message, body) => this.#onMessage(message, body), pipeClosed);
+    this.#channel = new Channel(
+      this.#process.pipe,
+      (message, payload) => this.#onMessage(message, payload),
+      pipeClosed,
+    );
     this.#channel.send(
       { t: 'init', name: this.name, init: settings.initializer, maxMemory: settings.maxMemory },
       settings.initargsBody,
@@ -105,7 +110,7 @@ export class WorkerHandle {
     this.inFlight.push(unit);
     this.tasksLeft -= 1;
     if (this.state === 'ready') this.state = 'busy';
-    this.#channel.send({ t: 'task', id: unit.id, m: unit.ref.m, n: unit.ref.n }, unit.body);
+    this.#channel.send({ t: 'task', id: unit.id, m: unit.ref.m, n: unit.ref.n }, unit.payload);
     if (this.inFlight.length === 1 && this.#everReady) this.#armTimer();
   }
 
@@ -133,7 +138,7 @@ export class WorkerHandle {
     }, KILL_GRACE_MS).unref();
   }
 
-  #onMessage(message: WorkerMessage, body: string): void {
+  #onMessage(message: WorkerMessage, payload: Payload): void {
     switch (message.t) {
       case 'ready':
         this.#everReady = true;
@@ -142,7 +147,7 @@ export class WorkerHandle {
         this.events.ready(this);
         break;
       case 'initError':
-        this.events.initFailed(this, body);
+        this.events.initFailed(this, payload);
         break;
       case 'importing':
         this.importing = message.m;
@@ -169,7 +174,7 @@ export class WorkerHandle {
         } else if (this.state === 'busy') {
           this.state = 'ready';
         }
-        this.events.result(this, unit, message, body);
+        this.events.result(this, unit, message, payload);
         break;
       }
     }
