@@ -88,6 +88,12 @@ export class Channel<In, Out> {
       this.#outgoing.push(chunk);
       this.#outgoingBytes += chunk.byteLength;
     }
+    // Batching ends at MERGE_BYTES: a big frame leaves now, so the peer starts
+    // on it while this side encodes the next one.
+    if (this.#outgoingBytes > MERGE_BYTES) {
+      this.flush();
+      return;
+    }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       process.nextTick(() => this.flush());

@@ -78,8 +78,46 @@ export function registerType<T extends object, D>(
   revivers[`T:${name}`] = ([data]: [D]) => codec.revive(data);
 }
 
+// Plain JSON data (the common case: numbers, short strings, arrays, plain
+// objects) goes through the native JSON codec, ~10x faster than devalue; the
+// walk below admits only values JSON round-trips exactly (no undefined, NaN,
+// -0, shared or cyclic references, toJSON, symbol keys, large strings).
+const JSON_TAG = 'J';
+const MAX_JSON_DEPTH = 64;
+
+function isPlainJson(value: unknown, seen: Set<object>, depth: number): boolean {
+  switch (typeof value) {
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'string':
+      return value.length < OUT_OF_BAND_BYTES / 4;
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      if (depth > MAX_JSON_DEPTH || seen.has(value)) return false;
+      seen.add(value);
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i += 1) {
+          if (!(i in value) || !isPlainJson(value[i], seen, depth + 1)) return false;
+        }
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) return false;
+      if (Object.getOwnPropertySymbols(value).length > 0) return false;
+      for (const key in value) {
+        if (key === '__proto__' || !isPlainJson((value as Record<string, unknown>)[key], seen, depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 /** Encodes a value; throws devalue's `DevalueError` (with `.path`) for what cannot be sent. */
 export function encodeValue(value: unknown): Payload {
+  if (isPlainJson(value, new Set(), 0)) return { text: JSON_TAG + JSON.stringify(value), parts: NO_PARTS };
   outgoing = [];
   try {
     const text = stringify(value, reducers);
@@ -90,6 +128,7 @@ export function encodeValue(value: unknown): Payload {
 }
 
 export function decodeValue({ text, parts }: Payload): unknown {
+  if (text.charCodeAt(0) === 74 /* J */) return JSON.parse(text.slice(1));
   incoming = parts;
   try {
     return parse(text, revivers);
