@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { expect, test } from '@jest/globals';
 
 const run = promisify(execFile);
-const core = fileURLToPath(new URL('../packages/core/dist/index.js', import.meta.url));
+const root = fileURLToPath(new URL('..', import.meta.url));
 const tasks = fileURLToPath(new URL('../fixtures/tasks.mjs', import.meta.url));
 
 // A parent started with `node -e` has its script in execArgv; a fork worker that
@@ -15,12 +15,13 @@ test.each([
   ['node --print', ['-p']],
 ])('a fork pool in a %s parent runs its tasks, not the parent script', async (_name, flags) => {
   const script =
-    `import(${JSON.stringify(core)}).then(async ({ Pool }) => {` +
+    `import('@procpool/core').then(async ({ Pool }) => {` +
     `const { square, whoAmI } = await import(${JSON.stringify(tasks)});` +
     `const pool = new Pool({ processes: 2, context: 'fork', execArgv: ['--no-warnings'] });` +
     `const [value, who] = await Promise.all([pool.apply(square, [7]), pool.apply(whoAmI)]);` +
     `await pool.terminate(); process.stdout.write(JSON.stringify({ value, execArgv: who.execArgv }) + '\\n'); })`;
-  const { stdout } = await run(process.execPath, [...flags, script], { timeout: 30_000 });
+  // Resolved from the repository root, as a user's script resolves the package.
+  const { stdout } = await run(process.execPath, [...flags, script], { timeout: 30_000, cwd: root });
   // `node -p` also prints the script's value (a Promise): read our line.
   const line = stdout.split('\n').find((l) => l.startsWith('{')) as string;
   const report = JSON.parse(line) as { value: number; execArgv: string[] };

@@ -11,7 +11,9 @@ export function descendants(root = process.pid) {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {}
+    } catch {
+      // gone, or not ready yet
+    }
   }
   const out = [];
   const stack = [...(children.get(root) ?? [])];

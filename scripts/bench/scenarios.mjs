@@ -236,7 +236,9 @@ export const scenarios = {
           await sleep(2);
           try {
             pid = Number(readFileSync(file, 'utf8'));
-          } catch {}
+          } catch {
+            // gone, or not ready yet
+          }
         }
         const start = now();
         process.kill(pid, 'SIGKILL');

@@ -30,6 +30,8 @@ process.stdout.write(`${JSON.stringify(outcome)}\n`);
 for (const pid of descendants()) {
   try {
     process.kill(pid, 'SIGKILL');
-  } catch {}
+  } catch {
+    // gone, or not ready yet
+  }
 }
 process.exit(0);

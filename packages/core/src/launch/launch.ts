@@ -6,7 +6,10 @@ import { spawn } from 'node:child_process';
 import { getExecutable, type StartMethod } from '../start-methods.js';
 import { CHANNEL_FD } from '../protocol.js';
 
-const BOOTSTRAP = fileURLToPath(new URL('../bootstrap/main.js', import.meta.url));
+// Beside this module in the bundle (dist/bundle), one folder up in tsc's output.
+const BOOTSTRAP = [new URL('./bootstrap/main.js', import.meta.url), new URL('../bootstrap/main.js', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((file) => existsSync(file)) as string;
 const STDERR_TAIL_BYTES = 4096;
 
 export interface LaunchOptions {
