@@ -1,6 +1,11 @@
 // Hand-written baselines, measured in the same run as the pools: what the
 // transport and the OS allow before any pool logic.
 import { fork, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const READER = fileURLToPath(new URL('./raw-frames.cjs', import.meta.url));
+const frameReader = createRequire(import.meta.url)(READER);
 
 const CHILD = `
 const net = require('node:net');
@@ -11,22 +16,7 @@ if (mode === 'ipc') {
   process.on('message', (m) => { process.send(m); process.disconnect(); });
 } else {
   const pipe = new net.Socket({ fd: 3, readable: true, writable: true });
-  let parts = [], size = 0, need = 4;
-  pipe.on('data', (chunk) => {
-    parts.push(chunk); size += chunk.length;
-    if (size >= 4 && need === 4) need = 4 + (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).readUInt32LE(0);
-    if (size < need) return;
-    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
-    let offset = 0;
-    while (data.length - offset >= 4) {
-      const end = offset + 4 + data.readUInt32LE(offset);
-      if (end > data.length) break;
-      offset = end;
-    }
-    if (offset > 0) pipe.write(data.subarray(0, offset));
-    parts = offset === data.length ? [] : [data.subarray(offset)]; size = data.length - offset;
-    need = size >= 4 ? 4 + parts[0].readUInt32LE(0) : 4;
-  });
+  pipe.on('data', require(process.argv[2])((data, end) => end > 0 && pipe.write(data.subarray(0, end))));
   pipe.on('end', () => process.exit(0));
 }
 `;
@@ -60,30 +50,17 @@ export async function ipcChild(serialization) {
 
 /** A child echoing length-prefixed frames on its own fd-3 pipe. */
 export async function pipeChild() {
-  const child = spawn(process.execPath, ['-e', CHILD, 'pipe'], { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
-  const pipe = child.stdio[3];
-  let waiting = [];
-  let parts = [];
-  let size = 0;
-  let need = 4;
-  pipe.on('data', (chunk) => {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= 4 && need === 4)
-      need = 4 + (parts.length === 1 ? parts[0] : Buffer.concat(parts, size)).readUInt32LE(0);
-    if (size < need) return;
-    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts, size);
-    let offset = 0;
-    while (data.length - offset >= 4) {
-      const end = offset + 4 + data.readUInt32LE(offset);
-      if (end > data.length) break;
-      offset = end;
-      waiting.shift()?.();
-    }
-    parts = offset === data.length ? [] : [data.subarray(offset)];
-    size = data.length - offset;
-    need = size >= 4 ? 4 + parts[0].readUInt32LE(0) : 4;
+  const child = spawn(process.execPath, ['-e', CHILD, 'pipe', READER], {
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
   });
+  const pipe = child.stdio[3];
+  const waiting = [];
+  pipe.on(
+    'data',
+    frameReader((_data, _end, frames) => {
+      for (let i = 0; i < frames; i += 1) waiting.shift()?.();
+    }),
+  );
   const frame = (payload) => {
     const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
     const head = Buffer.allocUnsafe(4);

@@ -48,7 +48,10 @@ export class Scheduler implements WorkerEvents {
   #nextUnitId = 1;
   #startFailures = 0;
   readonly #initargsBody: Payload;
-  #keepAlive: NodeJS.Timeout | null = null;
+  // Workers are unref'd; this one timer is ref'd (holding Node open) only while
+  // there is work or someone waits for the workers to exit.
+  readonly #keepAlive = setInterval(() => {}, 1 << 30).unref();
+  #keptAlive = false;
   #exitWaiters: Array<() => void> = [];
   readonly #counts = { completed: 0, failed: 0, workersStarted: 0, workersExited: emptyExits() };
 
@@ -280,16 +283,13 @@ export class Scheduler implements WorkerEvents {
     }
   }
 
-  // Workers are unref'd; this one timer holds Node open while there is work
-  // or someone waits for the workers to exit.
   #updateKeepAlive(): void {
     const wanted =
       this.#outstanding > 0 || this.#preparing > 0 || (this.#exitWaiters.length > 0 && this.workers.size > 0);
-    if (wanted && this.#keepAlive === null) this.#keepAlive = setInterval(() => {}, 1 << 30);
-    else if (!wanted && this.#keepAlive !== null) {
-      clearInterval(this.#keepAlive);
-      this.#keepAlive = null;
-    }
+    if (wanted === this.#keptAlive) return;
+    this.#keptAlive = wanted;
+    if (wanted) this.#keepAlive.ref();
+    else this.#keepAlive.unref();
   }
 
   #fail(unit: Unit, error: unknown): void {
