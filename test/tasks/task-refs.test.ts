@@ -78,3 +78,8 @@ describe('TypeScript task modules', () => {
     expect(JSON.parse(stdout)).toEqual({ norm: 5, workerHasLoader: true });
   });
 });
+
+test('two copies of procpool in one process share tasks, error classes and types', async () => {
+  const { stdout } = await run(process.execPath, [fixture('two-copies.mjs')], { timeout: 30_000 });
+  expect(JSON.parse(stdout)).toEqual({ value: 81, trapIsTrap: true, quotaIsQuota: true });
+});

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { WireTaskRef } from './protocol.js';
+import { sharedRegistry } from './registry.js';
 
 /** Any function, without `any`: every function type is assignable to it. */
 export type AnyFunction = (...args: never[]) => unknown;
@@ -30,7 +31,7 @@ export type TaskLike<F extends AnyFunction> = F | TaskRef<F>;
 /** What a task call resolves to: the function's return value, awaited. */
 export type TaskResult<F extends AnyFunction> = Awaited<ReturnType<F>>;
 
-const registered = new WeakMap<AnyFunction, WireTaskRef>();
+const registered = sharedRegistry('tasks', () => new WeakMap<AnyFunction, WireTaskRef>());
 
 function normalizeModule(module: string | URL, what: string): string {
   if (module instanceof URL) return module.href;

@@ -1,4 +1,5 @@
 import { serializeError } from 'serialize-error';
+import { sharedRegistry } from '../registry.js';
 
 /** An error as it crosses the pipe: serialize-error's plain object plus the class name. */
 export interface WireError {
@@ -13,11 +14,15 @@ type ErrorClass = new (...args: never[]) => Error;
 
 // Classes rebuilt by name. DOMException is left out on purpose: its getters need
 // internal slots that Object.create cannot give, so it comes back as an Error.
-const errorClasses = new Map<string, ErrorClass>(
-  [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError].map((C) => [
-    C.name,
-    C as ErrorClass,
-  ]),
+const errorClasses = sharedRegistry(
+  'errorClasses',
+  () =>
+    new Map<string, ErrorClass>(
+      [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError].map((C) => [
+        C.name,
+        C as ErrorClass,
+      ]),
+    ),
 );
 
 /**

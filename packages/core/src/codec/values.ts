@@ -1,4 +1,5 @@
 import { parse, stringify } from 'devalue';
+import { sharedRegistry } from '../registry.js';
 import { encodeError, rebuildError, type WireError } from './errors.js';
 
 type Reducer = (value: unknown) => unknown;
@@ -73,10 +74,28 @@ export function registerType<T extends object, D>(
     throw new TypeError('Expected `codec` to have `reduce` and `revive` functions');
   }
   if (name === '') throw new TypeError('Expected `name` to be a non-empty string');
-  // Wrapped in a one-element array: devalue treats a falsy reduction as "not mine".
-  reducers[`T:${name}`] = (value) => value instanceof Class && [codec.reduce(value)];
-  revivers[`T:${name}`] = ([data]: [D]) => codec.revive(data);
+  userTypes.set(name, { Class, codec: codec as TypeCodec<object, unknown> });
 }
+
+interface UserType {
+  Class: abstract new (...args: never[]) => object;
+  codec: TypeCodec<object, unknown>;
+}
+const userTypes = sharedRegistry('types', () => new Map<string, UserType>());
+
+// Registered types, looked up when a value is neither JSON nor built in.
+reducers.Type = (value: unknown) => {
+  if (typeof value !== 'object' || value === null || userTypes.size === 0) return false;
+  for (const [name, { Class, codec }] of userTypes) if (value instanceof Class) return [name, codec.reduce(value)];
+  return false;
+};
+revivers.Type = ([name, data]: [string, unknown]) => {
+  const type = userTypes.get(name);
+  if (type === undefined) {
+    throw new TypeError(`No type '${name}' is registered here: call registerType in a module this process loads`);
+  }
+  return type.codec.revive(data);
+};
 
 // Plain JSON data (the common case: numbers, short strings, arrays, plain
 // objects) goes through the native JSON codec, ~10x faster than devalue; the
