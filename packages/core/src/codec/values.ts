@@ -74,7 +74,7 @@ export function registerType<T extends object, D>(
     throw new TypeError('Expected `codec` to have `reduce` and `revive` functions');
   }
   if (name === '') throw new TypeError('Expected `name` to be a non-empty string');
-  userTypes.set(name, { Class, codec: codec as TypeCodec<object, unknown> });
+  userTypes.set(name, { Class, codec: codec });
 }
 
 interface UserType {
