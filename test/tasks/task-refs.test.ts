@@ -83,3 +83,8 @@ test('two copies of procpool in one process share tasks, error classes and types
   const { stdout } = await run(process.execPath, [fixture('two-copies.mjs')], { timeout: 30_000 });
   expect(JSON.parse(stdout)).toEqual({ value: 81, trapIsTrap: true, quotaIsQuota: true });
 });
+
+test.each(methods)('a function exported by a CommonJS main module is found by identity (%s)', async (context) => {
+  const { stdout } = await run(process.execPath, [fixture('main-module-task.cjs'), context], { timeout: 30_000 });
+  expect(JSON.parse(stdout)).toEqual([3, 6, 9]);
+});
