@@ -10,13 +10,18 @@ const MERGE_BYTES = 64 * 1024;
 
 export type FrameHandler<Head> = (head: Head, payload: Payload) => void;
 type PartKind = Part['kind'];
+const NO_RAW: readonly Uint8Array[] = [];
 
 /** One frame as buffers: the head and body, then each part uncopied (strings encoded once). */
 export function encodeFrame(head: unknown, payload: Payload = NO_PAYLOAD): Uint8Array[] {
   const { text, parts } = payload;
-  const raw = parts.map((part) => (part.kind === 's' ? Buffer.from(part.value, 'utf8') : part.value));
-  const headText = JSON.stringify(
+  // Almost every frame has no raw parts: no arrays to build for them.
+  const raw =
     parts.length === 0
+      ? NO_RAW
+      : parts.map((part) => (part.kind === 's' ? Buffer.from(part.value, 'utf8') : part.value));
+  const headText = JSON.stringify(
+    raw.length === 0
       ? head
       : { ...(head as object), x: parts.map((part, i) => [part.kind, (raw[i] as Uint8Array).byteLength]) },
   );
@@ -121,14 +126,6 @@ export class Channel<In, Out> {
     this.#socket.cork();
     chunks.forEach((chunk, i) => this.#socket.write(chunk, i === chunks.length - 1 ? () => done?.() : undefined));
     this.#socket.uncork();
-  }
-
-  ref(): void {
-    (this.#socket as Duplex & { ref?: () => void }).ref?.();
-  }
-
-  unref(): void {
-    (this.#socket as Duplex & { unref?: () => void }).unref?.();
   }
 
   destroy(): void {

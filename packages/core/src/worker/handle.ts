@@ -35,7 +35,7 @@ const MIN_WINDOW = 2;
 const MAX_WINDOW = 64;
 
 /** How long a worker asked to stop with SIGTERM has before SIGKILL. */
-export const KILL_GRACE_MS = 1000;
+const KILL_GRACE_MS = 1000;
 /** How long to wait for the pipe to drain after the process exited. */
 const PIPE_DRAIN_MS = 500;
 
@@ -53,14 +53,13 @@ export class WorkerHandle {
   /** Tasks it may still be sent under maxTasksPerChild. */
   tasksLeft: number;
   #everReady = false;
+  // Set when it is told to go, retires itself or is killed: from then on it
+  // starts none of the units it holds (the running one is settled elsewhere).
   #exitReason: WorkerExitReason | null = null;
   /** The task module it is importing for the first time, if any. */
   importing: string | null = null;
   // What it said, exiting by itself, it was running (undefined: it died without a word).
   #runningAtExit: number | null | undefined;
-  // Set when the worker will start no unit it was sent but not answered
-  // (it was told to stop, it retired itself, or its running task timed out).
-  #nothingStarted = false;
   #timer: NodeJS.Timeout | undefined;
   /** Tasks it may hold now (see QUEUED_WORK_MS). */
   window = MIN_WINDOW * 2;
@@ -119,7 +118,6 @@ export class WorkerHandle {
     if (this.state === 'retiring' || this.state === 'exited') return;
     this.state = 'retiring';
     this.#exitReason = reason;
-    this.#nothingStarted = true;
     this.#channel.send({ t: 'stop' });
   }
 
@@ -131,7 +129,6 @@ export class WorkerHandle {
     if (this.state === 'exited') return;
     this.state = 'retiring';
     this.#exitReason ??= reason;
-    this.#nothingStarted = true;
     this.#process.kill('SIGTERM');
     setTimeout(() => {
       if (this.state !== 'exited') this.#process.kill('SIGKILL');
@@ -168,7 +165,6 @@ export class WorkerHandle {
         if (message.retire === true) {
           this.state = 'retiring';
           this.#exitReason = 'memory';
-          this.#nothingStarted = true;
         } else if (this.inFlight.length > 0) {
           this.#armTimer();
         } else if (this.state === 'busy') {
@@ -214,7 +210,7 @@ export class WorkerHandle {
 
   // The unit that was running when it died, removed from inFlight; the rest never began.
   #takeLost(): Unit | null {
-    if (this.#nothingStarted || !this.#everReady) return null;
+    if (this.#exitReason !== null || !this.#everReady) return null;
     if (this.#runningAtExit !== undefined) {
       const index = this.inFlight.findIndex((unit) => unit.id === this.#runningAtExit);
       return index === -1 ? null : (this.inFlight.splice(index, 1)[0] as Unit);
