@@ -95,9 +95,11 @@ export function forkOnce(message) {
 }
 
 /** Time for `node -e 0`, in ms. */
-export function nodeStart() {
+export function nodeStart(env = process.env) {
   const start = performance.now();
   return new Promise((resolve) => {
-    spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' }).once('exit', () => resolve(performance.now() - start));
+    spawn(process.execPath, ['-e', '0'], { stdio: 'ignore', env }).once('exit', () =>
+      resolve(performance.now() - start),
+    );
   });
 }

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { nodeStart } from './baselines.mjs';
 import { scenarios } from './scenarios.mjs';
 import { subjects } from './subjects.mjs';
 
@@ -70,6 +71,17 @@ const header = [
   `NODE_EXTRA_CA_CERTS: ${caCerts === undefined ? 'not set' : 'set (as is), and unset where noted'}`,
   'Each cell: median (min–max) over the trials; ratio: subject ÷ baseline, per trial, then the median.',
 ];
+// The floor under every start-up number: a bare Node start, with and without the CA bundle.
+const startTimes = async (env) => {
+  const times = [];
+  for (let i = 0; i < 7; i += 1) times.push(await nodeStart(env));
+  return median(times);
+};
+const withoutCa = { ...process.env };
+delete withoutCa.NODE_EXTRA_CA_CERTS;
+header.push(
+  `\`node -e 0\` start (median of 7): ${fmt(await startTimes(process.env))} ms as is, ${fmt(await startTimes(withoutCa))} ms without NODE_EXTRA_CA_CERTS`,
+);
 console.log(header.join('\n'));
 for (const { name, variant, env } of plan) {
   const scenario = scenarios[name];

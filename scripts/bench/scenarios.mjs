@@ -3,8 +3,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { forkOnce, ipcChild, nodeStart, pipeChild } from './baselines.mjs';
-import { descendants } from './notes.mjs';
+import { forkOnce, ipcChild, pipeChild } from './baselines.mjs';
+import { descendants } from './processes.mjs';
 import { NotAvailable } from './subjects.mjs';
 
 const WORKERS = 2;
@@ -259,5 +259,3 @@ export const scenarios = {
     },
   },
 };
-
-export const measureNodeStart = nodeStart;

@@ -1,6 +1,6 @@
 // One measurement in a fresh process: `node trial.mjs <scenario> <subject|baseline> [variant] [--quick]`.
 // Prints one JSON line, then kills whatever processes the pool left behind.
-import { descendants } from './notes.mjs';
+import { descendants } from './processes.mjs';
 import { Hangs, scenarios } from './scenarios.mjs';
 import { NotAvailable, subjects } from './subjects.mjs';
 

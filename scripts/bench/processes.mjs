@@ -1,7 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
 
-export const NODE_START_NOTE = 'node -e 0';
-
 /** Every process below `root`. */
 export function descendants(root = process.pid) {
   const children = new Map();
