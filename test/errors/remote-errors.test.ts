@@ -104,6 +104,41 @@ describe('remote errors', () => {
     );
   });
 
+  test('applyAsync: get() adds the frames of the functions awaiting it, without Node internals', async () => {
+    const pool = makePool(1);
+    async function awaitsOne(): Promise<unknown> {
+      return await pool.applyAsync(tasks.throwTypeError, ['one']).get();
+    }
+    async function awaitsAll(): Promise<unknown> {
+      return await Promise.all([
+        pool.applyAsync(tasks.square, [2]).get(),
+        pool.applyAsync(tasks.throwTypeError, ['all']).get(),
+      ]);
+    }
+    for (const [awaiting, name] of [
+      [awaitsOne, 'awaitsOne'],
+      [awaitsAll, 'awaitsAll'],
+    ] as const) {
+      const stack = String(((await rejection(awaiting())) as Error).stack);
+      const callerPart = stack.slice(stack.indexOf('--- above: PoolWorker-'));
+      expect(callerPart).toMatch(new RegExp(`at (async )?${name} `));
+      expect(callerPart).toContain('remote-errors.test.ts');
+      expect(callerPart).not.toContain('node:internal');
+      expect(callerPart).not.toContain('async-result');
+    }
+  });
+
+  test('applyAsync with an errorCallback: the error carries the frames that submitted the task', async () => {
+    const pool = makePool(1);
+    function submitsWithCallback(): Promise<unknown> {
+      return new Promise((resolve) => {
+        pool.applyAsync(tasks.throwTypeError, ['cb'], { errorCallback: resolve });
+      });
+    }
+    const stack = String(((await submitsWithCallback()) as Error).stack);
+    expect(stack.slice(stack.indexOf('--- above: PoolWorker-'))).toContain('at submitsWithCallback ');
+  });
+
   test('a local error (bad argument) ends with the caller frames, not pool internals', async () => {
     const pool = makePool(1);
     const error = (await rejection(pool.apply(tasks.echo, [Symbol('s')]))) as Error;

@@ -1,4 +1,5 @@
 import { ProcessError, TimeoutError } from '../errors.js';
+import { awaiterFrames, withCallerFrames } from './stacks.js';
 
 export interface ResultCallbacks<R> {
   /** Called once with the value when the result succeeds. */
@@ -48,6 +49,9 @@ export function waitWithTimeout<T>(promise: Promise<T>, timeout: number | undefi
   });
 }
 
+/** @internal The pool's own wait on a result it hands out as a promise; it adds the caller's frames itself. */
+export let settlementOf: <R>(result: AsyncResult<R>) => Promise<R>;
+
 /**
  * The result of `applyAsync`, `mapAsync` and `starmapAsync`. Awaiting it is
  * awaiting `get()`.
@@ -56,6 +60,13 @@ export class AsyncResult<R> implements PromiseLike<R> {
   readonly #promise: Promise<R>;
   #state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
   #observed = false;
+
+  static {
+    settlementOf = <T>(result: AsyncResult<T>): Promise<T> => {
+      result.#observed = true;
+      return result.#promise;
+    };
+  }
 
   /**
    * @internal Created by the pool; `attach` receives the settler. `unobserved`
@@ -93,10 +104,19 @@ export class AsyncResult<R> implements PromiseLike<R> {
     attach(settler);
   }
 
-  /** The value, or the task's error; rejects with `TimeoutError` after `timeout` ms (the task goes on). */
-  get(timeout?: number): Promise<R> {
+  /**
+   * The value, or the task's error; rejects with `TimeoutError` after `timeout`
+   * ms (the task goes on). An error not yet given the caller's frames (see
+   * `applyAsync`) gets those of the functions awaiting this call.
+   */
+  async get(timeout?: number): Promise<R> {
     this.#observed = true;
-    return waitWithTimeout(this.#promise, timeout);
+    try {
+      return await waitWithTimeout(this.#promise, timeout);
+    } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- only the frame to cut the stack at
+      throw withCallerFrames(error, awaiterFrames(AsyncResult.prototype.get));
+    }
   }
 
   /** Resolves when the result is ready, or after `timeout` ms, whichever is first. */

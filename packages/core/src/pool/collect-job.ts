@@ -16,7 +16,7 @@ export class CollectJob<R> implements Job {
 
   constructor(
     private readonly settler: Settler<R>,
-    private readonly caller: Caller,
+    private readonly caller: Caller | null,
     units: number,
     items: number,
     private readonly single: boolean,

@@ -44,7 +44,7 @@ export class ImapJob implements Job {
   constructor(
     input: Iterable<unknown> | AsyncIterable<unknown>,
     private readonly settings: ImapSettings,
-    private readonly caller: Caller,
+    private readonly caller: Caller | null,
     private readonly submit: SubmitChunk,
     private readonly onFinish: (job: Job) => void,
   ) {

@@ -16,14 +16,14 @@ import {
   type Input,
   type ResolvedCall,
 } from './arguments.js';
-import { AsyncResult, type ResultCallbacks, type Settler } from './async-result.js';
+import { AsyncResult, settlementOf, type ResultCallbacks, type Settler } from './async-result.js';
 import { CollectJob } from './collect-job.js';
 import type { PoolEventMap, PoolStats } from './events.js';
 import { ImapJob } from './imap-job.js';
 import { IMapIterator } from './imap-iterator.js';
 import { invalid, isPositiveInteger, normalizeOptions, type PoolOptions } from './options.js';
 import { Scheduler, type ArgsKind } from './scheduler.js';
-import { captureCaller, type Caller } from './stacks.js';
+import { awaiterFrames, captureCaller, withCallerFrames, type Caller } from './stacks.js';
 import type { Job } from './unit.js';
 
 /** `args` may be left out only when the task takes no required arguments. */
@@ -76,11 +76,12 @@ export class Pool extends EventEmitter<PoolEventMap> {
   /** Runs `fn(...args)` in a worker. */
   apply<F extends AnyFunction>(fn: TaskLike<F>, ...rest: ApplyRest<F>): Promise<TaskResult<F>>;
   apply(fn: string, args?: readonly unknown[], options?: CallOptions): Promise<unknown>;
-  apply(fn: unknown, args?: readonly unknown[], options?: CallOptions): Promise<unknown> {
+  async apply(fn: unknown, args?: readonly unknown[], options?: CallOptions): Promise<unknown> {
+    const result = this.#apply(fn, args, null, options ?? {});
     try {
-      return this.#apply(fn, args, captureCaller(this.apply), options ?? {}).get();
+      return await settlementOf(result);
     } catch (error) {
-      return Promise.reject(error);
+      throw withCallerFrames(error, awaiterFrames(this.apply));
     }
   }
 
@@ -92,7 +93,12 @@ export class Pool extends EventEmitter<PoolEventMap> {
   ): AsyncResult<TaskResult<F>>;
   applyAsync(fn: string, args?: readonly unknown[], options?: ApplyAsyncOptions<unknown>): AsyncResult<unknown>;
   applyAsync(fn: unknown, args?: readonly unknown[], options: ApplyAsyncOptions<unknown> = {}): AsyncResult<unknown> {
-    return this.#apply(fn, args, captureCaller(this.applyAsync), options);
+    // Frames are recorded up front only for an errorCallback; get() adds its awaiters' frames.
+    const caller =
+      (options as Partial<ApplyAsyncOptions<unknown>> | null)?.errorCallback === undefined
+        ? null
+        : captureCaller(this.applyAsync);
+    return this.#apply(fn, args, caller, options);
   }
 
   /** `fn(item)` for every item, in order; settles when every chunk has finished. */
@@ -227,7 +233,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
     this.#scheduler.onFinish(job, () => signal.removeEventListener('abort', onAbort));
   }
 
-  #apply(fn: unknown, args: unknown, caller: Caller, options: ApplyAsyncOptions<unknown>): AsyncResult<unknown> {
+  #apply(fn: unknown, args: unknown, caller: Caller | null, options: ApplyAsyncOptions<unknown>): AsyncResult<unknown> {
     this.#checkRunning();
     if (args !== undefined && !Array.isArray(args)) throw invalid('args', 'an array of arguments', args);
     checkCallbacks(options);

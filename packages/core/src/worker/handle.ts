@@ -32,7 +32,7 @@ export interface WorkerSettings {
 // hoarded by one worker when another could start them.
 const QUEUED_WORK_MS = 2;
 const MIN_WINDOW = 2;
-const MAX_WINDOW = 64;
+const MAX_WINDOW = 256;
 
 /** How long a worker asked to stop with SIGTERM has before SIGKILL. */
 const KILL_GRACE_MS = 1000;
