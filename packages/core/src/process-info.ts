@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { lazyOs } from './builtins.js';
 
 /** What `currentProcess()` and `parentProcess()` describe. */
 export interface ProcessInfo {
@@ -50,5 +50,5 @@ export function parentProcess(): ProcessInfo | null {
 
 /** The number of CPUs Node may use (`os.availableParallelism()`). */
 export function cpuCount(): number {
-  return os.availableParallelism();
+  return lazyOs().availableParallelism();
 }

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { lazyWorkerThreads } from '../builtins.js';
 
 // Where the kernel cannot kill us when the parent dies (no setpriv/prctl), a
 // thread of our own does: it keeps running while the main thread spins in a
@@ -11,6 +11,6 @@ setInterval(() => {
 `;
 
 export function watchParent(everyMs = 200): void {
-  const watchdog = new Worker(WATCH, { eval: true, workerData: { parent: process.ppid, every: everyMs } });
+  const watchdog = new (lazyWorkerThreads().Worker)(WATCH, { eval: true, workerData: { parent: process.ppid, every: everyMs } });
   watchdog.unref();
 }

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
 import { getExecutable, type StartMethod } from '../start-methods.js';
 import { CHANNEL_FD } from '../protocol.js';
+import { lazyChildProcess } from '../builtins.js';
 
 // Beside this module in the bundle (dist/bundle), one folder up in tsc's output.
 const BOOTSTRAP = [new URL('./bootstrap/main.js', import.meta.url), new URL('../bootstrap/main.js', import.meta.url)]
@@ -88,7 +88,7 @@ function buildEnv(extra: Readonly<Record<string, string | undefined>>): Record<s
 export function launchWorker(options: LaunchOptions): LaunchedWorker {
   const { file, args } = buildCommand(options);
   const stdio = ['ignore', 'inherit', 'pipe', 'pipe'] as const;
-  const child = spawn(file, args, {
+  const child = lazyChildProcess().spawn(file, args, {
     stdio: options.method === 'fork' ? [...stdio, 'ipc'] : [...stdio],
     cwd: options.cwd ?? process.cwd(),
     env: buildEnv(options.env),

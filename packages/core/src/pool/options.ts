@@ -1,4 +1,4 @@
-import os from 'node:os';
+import { cpuCount } from '../process-info.js';
 import type { Context } from '../context.js';
 import { getStartMethod, isStartMethod, type StartMethod } from '../start-methods.js';
 import { resolveTask, type AnyFunction, type TaskLike } from '../tasks.js';
@@ -84,7 +84,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     if (!KNOWN.has(key)) throw new TypeError(`Unknown pool option \`${key}\``);
   }
   const {
-    processes = os.availableParallelism(),
+    processes = cpuCount(),
     initializer,
     initargs = [],
     maxTasksPerChild,
