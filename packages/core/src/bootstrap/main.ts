@@ -129,7 +129,8 @@ async function runChunk(task: Task, payload: Payload): Promise<boolean> {
     return reply(task.id, describeResultFailure(results, error));
   }
   const retire = overMemory();
-  channel.send(retire ? { t: 'done', id: task.id, retire: true } : { t: 'done', id: task.id }, encoded);
+  // The head as text: `{ t: 'done', id, retire? }` (protocol.ts), built without an object per task.
+  channel.send(`{"t":"done","id":${task.id}${retire ? ',"retire":true' : ''}}`, encoded);
   return retire;
 }
 

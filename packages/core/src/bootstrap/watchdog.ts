@@ -11,6 +11,9 @@ setInterval(() => {
 `;
 
 export function watchParent(everyMs = 200): void {
-  const watchdog = new (lazyWorkerThreads().Worker)(WATCH, { eval: true, workerData: { parent: process.ppid, every: everyMs } });
+  const watchdog = new (lazyWorkerThreads().Worker)(WATCH, {
+    eval: true,
+    workerData: { parent: process.ppid, every: everyMs },
+  });
   watchdog.unref();
 }

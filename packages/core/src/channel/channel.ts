@@ -7,10 +7,15 @@ import { NO_PAYLOAD, type Part, type Payload } from '../codec/values.js';
 const PREFIX = 4;
 /** Frames up to this size are merged into one buffer before writing; larger ones go as they are. */
 const MERGE_BYTES = 64 * 1024;
+/** Size of the buffers small frames are written into. */
+const BATCH_BYTES = 64 * 1024;
 
 export type FrameHandler<Head> = (head: Head, payload: Payload) => void;
 type PartKind = Part['kind'];
 const NO_RAW: readonly Uint8Array[] = [];
+
+/** A frame head: an object, or its JSON text when the sender keeps that ready (the per-task heads). */
+export type Head<T> = T | string;
 
 /** One frame as buffers: the head and body, then each part uncopied (strings encoded once). */
 export function encodeFrame(head: unknown, payload: Payload = NO_PAYLOAD): Uint8Array[] {
@@ -20,11 +25,17 @@ export function encodeFrame(head: unknown, payload: Payload = NO_PAYLOAD): Uint8
     parts.length === 0
       ? NO_RAW
       : parts.map((part) => (part.kind === 's' ? Buffer.from(part.value, 'utf8') : part.value));
-  const headText = JSON.stringify(
-    raw.length === 0
+  const headText =
+    raw.length === 0 && typeof head === 'string'
       ? head
-      : { ...(head as object), x: parts.map((part, i) => [part.kind, (raw[i] as Uint8Array).byteLength]) },
-  );
+      : JSON.stringify(
+          raw.length === 0
+            ? head
+            : {
+                ...((typeof head === 'string' ? JSON.parse(head) : head) as object),
+                x: parts.map((part, i) => [part.kind, (raw[i] as Uint8Array).byteLength]),
+              },
+        );
   const headBytes = Buffer.byteLength(headText);
   const bodyBytes = text === '' ? 0 : Buffer.byteLength(text);
   let rest = PREFIX + headBytes + bodyBytes;
@@ -62,6 +73,12 @@ export class Channel<In, Out> {
   #outgoing: Uint8Array[] = [];
   #outgoingBytes = 0;
   #flushScheduled = false;
+  // Small frames are written straight into this buffer, one after the other;
+  // the bytes from #batchStart to #batchEnd are queued but not yet in #outgoing.
+  // Bytes already handed to the socket are never written over.
+  #batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
+  #batchStart = 0;
+  #batchEnd = 0;
   #parts: Buffer[] = [];
   #size = 0;
   #closed = false;
@@ -84,14 +101,18 @@ export class Channel<In, Out> {
 
   /** Nothing queued here or in the socket: a synchronous write now would not interleave. */
   get idle(): boolean {
-    return this.#outgoing.length === 0 && this.#socket.writableLength === 0;
+    return this.#outgoingBytes === 0 && this.#socket.writableLength === 0;
   }
 
-  send(head: Out, payload: Payload = NO_PAYLOAD): void {
+  send(head: Head<Out>, payload: Payload = NO_PAYLOAD): void {
     if (this.#closed) return;
-    for (const chunk of encodeFrame(head, payload)) {
-      this.#outgoing.push(chunk);
-      this.#outgoingBytes += chunk.byteLength;
+    if (payload.parts.length === 0) this.#append(typeof head === 'string' ? head : JSON.stringify(head), payload.text);
+    else {
+      this.#closeBatch();
+      for (const chunk of encodeFrame(head, payload)) {
+        this.#outgoing.push(chunk);
+        this.#outgoingBytes += chunk.byteLength;
+      }
     }
     // Batching ends at MERGE_BYTES: a big frame leaves now, so the peer starts
     // on it while this side encodes the next one.
@@ -105,9 +126,40 @@ export class Channel<In, Out> {
     }
   }
 
+  // Head and body written in place: UTF-8 takes at most 3 bytes per UTF-16 unit,
+  // so a frame that fits in the worst case is written without measuring it first.
+  #append(headText: string, text: string): void {
+    const room = this.#batch.length - this.#batchEnd;
+    if (PREFIX * 2 + (headText.length + text.length) * 3 > room) {
+      const exact = PREFIX * 2 + Buffer.byteLength(headText) + Buffer.byteLength(text);
+      if (exact > room) {
+        this.#closeBatch();
+        this.#batch = Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, exact));
+        this.#batchStart = 0;
+        this.#batchEnd = 0;
+      }
+    }
+    const batch = this.#batch;
+    const at = this.#batchEnd;
+    const headBytes = batch.write(headText, at + PREFIX * 2, 'utf8');
+    const bodyBytes = text === '' ? 0 : batch.write(text, at + PREFIX * 2 + headBytes, 'utf8');
+    batch.writeUInt32LE(PREFIX + headBytes + bodyBytes, at);
+    batch.writeUInt32LE(headBytes, at + PREFIX);
+    this.#batchEnd = at + PREFIX * 2 + headBytes + bodyBytes;
+    this.#outgoingBytes += PREFIX * 2 + headBytes + bodyBytes;
+  }
+
+  // Moves the batched frames into #outgoing, keeping frames in order.
+  #closeBatch(): void {
+    if (this.#batchEnd === this.#batchStart) return;
+    this.#outgoing.push(this.#batch.subarray(this.#batchStart, this.#batchEnd));
+    this.#batchStart = this.#batchEnd;
+  }
+
   /** Writes what is queued now; `done` runs once the OS has taken it. */
   flush(done?: () => void): void {
     this.#flushScheduled = false;
+    this.#closeBatch();
     const chunks = this.#outgoing;
     const bytes = this.#outgoingBytes;
     this.#outgoing = [];

@@ -8,7 +8,7 @@ export interface ResultCallbacks<R> {
   errorCallback?: ((error: unknown) => void) | undefined;
 }
 
-/** Settles an AsyncResult; kept out of the public class. */
+/** Settles a pool call's result; kept out of the public class. */
 export interface Settler<R> {
   resolve(value: R): void;
   reject(error: unknown): void;
@@ -49,59 +49,75 @@ export function waitWithTimeout<T>(promise: Promise<T>, timeout: number | undefi
   });
 }
 
-/** @internal The pool's own wait on a result it hands out as a promise; it adds the caller's frames itself. */
-export let settlementOf: <R>(result: AsyncResult<R>) => Promise<R>;
+/**
+ * @internal The state behind one pool call: the pool's jobs settle it, and
+ * its promise exists only once somebody waits (`get`, `then`, `wait`, or
+ * `apply` itself): a call whose result is only read through callbacks costs
+ * no promise. `unobserved` hears of a failure nobody asked for (no
+ * get/then/wait, no errorCallback).
+ */
+export class Settlement<R> implements Settler<R> {
+  state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
+  #outcome: unknown;
+  #promise: Promise<R> | undefined;
+  #resolvePromise: ((value: R) => void) | undefined;
+  #rejectPromise: ((error: unknown) => void) | undefined;
+  #observed = false;
+
+  constructor(
+    private readonly callbacks: ResultCallbacks<R>,
+    private readonly unobserved?: (error: unknown) => void,
+  ) {}
+
+  resolve(value: R): void {
+    if (this.state !== 'pending') return;
+    this.state = 'fulfilled';
+    this.#outcome = value;
+    this.#resolvePromise?.(value);
+    callUserCallback(this.callbacks.callback, value);
+  }
+
+  reject(error: unknown): void {
+    if (this.state !== 'pending') return;
+    this.state = 'rejected';
+    this.#outcome = error;
+    this.#rejectPromise?.(error);
+    callUserCallback(this.callbacks.errorCallback, error);
+    const { unobserved } = this;
+    if (unobserved !== undefined && this.callbacks.errorCallback === undefined) {
+      setImmediate(() => {
+        if (!this.#observed) unobserved(error);
+      });
+    }
+  }
+
+  /** The outcome as a promise; the caller attaches its handlers at once. */
+  promise(): Promise<R> {
+    this.#observed = true;
+    if (this.#promise === undefined) {
+      if (this.state === 'fulfilled') this.#promise = Promise.resolve(this.#outcome as R);
+      else if (this.state === 'rejected') this.#promise = Promise.reject(this.#outcome);
+      else {
+        this.#promise = new Promise<R>((resolve, reject) => {
+          this.#resolvePromise = resolve;
+          this.#rejectPromise = reject;
+        });
+      }
+    }
+    return this.#promise;
+  }
+}
 
 /**
  * The result of `applyAsync`, `mapAsync` and `starmapAsync`. Awaiting it is
  * awaiting `get()`.
  */
 export class AsyncResult<R> implements PromiseLike<R> {
-  readonly #promise: Promise<R>;
-  #state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  #observed = false;
+  readonly #settlement: Settlement<R>;
 
-  static {
-    settlementOf = <T>(result: AsyncResult<T>): Promise<T> => {
-      result.#observed = true;
-      return result.#promise;
-    };
-  }
-
-  /**
-   * @internal Created by the pool; `attach` receives the settler. `unobserved`
-   * hears of a failure nobody asked for (no get/then/wait, no errorCallback).
-   */
-  constructor(
-    attach: (settler: Settler<R>) => void,
-    callbacks: ResultCallbacks<R> = {},
-    unobserved?: (error: unknown) => void,
-  ) {
-    let settler!: Settler<R>;
-    this.#promise = new Promise<R>((resolve, reject) => {
-      settler = {
-        resolve: (value) => {
-          if (this.#state !== 'pending') return;
-          this.#state = 'fulfilled';
-          resolve(value);
-          callUserCallback(callbacks.callback, value);
-        },
-        reject: (error) => {
-          if (this.#state !== 'pending') return;
-          this.#state = 'rejected';
-          reject(error);
-          callUserCallback(callbacks.errorCallback, error);
-          if (unobserved !== undefined && callbacks.errorCallback === undefined) {
-            setImmediate(() => {
-              if (!this.#observed) unobserved(error);
-            });
-          }
-        },
-      };
-    });
-    // Nobody has to call get(): an unread failure must not crash the program.
-    this.#promise.catch(() => {});
-    attach(settler);
+  /** @internal Created by the pool. */
+  constructor(settlement: Settlement<R>) {
+    this.#settlement = settlement;
   }
 
   /**
@@ -110,9 +126,8 @@ export class AsyncResult<R> implements PromiseLike<R> {
    * `applyAsync`) gets those of the functions awaiting this call.
    */
   async get(timeout?: number): Promise<R> {
-    this.#observed = true;
     try {
-      return await waitWithTimeout(this.#promise, timeout);
+      return await waitWithTimeout(this.#settlement.promise(), timeout);
     } catch (error) {
       // eslint-disable-next-line @typescript-eslint/unbound-method -- only the frame to cut the stack at
       throw withCallerFrames(error, awaiterFrames(AsyncResult.prototype.get));
@@ -121,8 +136,7 @@ export class AsyncResult<R> implements PromiseLike<R> {
 
   /** Resolves when the result is ready, or after `timeout` ms, whichever is first. */
   wait(timeout?: number): Promise<void> {
-    this.#observed = true;
-    const settled = this.#promise.then(
+    const settled = this.#settlement.promise().then(
       () => undefined,
       () => undefined,
     );
@@ -130,20 +144,19 @@ export class AsyncResult<R> implements PromiseLike<R> {
   }
 
   ready(): boolean {
-    return this.#state !== 'pending';
+    return this.#settlement.state !== 'pending';
   }
 
   /** Whether the call succeeded; throws if it is not ready yet. */
   successful(): boolean {
-    if (this.#state === 'pending') throw new ProcessError('The result is not ready yet');
-    return this.#state === 'fulfilled';
+    if (this.#settlement.state === 'pending') throw new ProcessError('The result is not ready yet');
+    return this.#settlement.state === 'fulfilled';
   }
 
   then<A = R, B = never>(
     onFulfilled?: ((value: R) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): Promise<A | B> {
-    this.#observed = true;
-    return this.#promise.then(onFulfilled, onRejected);
+    return this.get().then(onFulfilled, onRejected);
   }
 }

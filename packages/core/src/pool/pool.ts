@@ -16,7 +16,7 @@ import {
   type Input,
   type ResolvedCall,
 } from './arguments.js';
-import { AsyncResult, settlementOf, type ResultCallbacks, type Settler } from './async-result.js';
+import { AsyncResult, Settlement, type ResultCallbacks, type Settler } from './async-result.js';
 import { CollectJob } from './collect-job.js';
 import type { PoolEventMap, PoolStats } from './events.js';
 import { ImapJob } from './imap-job.js';
@@ -77,9 +77,9 @@ export class Pool extends EventEmitter<PoolEventMap> {
   apply<F extends AnyFunction>(fn: TaskLike<F>, ...rest: ApplyRest<F>): Promise<TaskResult<F>>;
   apply(fn: string, args?: readonly unknown[], options?: CallOptions): Promise<unknown>;
   async apply(fn: unknown, args?: readonly unknown[], options?: CallOptions): Promise<unknown> {
-    const result = this.#apply(fn, args, null, options ?? {});
+    const settlement = this.#apply(fn, args, null, options ?? {});
     try {
-      return await settlementOf(result);
+      return await settlement.promise();
     } catch (error) {
       throw withCallerFrames(error, awaiterFrames(this.apply));
     }
@@ -98,7 +98,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
       (options as Partial<ApplyAsyncOptions<unknown>> | null)?.errorCallback === undefined
         ? null
         : captureCaller(this.applyAsync);
-    return this.#apply(fn, args, caller, options);
+    return new AsyncResult(this.#apply(fn, args, caller, options));
   }
 
   /** `fn(item)` for every item, in order; settles when every chunk has finished. */
@@ -233,22 +233,18 @@ export class Pool extends EventEmitter<PoolEventMap> {
     this.#scheduler.onFinish(job, () => signal.removeEventListener('abort', onAbort));
   }
 
-  #apply(fn: unknown, args: unknown, caller: Caller | null, options: ApplyAsyncOptions<unknown>): AsyncResult<unknown> {
+  #apply(fn: unknown, args: unknown, caller: Caller | null, options: ApplyAsyncOptions<unknown>): Settlement<unknown> {
     this.#checkRunning();
     if (args !== undefined && !Array.isArray(args)) throw invalid('args', 'an array of arguments', args);
     checkCallbacks(options);
     const call = resolveCall(options);
     const ref = resolveTask(fn);
-    const argList = Array.from((args ?? []) as readonly unknown[]);
-    return new AsyncResult<unknown>(
-      (settler) => {
-        const job = new CollectJob(settler, caller, 1, 1, true, this.#scheduler.jobFinished, call.taskTimeout);
-        this.#startJob(job, call);
-        this.#scheduler.submit(job, ref, 'apply', 0, [argList]);
-      },
-      options,
-      this.#reportUnobserved,
-    );
+    const settlement = new Settlement<unknown>(options, this.#reportUnobserved);
+    const job = new CollectJob(settlement, caller, 1, 1, true, this.#scheduler.jobFinished, call.taskTimeout);
+    this.#startJob(job, call);
+    // Encoded at once (submit), so the caller's array is neither kept nor copied.
+    this.#scheduler.submit(job, ref, 'apply', 0, [(args ?? []) as unknown[]]);
+    return settlement;
   }
 
   #map(
@@ -267,20 +263,15 @@ export class Pool extends EventEmitter<PoolEventMap> {
     checkInput(iterable);
     // A sync input is read now, so its own error reaches the caller as it is.
     const items = isIterable(iterable) ? Array.from(iterable) : null;
-    return new AsyncResult<unknown[]>(
-      (settler) => {
-        if (items !== null) {
-          this.#startMap(kind, ref, items, size, caller, settler, call);
-          return;
-        }
-        this.#scheduler.track(readAll(iterable as AsyncIterable<unknown>)).then(
-          (read) => this.#startMap(kind, ref, read, size, caller, settler, call),
-          (error: unknown) => settler.reject(error),
-        );
-      },
-      settings,
-      this.#reportUnobserved,
-    );
+    const settlement = new Settlement<unknown[]>(settings, this.#reportUnobserved);
+    if (items !== null) this.#startMap(kind, ref, items, size, caller, settlement, call);
+    else {
+      this.#scheduler.track(readAll(iterable as AsyncIterable<unknown>)).then(
+        (read) => this.#startMap(kind, ref, read, size, caller, settlement, call),
+        (error: unknown) => settlement.reject(error),
+      );
+    }
+    return new AsyncResult(settlement);
   }
 
   #startMap(

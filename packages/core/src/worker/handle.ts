@@ -31,6 +31,18 @@ export interface WorkerSettings {
 // travel in batches (one write, one read for many) while long ones are not
 // hoarded by one worker when another could start them.
 const QUEUED_WORK_MS = 2;
+// The head of a task frame, `{"t":"task","m":…,"n":…,"id":N}`, is built from a
+// prefix kept per task: no object to build and stringify for every task.
+const taskHeads = new WeakMap<WireTaskRef, string>();
+function taskHeadPrefix(ref: WireTaskRef): string {
+  let prefix = taskHeads.get(ref);
+  if (prefix === undefined) {
+    prefix = `{"t":"task","m":${JSON.stringify(ref.m)},"n":${JSON.stringify(ref.n)},"id":`;
+    taskHeads.set(ref, prefix);
+  }
+  return prefix;
+}
+
 const MIN_WINDOW = 2;
 const MAX_WINDOW = 256;
 
@@ -109,7 +121,7 @@ export class WorkerHandle {
     this.inFlight.push(unit);
     this.tasksLeft -= 1;
     if (this.state === 'ready') this.state = 'busy';
-    this.#channel.send({ t: 'task', id: unit.id, m: unit.ref.m, n: unit.ref.n }, unit.payload);
+    this.#channel.send(`${taskHeadPrefix(unit.ref)}${unit.id}}`, unit.payload);
     if (this.inFlight.length === 1 && this.#everReady) this.#armTimer();
   }
 
