@@ -88,11 +88,21 @@ async function initialize(message: Extract<ParentMessage, { t: 'init' }>, payloa
   else if (stopping) leave();
 }
 
+// Answers queued while tasks run back to back leave together at the end of the
+// run, unless this much time has gone by: an answer held behind a 5 ms task
+// would keep the parent from refilling this worker, which then idles.
+const ANSWER_DELAY_MS = 1;
+
 async function drain(): Promise<void> {
   draining = true;
+  let since = Date.now();
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
     const retire = await runTask(next.task, next.payload);
     if (retire) return leave(); // tasks still queued here are re-sent elsewhere by the parent
+    if (queue.length > 0 && Date.now() - since >= ANSWER_DELAY_MS) {
+      channel.flush();
+      since = Date.now();
+    }
   }
   draining = false;
   if (stopping) leave();

@@ -27,10 +27,12 @@ export interface WorkerSettings {
   taskTimeout: number | null;
 }
 
-// How many tasks a worker may hold: enough for ~2 ms of work, so short tasks
-// travel in batches (one write, one read for many) while long ones are not
-// hoarded by one worker when another could start them.
-const QUEUED_WORK_MS = 2;
+// How many tasks a worker may hold: the running one and ~8 ms of work queued
+// behind it. Short tasks travel in batches (one write, one read for many);
+// a worker never waits on the parent between tasks, even when the parent is
+// slow to run because the workers keep every core busy; and long tasks are not
+// hoarded (one queued at most) while another worker could start them.
+const QUEUED_WORK_MS = 8;
 // The head of a task frame, `{"t":"task","m":…,"n":…,"id":N}`, is built from a
 // prefix kept per task: no object to build and stringify for every task.
 const taskHeads = new WeakMap<WireTaskRef, string>();
@@ -195,8 +197,8 @@ export class WorkerHandle {
     const took = now - this.#lastAnswer;
     this.#lastAnswer = now;
     this.#serviceMs = this.#serviceMs === 0 ? took : this.#serviceMs * 0.8 + took * 0.2;
-    const fits = Math.ceil(QUEUED_WORK_MS / Math.max(this.#serviceMs, 0.001));
-    this.window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, fits));
+    const queued = Math.ceil(QUEUED_WORK_MS / Math.max(this.#serviceMs, 0.001));
+    this.window = Math.min(MAX_WINDOW, Math.max(MIN_WINDOW, 1 + queued));
   }
 
   #armTimer(): void {
