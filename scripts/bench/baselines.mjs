@@ -16,7 +16,21 @@ if (mode === 'ipc') {
   process.on('message', (m) => { process.send(m); process.disconnect(); });
 } else {
   const pipe = new net.Socket({ fd: 3, readable: true, writable: true });
-  pipe.on('data', require(process.argv[2])((data, end) => end > 0 && pipe.write(data.subarray(0, end))));
+  const asStrings = mode === 'pipe-strings';
+  pipe.on('data', require(process.argv[2])((data, end) => {
+    if (end === 0) return;
+    if (!asStrings) return pipe.write(data.subarray(0, end));
+    // What any pool must do with a string: decode it, and encode the answer again.
+    for (let at = 0; at < end; ) {
+      const next = at + 4 + data.readUInt32LE(at);
+      const text = data.toString('utf8', at + 4, next);
+      const body = Buffer.from(text, 'utf8');
+      const head = Buffer.allocUnsafe(4);
+      head.writeUInt32LE(body.length, 0);
+      pipe.write(Buffer.concat([head, body]));
+      at = next;
+    }
+  }));
   pipe.on('end', () => process.exit(0));
 }
 `;
@@ -48,17 +62,21 @@ export async function ipcChild(serialization) {
   };
 }
 
-/** A child echoing length-prefixed frames on its own fd-3 pipe. */
-export async function pipeChild() {
-  const child = spawn(process.execPath, ['-e', CHILD, 'pipe', READER], {
+/** A child echoing length-prefixed frames on its own fd-3 pipe (decoding and re-encoding them as UTF-8 text with `strings`). */
+export async function pipeChild({ strings = false } = {}) {
+  const child = spawn(process.execPath, ['-e', CHILD, strings ? 'pipe-strings' : 'pipe', READER], {
     stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
   });
   const pipe = child.stdio[3];
   const waiting = [];
   pipe.on(
     'data',
-    frameReader((_data, _end, frames) => {
-      for (let i = 0; i < frames; i += 1) waiting.shift()?.();
+    frameReader((data, end) => {
+      for (let at = 0; at < end;) {
+        const next = at + 4 + data.readUInt32LE(at);
+        waiting.shift()?.(data.subarray(at + 4, next));
+        at = next;
+      }
     }),
   );
   const frame = (payload) => {

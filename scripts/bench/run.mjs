@@ -1,4 +1,4 @@
-// pnpm bench [--quick] [--trials N] [--only A,B] — procpool and the other Node
+// pnpm bench [--quick] [--trials N] [--only A,B,S] — procpool and the other Node
 // pools side by side. Every measurement runs in a fresh process; each trial
 // measures the baseline and every subject back to back, so ratios compare
 // numbers taken under the same machine load.
@@ -8,6 +8,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { nodeStart } from './baselines.mjs';
+import { stages } from './startup.mjs';
 import { scenarios } from './scenarios.mjs';
 import { subjects } from './subjects.mjs';
 
@@ -83,32 +84,71 @@ header.push(
   `\`node -e 0\` start (median of 7): ${fmt(await startTimes(process.env))} ms as is, ${fmt(await startTimes(withoutCa))} ms without NODE_EXTRA_CA_CERTS`,
 );
 console.log(header.join('\n'));
+// S: one worker started at a time, stage by stage (startup.mjs): where the
+// start-up time of D and F goes.
+async function startupSection() {
+  const script = fileURLToPath(new URL('./startup.mjs', import.meta.url));
+  const rounds = quick ? 3 : 10;
+  const envs = [['as is', process.env], ...(caCerts !== undefined ? [['without NODE_EXTRA_CA_CERTS', withoutCa]] : [])];
+  const lines = [
+    "### S. Where a worker's start-up goes: one child at a time, each stage adding one thing to the one above",
+    '',
+    `Per stage: time from spawn to the first answer (median), the child's own CPU time up to then, all threads (mean; /proc counts 10 ms ticks), and its RSS once idle (median); ${rounds} rounds, stages interleaved.`,
+    '',
+    '| stage | env | first answer (ms) | CPU (ms) | CPU over the stage above | idle RSS (MiB) |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const [label, env] of envs) {
+    const { stdout } = await run(process.execPath, [script, String(rounds)], { env, timeout: 300_000 });
+    const samples = JSON.parse(stdout.trim().split('\n').pop());
+    let previousCpu = null;
+    samples.forEach((runs, i) => {
+      const cpu = runs.reduce((sum, r) => sum + r.cpu, 0) / runs.length;
+      const delta = previousCpu === null ? '' : `${cpu >= previousCpu ? '+' : ''}${fmt(cpu - previousCpu)}`;
+      previousCpu = cpu;
+      lines.push(
+        `| ${stages[i][0]} | ${label} | ${fmt(median(runs.map((r) => r.ms)))} | ${fmt(cpu)} | ${delta} | ${fmt(median(runs.map((r) => r.rss)))} |`,
+      );
+    });
+  }
+  return lines.join('\n');
+}
+
+const startedAt = performance.now();
 for (const { name, variant, env } of plan) {
+  const sectionStart = performance.now();
   const scenario = scenarios[name];
   const names = Object.keys(subjects);
-  const results = Object.fromEntries([['baseline', []], ...names.map((n) => [n, []])]);
+  const reference = scenario.references?.[variant];
+  const results = Object.fromEntries([['baseline', []], ['reference', []], ...names.map((n) => [n, []])]);
   for (let t = 0; t < trials; t += 1) {
     if (scenario.baseline) results.baseline.push(await measure(name, 'baseline', variant, env));
-    for (const subject of names) results[subject].push(await measure(name, subject, variant, env));
+    if (reference) results.reference.push(await measure(name, 'reference', variant, env));
+    for (const subject of names) {
+      // A pool without the feature gets no trial process: n/a at once.
+      const lacking = scenario.needs && subjects[subject].lacks?.[scenario.needs];
+      results[subject].push(lacking ? { na: lacking } : await measure(name, subject, variant, env));
+    }
   }
   const title = `${scenario.title}${variant ? ` — ${variant}` : ''}${env === 'without CA' ? ' — without NODE_EXTRA_CA_CERTS' : ''}`;
-  const hasExtra = results.procpool.some((r) => r.extra !== undefined);
-  const extraLabel = name === 'F' ? 'idle RSS / worker (MiB)' : name === 'G' ? '10 tasks after (ms)' : 'extra';
+  const columns = scenario.columns ?? [];
   const lines = [
     `### ${title}`,
     '',
-    `| subject | ${scenario.unit} | ratio |${hasExtra ? ` ${extraLabel} |` : ''}`,
-    `|---|---|---|${hasExtra ? '---|' : ''}`,
+    `| subject | ${scenario.unit} | ratio |${columns.map((c) => ` ${c} |`).join('')}`,
+    `|---|---|---|${columns.map(() => '---|').join('')}`,
   ];
-  const rows = scenario.baseline
-    ? [['baseline: ' + scenario.baseline.name, 'baseline'], ...names.map((n) => [n, n])]
-    : names.map((n) => [n, n]);
+  const rows = [
+    ...(scenario.baseline ? [['baseline: ' + scenario.baseline.name, 'baseline']] : []),
+    ...(reference ? [['reference: ' + reference.name, 'reference']] : []),
+    ...names.map((n) => [n, n]),
+  ];
   for (const [label, key] of rows) {
     const outcomes = results[key];
     const failed = outcomes.find((o) => o.na || o.hangs || o.error);
     let value;
     let ratio = '';
-    let extra = '';
+    let extras = columns.map(() => '');
     if (failed?.na) value = 'n/a';
     else if (failed?.hangs) value = 'hangs';
     else if (failed?.error) value = `error: ${failed.error.slice(0, 60)}`;
@@ -118,15 +158,20 @@ for (const { name, variant, env } of plan) {
         const ratios = outcomes.map((o, i) => o.value / results.baseline[i]?.value).filter(Number.isFinite);
         ratio = ratios.length ? `${median(ratios).toFixed(2)}×` : '';
       }
-      const extras = outcomes.map((o) => o.extra).filter((x) => typeof x === 'number');
-      extra = extras.length ? cell(extras) : '';
+      extras = columns.map((_, c) => cell(outcomes.map((o) => o.extra?.[c]).filter((x) => typeof x === 'number')));
     }
-    lines.push(`| ${label} | ${value} | ${ratio} |${hasExtra ? ` ${extra} |` : ''}`);
+    lines.push(`| ${label} | ${value} | ${ratio} |${extras.map((x) => ` ${x} |`).join('')}`);
   }
   const section = lines.join('\n');
   sections.push(section);
   console.log(`\n${section}`);
+  console.error(`(${title.slice(0, 40)}…: ${((performance.now() - sectionStart) / 1000).toFixed(0)} s)`);
 }
+if (!only?.length || only.includes('S')) {
+  sections.push(await startupSection());
+  console.log(`\n${sections.at(-1)}`);
+}
+console.error(`(total: ${((performance.now() - startedAt) / 60_000).toFixed(1)} min)`);
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(

@@ -1,5 +1,7 @@
-// One adapter per pool: create it with N workers (optionally recycling after
-// every task), call a named task with one argument, map (procpool only), close.
+// One adapter per pool: load its library, create it with N workers (optionally
+// recycling after every task), call a named task with one argument, map
+// (procpool only), close. `lacks` names the features a pool does not have, so
+// the table says n/a without starting a trial for it.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -9,28 +11,35 @@ const worker = (name) => fileURLToPath(new URL(`./workers/${name}`, import.meta.
 /** Thrown when a pool has no such feature: the table shows `n/a`. */
 export class NotAvailable extends Error {}
 
+const NO_RECYCLE = 'cannot start a new worker for every task';
 const noRecycle = (name, recycle) => {
-  if (recycle) throw new NotAvailable(`${name} cannot start a new worker for every task`);
+  if (recycle) throw new NotAvailable(`${name} ${NO_RECYCLE}`);
 };
+const NO_MAP = 'no map';
 
 export const subjects = {
   procpool: {
     kind: 'process',
+    lacks: {},
+    load: () => Promise.all([import('@procpool/core'), import('./workers/procpool.mjs')]),
     async create({ workers, recycle }) {
-      const { Pool } = await import('@procpool/core');
-      const { tasks } = await import('./workers/procpool.mjs');
+      const [{ Pool }, { tasks }] = await this.load();
       const pool = new Pool({ processes: workers, ...(recycle ? { maxTasksPerChild: 1 } : {}) });
       return { pool, tasks };
     },
     call: ({ pool, tasks }, name, arg) => pool.apply(tasks[name], [arg]),
+    // Many tasks at once (B): applyAsync, as the issue asks.
+    submit: ({ pool, tasks }, name, arg) => pool.applyAsync(tasks[name], [arg]).get(),
     map: ({ pool, tasks }, name, items) => pool.map(tasks[name], items),
     close: ({ pool }) => pool.terminate(),
   },
   workerpool: {
     kind: 'process',
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP },
+    load: async () => require('workerpool'),
     async create({ workers, recycle }) {
       noRecycle('workerpool', recycle);
-      const workerpool = require('workerpool');
+      const workerpool = await this.load();
       return workerpool.pool(worker('workerpool.cjs'), {
         minWorkers: workers,
         maxWorkers: workers,
@@ -42,8 +51,10 @@ export const subjects = {
   },
   tinypool: {
     kind: 'process',
+    lacks: { map: NO_MAP },
+    load: () => import('tinypool'),
     async create({ workers, recycle }) {
-      const { Tinypool } = await import('tinypool');
+      const { Tinypool } = await this.load();
       return new Tinypool({
         runtime: 'child_process',
         filename: new URL('./workers/tinypool.mjs', import.meta.url).href,
@@ -57,9 +68,11 @@ export const subjects = {
   },
   'jest-worker': {
     kind: 'process',
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP },
+    load: async () => require('jest-worker'),
     async create({ workers, recycle }) {
       noRecycle('jest-worker', recycle);
-      const { Worker } = require('jest-worker');
+      const { Worker } = await this.load();
       return new Worker(worker('jest-worker.cjs'), {
         numWorkers: workers,
         enableWorkerThreads: false,
@@ -71,8 +84,10 @@ export const subjects = {
   },
   'worker-farm': {
     kind: 'process',
+    lacks: { map: NO_MAP },
+    load: async () => require('worker-farm'),
     async create({ workers, recycle }) {
-      const workerFarm = require('worker-farm');
+      const workerFarm = await this.load();
       const farm = workerFarm(
         {
           maxConcurrentWorkers: workers,
@@ -91,9 +106,11 @@ export const subjects = {
   },
   poolifier: {
     kind: 'process',
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP },
+    load: async () => require('poolifier'),
     async create({ workers, recycle }) {
       noRecycle('poolifier', recycle);
-      const { FixedClusterPool } = require('poolifier');
+      const { FixedClusterPool } = await this.load();
       const pool = new FixedClusterPool(workers, worker('poolifier.cjs'), { errorHandler: () => {} });
       return pool;
     },
@@ -102,9 +119,11 @@ export const subjects = {
   },
   piscina: {
     kind: 'thread',
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP, process: 'threads: no worker process to kill' },
+    load: () => import('piscina'),
     async create({ workers, recycle }) {
       noRecycle('piscina', recycle);
-      const { Piscina } = await import('piscina');
+      const { Piscina } = await this.load();
       return new Piscina({ filename: worker('piscina.cjs'), minThreads: workers, maxThreads: workers });
     },
     call: (pool, name, arg) => pool.run(arg, { name }),

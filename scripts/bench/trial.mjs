@@ -12,7 +12,9 @@ try {
   const raw =
     subjectName === 'baseline'
       ? await scenario.baseline.run({ quick, variant })
-      : await scenario.run(subjects[subjectName], { quick, variant });
+      : subjectName === 'reference'
+        ? await scenario.references[variant].run({ quick, variant })
+        : await scenario.run(subjects[subjectName], { quick, variant });
   outcome = typeof raw === 'number' ? { value: raw } : raw;
 } catch (error) {
   if (error instanceof NotAvailable) outcome = { na: error.message };

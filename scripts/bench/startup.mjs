@@ -1,0 +1,74 @@
+// S: where a worker's start-up goes. One child at a time (no contention), each
+// stage adding one thing to the one before; per stage: time from spawn to the
+// first answer, the child's own CPU time (all threads, from /proc) and its
+// resident memory once idle. Run by run.mjs in a fresh process; prints JSON.
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const TICK_MS = 10; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 10 ms ticks
+const file = (name) => fileURLToPath(new URL(`./workers/startup/${name}`, import.meta.url));
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** CPU ms and RSS MiB of a live process. */
+function usage(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const rss = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
+  return { cpu: (Number(fields[11]) + Number(fields[12])) * TICK_MS, rss: Number(rss?.[1] ?? 0) / 1024 };
+}
+
+async function forkStage(script, fd3) {
+  const start = performance.now();
+  const child = fork(script, [], {
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', fd3 ? 'pipe' : 'ignore', 'ipc'],
+  });
+  const answered = fd3
+    ? new Promise((resolve) => child.stdio[3].once('data', resolve))
+    : new Promise((resolve) => child.once('message', resolve));
+  child.send(1);
+  await answered;
+  const ms = performance.now() - start;
+  await sleep(300);
+  const { cpu, rss } = usage(child.pid);
+  child.kill('SIGKILL');
+  return { ms, cpu, rss };
+}
+
+async function poolStage(Pool, tasks) {
+  const start = performance.now();
+  const pool = new Pool({ processes: 1 });
+  const pid = await pool.apply(tasks.pid, []);
+  const ms = performance.now() - start;
+  await sleep(300);
+  const { cpu, rss } = usage(pid);
+  await pool.terminate();
+  return { ms, cpu, rss };
+}
+
+export const stages = [
+  ['raw fork: CommonJS child, one IPC message (the D and F baseline)', () => forkStage(file('cjs-ipc.cjs'), false)],
+  ['+ an ES module entry (Node loads its ESM loader)', () => forkStage(file('esm-ipc.mjs'), false)],
+  ['+ answering on a net.Socket on fd 3 (streams, net)', () => forkStage(file('esm-pipe.mjs'), true)],
+  ['+ importing @procpool/core, as a task module does', () => forkStage(file('esm-pipe-core.mjs'), true)],
+  ['procpool worker: setpriv, bootstrap, task module, one task', null],
+];
+
+export async function measureStartup(rounds) {
+  const { Pool } = await import('@procpool/core');
+  const { tasks } = await import('./workers/procpool.mjs');
+  const samples = stages.map(() => []);
+  // Interleaved, so a change in machine load touches every stage alike.
+  for (let r = 0; r < rounds; r += 1) {
+    for (const [i, [, run]] of stages.entries()) samples[i].push(await (run ?? (() => poolStage(Pool, tasks)))());
+  }
+  return samples;
+}
+
+// `node startup.mjs <rounds>`: one JSON line, per stage the samples of every round.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const samples = await measureStartup(Number(process.argv[2] ?? 5));
+  process.stdout.write(`${JSON.stringify(samples)}\n`);
+  process.exit(0);
+}
