@@ -91,6 +91,22 @@ describe('maxTasksPerChild', () => {
     await expect(pool.apply(tasks.square, [5])).resolves.toBe(25);
   });
 
+  test('a long queue under maxTasksPerChild: 1 never has more than one replacement per slot alive', async () => {
+    const pool = makePool({ processes: 2, maxTasksPerChild: 1 });
+    let alive = pool.stats().workers;
+    let most = alive;
+    pool.on('workerStart', () => {
+      alive += 1;
+      most = Math.max(most, alive);
+    });
+    pool.on('workerExit', () => {
+      alive -= 1;
+    });
+    const pids = await Promise.all(Array.from({ length: 24 }, () => pool.apply(tasks.pid)));
+    expect(new Set(pids).size).toBe(24);
+    expect(most).toBeLessThanOrEqual(4);
+  });
+
   test('maxTasksPerChild must be a positive integer', () => {
     expect(() => makePool({ maxTasksPerChild: 0 })).toThrow(
       'Expected `maxTasksPerChild` to be a positive integer, got `0` (number)',

@@ -246,13 +246,17 @@ export class Scheduler implements WorkerEvents {
 
   // Keeps `processes` workers able to take tasks: replaces exited and retiring
   // ones (a retiring one's replacement starts before it exits), and lets idle
-  // workers go once a closed pool has no work left.
+  // workers go once a closed pool has no work left. At most one replacement per
+  // slot runs ahead: a replacement that is sent its last task at once (as under
+  // maxTasksPerChild: 1) waits for an older worker to exit before it is
+  // replaced in turn, or a queue of N tasks would start N workers.
   #maintain(): void {
     if (this.#stopped()) return;
     const wanted = this.state === 'running' || this.#hasWork() ? this.options.processes : 0;
     let able = 0;
     for (const worker of this.workers) if (worker.state !== 'retiring' && worker.tasksLeft > 0) able += 1;
-    for (; able < wanted; able += 1) this.#startWorker();
+    const room = 2 * this.options.processes - this.workers.size;
+    for (let started = 0; able < wanted && started < room; able += 1, started += 1) this.#startWorker();
     if (wanted === 0) for (const worker of this.workers) if (worker.inFlight.length === 0) worker.stop('shutdown');
   }
 
