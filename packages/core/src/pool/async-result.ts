@@ -62,7 +62,6 @@ export class Settlement<R> implements Settler<R> {
   #promise: Promise<R> | undefined;
   #resolvePromise: ((value: R) => void) | undefined;
   #rejectPromise: ((error: unknown) => void) | undefined;
-  #observed = false;
 
   constructor(
     private readonly callbacks: ResultCallbacks<R>,
@@ -86,14 +85,13 @@ export class Settlement<R> implements Settler<R> {
     const { unobserved } = this;
     if (unobserved !== undefined && this.callbacks.errorCallback === undefined) {
       setImmediate(() => {
-        if (!this.#observed) unobserved(error);
+        if (this.#promise === undefined) unobserved(error); // nobody asked for it
       });
     }
   }
 
   /** The outcome as a promise; the caller attaches its handlers at once. */
   promise(): Promise<R> {
-    this.#observed = true;
     if (this.#promise === undefined) {
       if (this.state === 'fulfilled') this.#promise = Promise.resolve(this.#outcome as R);
       else if (this.state === 'rejected') this.#promise = Promise.reject(this.#outcome);
