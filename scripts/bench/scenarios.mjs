@@ -14,6 +14,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Rejects with 'hangs' if `promise` does not settle in `ms`. */
 export class Hangs extends Error {}
+/** Round trips per second of `once`, after one unmeasured call. */
+async function roundTripRate(once, { quick }) {
+  await once();
+  const n = quick ? 8 : 32;
+  const start = now();
+  for (let i = 0; i < n; i += 1) await once();
+  return n / ((now() - start) / 1000);
+}
+
 const within = (promise, ms) =>
   Promise.race([promise, sleep(ms).then(() => Promise.reject(new Hangs(`no answer in ${ms} ms`)))]);
 
@@ -171,12 +180,9 @@ export const scenarios = {
       run: async ({ quick }) => {
         const child = await pipeChild();
         const payload = Buffer.alloc(MiB, 7);
-        await child.roundTrip(payload);
-        const n = quick ? 8 : 32;
-        const start = now();
-        for (let i = 0; i < n; i += 1) await child.roundTrip(payload);
+        const rate = await roundTripRate(() => child.roundTrip(payload), { quick });
         child.close();
-        return n / ((now() - start) / 1000);
+        return rate;
       },
     },
     // What a string costs any pool on this Node: the same pipe, the text encoded
@@ -188,12 +194,9 @@ export const scenarios = {
           const child = await pipeChild({ strings: true });
           const text = 'x'.repeat(MiB);
           const echo = async () => (await child.roundTrip(Buffer.from(text, 'utf8'))).toString('utf8');
-          await echo();
-          const n = quick ? 8 : 32;
-          const start = now();
-          for (let i = 0; i < n; i += 1) await echo();
+          const rate = await roundTripRate(echo, { quick });
           child.close();
-          return n / ((now() - start) / 1000);
+          return rate;
         },
       },
     },
