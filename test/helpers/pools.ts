@@ -23,6 +23,6 @@ afterEach(async () => {
   await Promise.all([...pools].map((pool) => pool.terminate()));
   pools.clear();
   // terminate() resolved, so no worker may be alive: the check is exact, not a wait.
-  const left = descendants().filter((p) => p.cmdline.includes('bootstrap/main.js'));
+  const left = descendants().filter((p) => p.cmdline.includes('bootstrap/main.'));
   expect(left).toEqual([]);
 });

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isEsmFile } from './module-format.js';
 import type { WireTaskRef } from './protocol.js';
 import { sharedRegistry } from './registry.js';
 
@@ -92,19 +92,6 @@ const HOW_TO_FIX =
   'register it with defineTasks(import.meta.url, { ... }) in a module the worker can import, ' +
   "pass taskRef(moduleUrl, 'name') or a 'module#export' string, " +
   'or export it from the main module and guard the entry point with isMainProcess()';
-
-// Whether Node loads `file` as an ES module: by extension, else by the nearest package.json.
-function isEsmFile(file: string): boolean {
-  if (/\.m[jt]s$/.test(file)) return true;
-  if (!/\.[jt]sx?$/.test(file)) return false;
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    try {
-      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { type?: string }).type === 'module';
-    } catch {
-      if (path.dirname(dir) === dir) return false;
-    }
-  }
-}
 
 // Where the main module is: workers import it to find plain functions it exports.
 function mainModule(): { file: string; cjsExports: unknown } | null {

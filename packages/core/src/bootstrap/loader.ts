@@ -1,10 +1,12 @@
 import { createRequire, register } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isEsmFile } from '../module-format.js';
 
 const TS_FILE = /\.[cm]?tsx?$/;
 const LOADER_FLAG = /(^|\s)(--loader|--experimental-loader|--import|--require|-r)\b/;
 let tsRegistered = false;
+const requireHere = createRequire(import.meta.url);
 
 // Node 20 cannot load .ts by itself. A parent started with a loader (fork passes
 // its flags on) is trusted to handle it; otherwise ts-node is registered,
@@ -16,8 +18,7 @@ function ensureTypeScript(): void {
   if (LOADER_FLAG.test(flags)) return;
   process.env.TS_NODE_TRANSPILE_ONLY ??= 'true';
   process.env.TS_NODE_COMPILER_OPTIONS ??= JSON.stringify({ module: 'NodeNext', moduleResolution: 'NodeNext' });
-  const require = createRequire(import.meta.url);
-  (require('ts-node') as { register: (options: object) => void }).register({ transpileOnly: true });
+  (requireHere('ts-node') as { register: (options: object) => void }).register({ transpileOnly: true });
   register('ts-node/esm', import.meta.url);
 }
 
@@ -47,12 +48,44 @@ function importModule(specifier: string): Promise<Record<string, unknown>> {
   let loaded = modules.get(specifier);
   if (loaded === undefined) {
     const target = toImportable(specifier);
-    if (TS_FILE.test(new URL(target, 'file:///').pathname)) ensureTypeScript();
+    const isTypeScript = TS_FILE.test(new URL(target, 'file:///').pathname);
+    if (isTypeScript) ensureTypeScript();
     observeImport('importing', specifier);
-    loaded = (import(target) as Promise<Record<string, unknown>>).finally(() => observeImport('imported', specifier));
+    loaded = load(target, isTypeScript).finally(() => observeImport('imported', specifier));
     modules.set(specifier, loaded);
   }
   return loaded;
+}
+
+// Thrown by require() for a file it must leave to import(): ES module syntax in a
+// .js file of a package without "type" (Node < 20.19 does not detect it), or an
+// ES module with top-level await.
+const NEEDS_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE']);
+const ESM_SYNTAX = /import statement outside a module|Unexpected token 'export'|'import\.meta' outside a module/;
+
+// A CommonJS file is required, as Node would run it: import() would start Node's
+// ES module loader, ~8 ms of CPU and ~1.5 MiB per worker, for nothing.
+// Everything else (ES modules, TypeScript through ts-node, `node:` and `data:` URLs) is imported.
+function load(target: string, isTypeScript: boolean): Promise<Record<string, unknown>> {
+  if (target.startsWith('file:') && !isTypeScript) {
+    const file = fileURLToPath(target);
+    if (!isEsmFile(file)) {
+      try {
+        const exported: unknown = requireHere(file);
+        return Promise.resolve(
+          (typeof exported === 'object' && exported !== null) || typeof exported === 'function'
+            ? (exported as Record<string, unknown>)
+            : { default: exported },
+        );
+      } catch (error) {
+        const { code, message } = error as { code?: unknown; message?: unknown };
+        const esm =
+          NEEDS_IMPORT.has(code as string) || (error instanceof SyntaxError && ESM_SYNTAX.test(String(message)));
+        if (!esm) return Promise.reject(error);
+      }
+    }
+  }
+  return import(target) as Promise<Record<string, unknown>>;
 }
 
 /** The function a task names; cached, so only the first call per task awaits. */

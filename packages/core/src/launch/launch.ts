@@ -6,8 +6,10 @@ import { getExecutable, type StartMethod } from '../start-methods.js';
 import { CHANNEL_FD } from '../protocol.js';
 import { lazyChildProcess } from '../builtins.js';
 
-// Beside this module in the bundle (dist/bundle), one folder up in tsc's output.
-const BOOTSTRAP = [new URL('./bootstrap/main.js', import.meta.url), new URL('../bootstrap/main.js', import.meta.url)]
+// Beside the bundle (dist/bundle/procpool.cjs: a CommonJS entry, so a worker
+// loads Node's ES module loader only for an ES task module), or one folder up
+// in tsc's output.
+const BOOTSTRAP = [new URL('./bootstrap/main.cjs', import.meta.url), new URL('../bootstrap/main.js', import.meta.url)]
   .map((url) => fileURLToPath(url))
   .find((file) => existsSync(file)) as string;
 const STDERR_TAIL_BYTES = 4096;

@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, test } from '@jest/globals';
+import { taskRef } from '@procpool/core';
+import { makePool, methods } from '../helpers/pools.js';
+
+const run = promisify(execFile);
+const url = (name: string): URL => new URL(`../../fixtures/${name}`, import.meta.url);
+const cjsTasks = url('cjs-tasks.cjs');
+
+test('a CommonJS program uses procpool through require(), the same instance import() gives', async () => {
+  const { stdout } = await run(process.execPath, [fileURLToPath(url('commonjs-parent.cjs'))], { timeout: 30_000 });
+  expect(JSON.parse(stdout)).toEqual({ sameModule: true, tripled: [3, 6, 9], esmLoaderUsed: false });
+});
+
+test.each(methods)('a CommonJS task module is required: no ES module loader in the worker (%s)', async (context) => {
+  const pool = makePool({ processes: 1, context });
+  await expect(pool.apply(taskRef(cjsTasks, 'triple'), [4])).resolves.toBe(12);
+  // procpool's own worker code never needs the loader; the task module's format decides.
+  await expect(pool.apply(taskRef(cjsTasks, 'esmLoaderUsed'))).resolves.toBe(false);
+  await expect(pool.apply(taskRef(cjsTasks, 'workerName'))).resolves.toMatch(/^PoolWorker-\d+$/);
+  // An ES module task in the same worker starts it, as Node would.
+  await expect(pool.apply(taskRef(url('tasks.mjs'), 'square'), [3])).resolves.toBe(9);
+  await expect(pool.apply(taskRef(cjsTasks, 'esmLoaderUsed'))).resolves.toBe(true);
+});
+
+test('ES module syntax in an untyped .js file is imported, with or without top-level await', async () => {
+  const pool = makePool(1);
+  await expect(pool.apply(taskRef(url('untyped/esm-syntax.js'), 'negate'), [5])).resolves.toBe(-5);
+  await expect(pool.apply(taskRef(url('untyped/top-level-await.js'), 'scale'), [5])).resolves.toBe(50);
+});
+
+test('a CommonJS module that throws at load fails its tasks with that error, not a fallback import', async () => {
+  const pool = makePool(1);
+  const broken = taskRef(url('cjs-throws-on-load.cjs'), 'anything');
+  await expect(pool.apply(broken)).rejects.toThrow(expect.objectContaining({ name: 'RangeError' }));
+  await expect(pool.apply(broken)).rejects.toThrow('cjs-throws-on-load: broken at load');
+  await expect(pool.apply(taskRef(cjsTasks, 'triple'), [1])).resolves.toBe(3);
+});
