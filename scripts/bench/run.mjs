@@ -118,7 +118,7 @@ const startedAt = performance.now();
 for (const { name, variant, env } of plan) {
   const sectionStart = performance.now();
   const scenario = scenarios[name];
-  const names = Object.keys(subjects);
+  const names = Object.keys(subjects).filter((n) => subjects[n].scenarios?.includes(name) ?? true);
   const reference = scenario.references?.[variant];
   const results = Object.fromEntries([['baseline', []], ['reference', []], ...names.map((n) => [n, []])]);
   // The runs without the CA bundle are a second look at D and F: 3 trials keep a full run under 10 minutes.

@@ -49,19 +49,26 @@ async function poolStage(Pool, tasks) {
 
 export const stages = [
   ['raw fork: CommonJS child, one IPC message (the D and F baseline)', () => forkStage(file('cjs-ipc.cjs'), false)],
-  ['+ an ES module entry (Node loads its ESM loader)', () => forkStage(file('esm-ipc.mjs'), false)],
-  ['+ answering on a net.Socket on fd 3 (streams, net)', () => forkStage(file('esm-pipe.mjs'), true)],
-  ['+ importing @procpool/core, as a task module does', () => forkStage(file('esm-pipe-core.mjs'), true)],
-  ['procpool worker: setpriv, bootstrap, task module, one task', null],
+  ['+ answering on a net.Socket on fd 3 (streams, net)', () => forkStage(file('cjs-pipe.cjs'), true)],
+  ["+ require('@procpool/core'), as a task module does", () => forkStage(file('cjs-pipe-core.cjs'), true)],
+  ['procpool worker: setpriv, bootstrap, CommonJS task module, one task', 'cjs'],
+  ['procpool worker, ES module task module (Node starts its ES module loader)', 'esm'],
 ];
 
 export async function measureStartup(rounds) {
-  const { Pool } = await import('@procpool/core');
-  const { tasks } = await import('./workers/procpool.mjs');
+  const { Pool, taskRef } = await import('@procpool/core');
+  // By reference: both modules register the same functions (from functions.cjs),
+  // so the functions themselves would name whichever module registered last.
+  const taskModules = {
+    cjs: { pid: taskRef(file('../procpool.cjs'), 'pid') },
+    esm: { pid: taskRef(file('../procpool.mjs'), 'pid') },
+  };
   const samples = stages.map(() => []);
   // Interleaved, so a change in machine load touches every stage alike.
   for (let r = 0; r < rounds; r += 1) {
-    for (const [i, [, run]] of stages.entries()) samples[i].push(await (run ?? (() => poolStage(Pool, tasks)))());
+    for (const [i, [, run]] of stages.entries()) {
+      samples[i].push(await (typeof run === 'string' ? poolStage(Pool, taskModules[run]) : run()));
+    }
   }
   return samples;
 }

@@ -17,21 +17,30 @@ const noRecycle = (name, recycle) => {
 };
 const NO_MAP = 'no map';
 
+// procpool, its task module loaded as `loadTasks` says (the worker loads it the same way).
+const procpool = (loadTasks) => ({
+  kind: 'process',
+  lacks: {},
+  load: () => Promise.all([import('@procpool/core'), loadTasks()]),
+  async create({ workers, recycle }) {
+    const [{ Pool }, { tasks }] = await this.load();
+    const pool = new Pool({ processes: workers, ...(recycle ? { maxTasksPerChild: 1 } : {}) });
+    return { pool, tasks };
+  },
+  call: ({ pool, tasks }, name, arg) => pool.apply(tasks[name], [arg]),
+  // Many tasks at once (B): applyAsync, as the issue asks.
+  submit: ({ pool, tasks }, name, arg) => pool.applyAsync(tasks[name], [arg]).get(),
+  map: ({ pool, tasks }, name, items) => pool.map(tasks[name], items),
+  close: ({ pool }) => pool.terminate(),
+});
+
 export const subjects = {
-  procpool: {
-    kind: 'process',
-    lacks: {},
-    load: () => Promise.all([import('@procpool/core'), import('./workers/procpool.mjs')]),
-    async create({ workers, recycle }) {
-      const [{ Pool }, { tasks }] = await this.load();
-      const pool = new Pool({ processes: workers, ...(recycle ? { maxTasksPerChild: 1 } : {}) });
-      return { pool, tasks };
-    },
-    call: ({ pool, tasks }, name, arg) => pool.apply(tasks[name], [arg]),
-    // Many tasks at once (B): applyAsync, as the issue asks.
-    submit: ({ pool, tasks }, name, arg) => pool.applyAsync(tasks[name], [arg]).get(),
-    map: ({ pool, tasks }, name, items) => pool.map(tasks[name], items),
-    close: ({ pool }) => pool.terminate(),
+  // A CommonJS task module, like every other pool's worker file here but tinypool's.
+  procpool: procpool(async () => require('./workers/procpool.cjs')),
+  // The same as an ES module: in the start-up scenarios only, where it differs.
+  'procpool, ES module task module': {
+    ...procpool(() => import('./workers/procpool.mjs')),
+    scenarios: ['D', 'F'],
   },
   workerpool: {
     kind: 'process',
