@@ -11,7 +11,12 @@ const cjsTasks = url('cjs-tasks.cjs');
 
 test('a CommonJS program uses procpool through require(), the same instance import() gives', async () => {
   const { stdout } = await run(process.execPath, [fileURLToPath(url('commonjs-parent.cjs'))], { timeout: 30_000 });
-  expect(JSON.parse(stdout)).toEqual({ sameModule: true, tripled: [3, 6, 9], esmLoaderUsed: false });
+  expect(JSON.parse(stdout)).toEqual({
+    sameModule: true,
+    asyncResultClass: true,
+    tripled: [3, 6, 9],
+    esmLoaderUsed: false,
+  });
 });
 
 test.each(methods)('a CommonJS task module is required: no ES module loader in the worker (%s)', async (context) => {
@@ -20,6 +25,12 @@ test.each(methods)('a CommonJS task module is required: no ES module loader in t
   // procpool's own worker code never needs the loader; the task module's format decides.
   await expect(pool.apply(taskRef(cjsTasks, 'esmLoaderUsed'))).resolves.toBe(false);
   await expect(pool.apply(taskRef(cjsTasks, 'workerName'))).resolves.toMatch(/^PoolWorker-\d+$/);
+  // The parent's half of procpool (pool.cjs) is never loaded by a worker that does not start a pool.
+  await expect(pool.apply(taskRef(cjsTasks, 'procpoolFiles'))).resolves.toEqual([
+    'bootstrap/main.cjs',
+    'index.cjs',
+    'procpool.cjs',
+  ]);
   // An ES module task in the same worker starts it, as Node would.
   await expect(pool.apply(taskRef(url('tasks.mjs'), 'square'), [3])).resolves.toBe(9);
   await expect(pool.apply(taskRef(cjsTasks, 'esmLoaderUsed'))).resolves.toBe(true);
