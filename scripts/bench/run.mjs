@@ -88,7 +88,7 @@ console.log(header.join('\n'));
 // start-up time of D and F goes.
 async function startupSection() {
   const script = fileURLToPath(new URL('./startup.mjs', import.meta.url));
-  const rounds = quick ? 3 : 10;
+  const rounds = quick ? 3 : 8;
   const envs = [['as is', process.env], ...(caCerts !== undefined ? [['without NODE_EXTRA_CA_CERTS', withoutCa]] : [])];
   const lines = [
     "### S. Where a worker's start-up goes: one child at a time, each stage adding one thing to the one above",

@@ -59,7 +59,7 @@ export const scenarios = {
       run: async ({ quick }) => {
         const child = await ipcChild('json');
         for (let i = 0; i < 200; i += 1) await child.roundTrip(i);
-        const n = quick ? 500 : 3000;
+        const n = quick ? 500 : 2000;
         const start = now();
         for (let i = 0; i < n; i += 1) await child.roundTrip(i);
         child.close();
@@ -72,7 +72,7 @@ export const scenarios = {
       withPool(subject, {}, async (pool) => {
         await warm(subject, pool);
         for (let i = 0; i < 200; i += 1) await subject.call(pool, 'noop', i);
-        const n = quick ? 500 : 3000;
+        const n = quick ? 500 : 2000;
         const start = now();
         for (let i = 0; i < n; i += 1) await subject.call(pool, 'noop', i);
         return ((now() - start) * 1000) / n;
@@ -209,10 +209,10 @@ export const scenarios = {
         await subject.call(pool, 'echo', payload);
         const n = quick ? 8 : 32;
         const start = now();
-        // Up to n round trips, fewer once 3 s have passed (a pool that moves
+        // Up to n round trips, fewer once 1 s has passed (a pool that moves
         // ~1 MiB/s would otherwise take half a minute per trial).
         let done = 0;
-        while (done < n && (done < 2 || now() - start < 3000)) {
+        while (done < n && (done < 2 || now() - start < 1000)) {
           await subject.call(pool, 'echo', payload);
           done += 1;
         }
