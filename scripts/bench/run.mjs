@@ -119,13 +119,20 @@ for (const { name, variant, env } of plan) {
   const sectionStart = performance.now();
   const scenario = scenarios[name];
   const names = Object.keys(subjects).filter((n) => subjects[n].scenarios?.includes(name) ?? true);
-  const reference = scenario.references?.[variant];
-  const results = Object.fromEntries([['baseline', []], ['reference', []], ...names.map((n) => [n, []])]);
+  // Reference rows: other baselines, each for one variant (or for a scenario without variants).
+  const references = Object.entries(scenario.references ?? {})
+    .filter(([, r]) => r.variant === variant)
+    .map(([id, r]) => [`reference:${id}`, r]);
+  const results = Object.fromEntries([
+    ['baseline', []],
+    ...references.map(([key]) => [key, []]),
+    ...names.map((n) => [n, []]),
+  ]);
   // The runs without the CA bundle are a second look at D and F: 3 trials keep a full run under 10 minutes.
   const sectionTrials = env === 'without CA' ? Math.min(trials, 3) : trials;
   for (let t = 0; t < sectionTrials; t += 1) {
     if (scenario.baseline) results.baseline.push(await measure(name, 'baseline', variant, env));
-    if (reference) results.reference.push(await measure(name, 'reference', variant, env));
+    for (const [key] of references) results[key].push(await measure(name, key, variant, env));
     for (const subject of names) {
       // A pool without the feature gets no trial process: n/a at once.
       const lacking = scenario.needs && subjects[subject].lacks?.[scenario.needs];
@@ -142,7 +149,7 @@ for (const { name, variant, env } of plan) {
   ];
   const rows = [
     ...(scenario.baseline ? [['baseline: ' + scenario.baseline.name, 'baseline']] : []),
-    ...(reference ? [['reference: ' + reference.name, 'reference']] : []),
+    ...references.map(([key, r]) => [`reference: ${r.name}`, key]),
     ...names.map((n) => [n, n]),
   ];
   for (const [label, key] of rows) {

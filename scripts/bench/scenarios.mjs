@@ -23,6 +23,15 @@ async function roundTripRate(once, { quick }) {
   return n / ((now() - start) / 1000);
 }
 
+/** µs per call of `once`, one at a time, after 200 unmeasured calls. */
+async function sequentialMicros(once, { quick }) {
+  for (let i = 0; i < 200; i += 1) await once(i);
+  const n = quick ? 500 : 2000;
+  const start = now();
+  for (let i = 0; i < n; i += 1) await once(i);
+  return ((now() - start) * 1000) / n;
+}
+
 const within = (promise, ms) =>
   Promise.race([promise, sleep(ms).then(() => Promise.reject(new Hangs(`no answer in ${ms} ms`)))]);
 
@@ -58,12 +67,30 @@ export const scenarios = {
       name: 'process.send JSON',
       run: async ({ quick }) => {
         const child = await ipcChild('json');
-        for (let i = 0; i < 200; i += 1) await child.roundTrip(i);
-        const n = quick ? 500 : 2000;
-        const start = now();
-        for (let i = 0; i < n; i += 1) await child.roundTrip(i);
+        const micros = await sequentialMicros((i) => child.roundTrip(i), { quick });
         child.close();
-        return ((now() - start) * 1000) / n;
+        return micros;
+      },
+    },
+    // The other transports a pool could build on, measured the same way.
+    references: {
+      advanced: {
+        name: 'process.send, advanced serialization',
+        run: async ({ quick }) => {
+          const child = await ipcChild('advanced');
+          const micros = await sequentialMicros((i) => child.roundTrip(i), { quick });
+          child.close();
+          return micros;
+        },
+      },
+      pipe: {
+        name: 'raw fd-3 pipe, one small frame at a time',
+        run: async ({ quick }) => {
+          const child = await pipeChild();
+          const micros = await sequentialMicros(() => child.roundTrip('1'), { quick });
+          child.close();
+          return micros;
+        },
       },
     },
     unit: 'µs',
@@ -71,11 +98,7 @@ export const scenarios = {
     run: (subject, { quick }) =>
       withPool(subject, {}, async (pool) => {
         await warm(subject, pool);
-        for (let i = 0; i < 200; i += 1) await subject.call(pool, 'noop', i);
-        const n = quick ? 500 : 2000;
-        const start = now();
-        for (let i = 0; i < n; i += 1) await subject.call(pool, 'noop', i);
-        return ((now() - start) * 1000) / n;
+        return sequentialMicros((i) => subject.call(pool, 'noop', i), { quick });
       }),
   },
   // (B) many tasks at once, one message each: tasks/s.
@@ -188,7 +211,8 @@ export const scenarios = {
     // What a string costs any pool on this Node: the same pipe, the text encoded
     // and decoded as UTF-8 on both sides.
     references: {
-      string: {
+      utf8: {
+        variant: 'string',
         name: 'raw fd-3 pipe, the string as UTF-8 text on both sides',
         run: async ({ quick }) => {
           const child = await pipeChild({ strings: true });

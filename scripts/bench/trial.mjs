@@ -1,4 +1,4 @@
-// One measurement in a fresh process: `node trial.mjs <scenario> <subject|baseline> [variant] [--quick]`.
+// One measurement in a fresh process: `node trial.mjs <scenario> <subject|baseline|reference:id> [variant] [--quick]`.
 // Prints one JSON line, then kills whatever processes the pool left behind.
 import { descendants } from './processes.mjs';
 import { Hangs, scenarios } from './scenarios.mjs';
@@ -12,8 +12,8 @@ try {
   const raw =
     subjectName === 'baseline'
       ? await scenario.baseline.run({ quick, variant })
-      : subjectName === 'reference'
-        ? await scenario.references[variant].run({ quick, variant })
+      : subjectName.startsWith('reference:')
+        ? await scenario.references[subjectName.slice('reference:'.length)].run({ quick, variant })
         : await scenario.run(subjects[subjectName], { quick, variant });
   outcome = typeof raw === 'number' ? { value: raw } : raw;
 } catch (error) {

@@ -1,0 +1,30 @@
+// A, in CPU: 20 000 sequential no-op round trips through procpool (1 worker)
+// or through the raw fd-3 pipe, so that `perf stat` can count the CPU of the
+// whole process tree (process.cpuUsage is statistical on this VM):
+//   perf stat -e task-clock node probes/round-trip-cpu.mjs procpool
+//   perf stat -e task-clock node probes/round-trip-cpu.mjs raw
+// The difference in task-clock, over 20 000, is procpool's own CPU per round trip.
+import { Pool } from '@procpool/core';
+import { pipeChild } from '../baselines.mjs';
+import tasks from './tasks.cjs';
+
+const N = 20_000;
+const which = process.argv[2];
+let once;
+let close;
+if (which === 'raw') {
+  const child = await pipeChild();
+  once = () => child.roundTrip('1');
+  close = () => child.close();
+} else if (which === 'procpool') {
+  const pool = new Pool({ processes: 1 });
+  once = (i) => pool.apply(tasks.noop, [i]);
+  close = () => pool.terminate();
+} else {
+  throw new Error('usage: node probes/round-trip-cpu.mjs procpool|raw');
+}
+for (let i = 0; i < 500; i += 1) await once(i);
+const start = performance.now();
+for (let i = 0; i < N; i += 1) await once(i);
+console.log(`${which}: ${(((performance.now() - start) * 1000) / N).toFixed(1)} µs per round trip`);
+await close();
