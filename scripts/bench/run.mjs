@@ -184,6 +184,7 @@ console.error(`(total: ${((performance.now() - startedAt) / 60_000).toFixed(1)} 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(
-  `${resultsDir}${quick ? 'quick' : 'latest'}.md`,
+  // A partial run (--only, --quick) never replaces the full report.
+  `${resultsDir}${quick ? 'quick' : only?.length ? 'partial' : 'latest'}.md`,
   `${header.join('\n\n')}\n\n${sections.join('\n\n')}\n\nReproduce: \`npm run bench${quick ? ' -- --quick' : ''}\`\n`,
 );
