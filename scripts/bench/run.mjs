@@ -1,7 +1,9 @@
 // pnpm bench [--quick] [--trials N] [--only A,B,S] — procpool and the other Node
 // pools side by side. Every measurement runs in a fresh process; each trial
 // measures the baseline and every subject back to back, so ratios compare
-// numbers taken under the same machine load.
+// numbers taken under the same machine load. The report goes to
+// results/latest.md (a full run), results/quick.md (--quick) or
+// results/partial.md (--only).
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
