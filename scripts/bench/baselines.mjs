@@ -103,13 +103,25 @@ export async function pipeChild({ strings = false } = {}) {
 }
 
 /** Fork a child, send one message, get it back: the floor of a new worker per task. */
-export function forkOnce(message) {
+function forkOnce(message) {
   return new Promise((resolve, reject) => {
     const child = fork('-e', [CHILD, 'once'], { execArgv: [] });
     child.once('message', (reply) => resolve(reply));
     child.once('error', reject);
     child.send(message);
   });
+}
+
+/** `count` messages, each to a freshly forked child, `lanes` children at a time. */
+export async function forkPerTask(count, lanes) {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      next += 1;
+      await forkOnce(next);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
 }
 
 /** Time for `node -e 0`, in ms. */

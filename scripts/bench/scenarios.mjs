@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { forkOnce, ipcChild, pipeChild } from './baselines.mjs';
+import { forkPerTask, ipcChild, pipeChild } from './baselines.mjs';
 import { descendants } from './processes.mjs';
 import { NotAvailable } from './subjects.mjs';
 
@@ -30,6 +30,16 @@ async function sequentialMicros(once, { quick }) {
   const start = now();
   for (let i = 0; i < n; i += 1) await once(i);
   return ((now() - start) * 1000) / n;
+}
+
+/** sequentialMicros over a baseline child, closed afterwards. */
+async function childMicros(start, roundTrip, options) {
+  const child = await start();
+  try {
+    return await sequentialMicros((i) => roundTrip(child, i), options);
+  } finally {
+    child.close();
+  }
 }
 
 const within = (promise, ms) =>
@@ -65,32 +75,32 @@ export const scenarios = {
     title: 'A. Sequential no-op round trip (µs, lower is better)',
     baseline: {
       name: 'process.send JSON',
-      run: async ({ quick }) => {
-        const child = await ipcChild('json');
-        const micros = await sequentialMicros((i) => child.roundTrip(i), { quick });
-        child.close();
-        return micros;
-      },
+      run: (options) =>
+        childMicros(
+          () => ipcChild('json'),
+          (child, i) => child.roundTrip(i),
+          options,
+        ),
     },
     // The other transports a pool could build on, measured the same way.
     references: {
       advanced: {
         name: 'process.send, advanced serialization',
-        run: async ({ quick }) => {
-          const child = await ipcChild('advanced');
-          const micros = await sequentialMicros((i) => child.roundTrip(i), { quick });
-          child.close();
-          return micros;
-        },
+        run: (options) =>
+          childMicros(
+            () => ipcChild('advanced'),
+            (child, i) => child.roundTrip(i),
+            options,
+          ),
       },
       pipe: {
         name: 'raw fd-3 pipe, one small frame at a time',
-        run: async ({ quick }) => {
-          const child = await pipeChild();
-          const micros = await sequentialMicros(() => child.roundTrip('1'), { quick });
-          child.close();
-          return micros;
-        },
+        run: (options) =>
+          childMicros(
+            () => pipeChild(),
+            (child) => child.roundTrip('1'),
+            options,
+          ),
       },
     },
     unit: 'µs',
@@ -173,14 +183,7 @@ export const scenarios = {
       run: async ({ quick }) => {
         const n = quick ? 20 : 100;
         const start = now();
-        let next = 0;
-        const lane = async () => {
-          while (next < n) {
-            next += 1;
-            await forkOnce(next);
-          }
-        };
-        await Promise.all([lane(), lane()]);
+        await forkPerTask(n, WORKERS);
         return n / ((now() - start) / 1000);
       },
     },

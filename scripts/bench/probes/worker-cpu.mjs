@@ -5,7 +5,7 @@
 // own share: `env -u NODE_EXTRA_CA_CERTS node probes/worker-cpu.mjs`
 import { readFileSync } from 'node:fs';
 import { Pool } from '@procpool/core';
-import { forkOnce } from '../baselines.mjs';
+import { forkPerTask } from '../baselines.mjs';
 import tasks from './tasks.cjs';
 
 const N = 100;
@@ -15,16 +15,7 @@ const childrenCpuMs = () => {
   return (Number(fields[13]) + Number(fields[14])) * 10;
 };
 const subjects = {
-  'raw fork': async () => {
-    let next = 0;
-    const lane = async () => {
-      while (next < N) {
-        next += 1;
-        await forkOnce(next);
-      }
-    };
-    await Promise.all([lane(), lane()]);
-  },
+  'raw fork': () => forkPerTask(N, 2),
   procpool: async () => {
     const pool = new Pool({ processes: 2, maxTasksPerChild: 1 });
     await Promise.all(Array.from({ length: N }, (_, i) => pool.apply(tasks.noop, [i])));
