@@ -42,6 +42,14 @@ test('ES module syntax in an untyped .js file is imported, with or without top-l
   await expect(pool.apply(taskRef(url('untyped/top-level-await.js'), 'scale'), [5])).resolves.toBe(50);
 });
 
+test('a CommonJS module whose require() of a top-level-await module fails is not run again by import()', async () => {
+  const pool = makePool(1);
+  await expect(pool.apply(taskRef(url('cjs-requires-tla.cjs'), 'never'))).rejects.toThrow(
+    expect.objectContaining({ code: 'ERR_REQUIRE_ASYNC_MODULE' }),
+  );
+  await expect(pool.apply(taskRef(cjsTasks, 'globalValue'), ['cjsRequiresTlaRuns'])).resolves.toBe(1);
+});
+
 test('a CommonJS module that throws at load fails its tasks with that error, not a fallback import', async () => {
   const pool = makePool(1);
   const broken = taskRef(url('cjs-throws-on-load.cjs'), 'anything');

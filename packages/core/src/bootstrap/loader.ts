@@ -57,12 +57,6 @@ function importModule(specifier: string): Promise<Record<string, unknown>> {
   return loaded;
 }
 
-// Thrown by require() for a file it must leave to import(): ES module syntax in a
-// .js file of a package without "type" (Node < 20.19 does not detect it), or an
-// ES module with top-level await.
-const NEEDS_IMPORT = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE']);
-const ESM_SYNTAX = /import statement outside a module|Unexpected token 'export'|'import\.meta' outside a module/;
-
 // A CommonJS file is required, as Node would run it: import() would start Node's
 // ES module loader, ~8 ms of CPU and ~1.5 MiB per worker, for nothing.
 // Everything else (ES modules, TypeScript through ts-node, `node:` and `data:` URLs) is imported.
@@ -78,14 +72,22 @@ function load(target: string, isTypeScript: boolean): Promise<Record<string, unk
             : { default: exported },
         );
       } catch (error) {
-        const { code, message } = error as { code?: unknown; message?: unknown };
-        const esm =
-          NEEDS_IMPORT.has(code as string) || (error instanceof SyntaxError && ESM_SYNTAX.test(String(message)));
-        if (!esm) return Promise.reject(error);
+        if (!refusedUnrun(error, file)) return Promise.reject(error);
       }
     }
   }
   return import(target) as Promise<Record<string, unknown>>;
+}
+
+// A .js file of a package without "type" may hold ES module syntax, which Node
+// (20.19 and later) detects; with top-level await, require() refuses it and
+// import() is the way. Only when none of the file ran, though: the same error
+// from a module the file requires leaves the file half run, and importing it
+// would run its top level a second time (its own frames are then on the stack).
+function refusedUnrun(error: unknown, file: string): boolean {
+  if ((error as { code?: unknown } | null)?.code !== 'ERR_REQUIRE_ASYNC_MODULE') return false;
+  const frames = String((error as { stack?: unknown }).stack).split('\n');
+  return !frames.some((line) => line.trimStart().startsWith('at ') && line.includes(`${file}:`));
 }
 
 /** The function a task names; cached, so only the first call per task awaits. */
