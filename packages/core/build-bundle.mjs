@@ -13,7 +13,7 @@
 //
 // Why CommonJS: a worker whose task module is CommonJS then never starts Node's
 // ES module loader (~8 ms of CPU and ~1.5 MiB each). Why two files: a worker
-// does not compile or initialize the parent's half (~4 ms of CPU). Why a single
+// does not compile or initialize the parent's half (~3 ms of CPU each in D). Why a single
 // instance: require and import, the bootstrap and the task module all share
 // registries, classes and `instanceof`. (docs/performance.md)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,8 +77,8 @@ if (missing.length > 0) throw new Error(`build-bundle.mjs does not know where ${
 const reexport = (exported) =>
   [...exported].map(([file, names]) => `export { ${names.join(', ')} } from './${file}';\n`).join('');
 
-// procpool.cjs: the public worker-side names as \`api\`, each of its modules
-// as \`internals\` (for pool.cjs), and the bootstrap behind startWorker():
+// procpool.cjs: the public worker-side names as `api`, each of its modules
+// as `internals` (for pool.cjs), and the bootstrap behind startWorker():
 // esbuild wraps a module reached through require() in a lazy initializer. A
 // first pass finds which modules it holds.
 const workerEntry = (internals) =>
