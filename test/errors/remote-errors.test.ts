@@ -24,6 +24,8 @@ describe.each(methods)('remote errors under %s', (context) => {
     expect(lines[1]).toMatch(/at throwTypeError .*fixtures\/tasks\.mjs/);
     const marker = lines.findIndex((line) => line.includes('--- above: PoolWorker-'));
     expect(marker).toBeGreaterThan(1);
+    // Above the marker, only the task's own frames: none of the worker's machinery.
+    for (const line of lines.slice(1, marker)) expect(line).toMatch(/fixtures\/tasks\.mjs/);
     expect(lines.slice(marker + 1).join('\n')).toContain('remote-errors.test.ts');
     expect(String(error.stack)).not.toContain('bootstrap/main.js');
     const tb = (error as TypeError & { remoteTraceback: RemoteTraceback }).remoteTraceback;
@@ -104,7 +106,7 @@ describe('remote errors', () => {
     );
   });
 
-  test('applyAsync: get() adds the frames of the functions awaiting it, without Node internals', async () => {
+  test('apply, get() and awaiting an AsyncResult add the frames of the functions awaiting them, without Node internals', async () => {
     const pool = makePool(1);
     async function awaitsOne(): Promise<unknown> {
       return await pool.applyAsync(tasks.throwTypeError, ['one']).get();
@@ -115,9 +117,17 @@ describe('remote errors', () => {
         pool.applyAsync(tasks.throwTypeError, ['all']).get(),
       ]);
     }
+    async function awaitsTheResult(): Promise<unknown> {
+      return await pool.applyAsync(tasks.throwTypeError, ['thenable']);
+    }
+    async function awaitsApply(): Promise<unknown> {
+      return await pool.apply(tasks.throwTypeError, ['apply']);
+    }
     for (const [awaiting, name] of [
       [awaitsOne, 'awaitsOne'],
       [awaitsAll, 'awaitsAll'],
+      [awaitsTheResult, 'awaitsTheResult'],
+      [awaitsApply, 'awaitsApply'],
     ] as const) {
       const stack = String(((await rejection(awaiting())) as Error).stack);
       const callerPart = stack.slice(stack.indexOf('--- above: PoolWorker-'));

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { encodeBareError, encodeError } from '../codec/errors.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../codec/values.js';
@@ -8,14 +9,17 @@ const describe = (value: unknown): string => {
   return text.length > 300 ? `${text.slice(0, 297)}...` : text;
 };
 
-// The bootstrap's own frames say nothing about the user's error.
-const OWN_FRAMES = new URL('..', import.meta.url).href;
+// The bootstrap's own frames say nothing about the user's error. They name
+// procpool's files by path (the CommonJS bundle) or by file URL (ES modules).
+const OWN_DIR = new URL('..', import.meta.url);
+const OWN_FRAMES = [OWN_DIR.href, fileURLToPath(OWN_DIR)];
 const INTERNAL_FRAME = /^\s+at (?:process\.processTicksAndRejections|async Promise\.all) /;
+const isOwnFrame = (line: string): boolean => OWN_FRAMES.some((own) => line.includes(own)) || INTERNAL_FRAME.test(line);
 
 function trimStack(error: Error): void {
   const { stack } = error;
   if (typeof stack !== 'string') return;
-  const lines = stack.split('\n').filter((line) => !line.includes(OWN_FRAMES) && !INTERNAL_FRAME.test(line));
+  const lines = stack.split('\n').filter((line) => !isOwnFrame(line));
   Object.defineProperty(error, 'stack', {
     value: lines.join('\n'),
     writable: true,
