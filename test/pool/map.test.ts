@@ -30,6 +30,16 @@ describe.each(methods)('map under %s', (context) => {
 });
 
 describe('map semantics', () => {
+  test('a chunk mixing values, promises and thenables answers in order; a rejection midway fails the chunk', async () => {
+    const pool = makePool(1);
+    const items = range(12).map((x) => [x, -1] as [number, number]);
+    await expect(pool.starmap(tasks.mixedSquare, items, 12)).resolves.toEqual(range(12).map((x) => x * x));
+    items[7] = [7, 7];
+    await expect(pool.starmap(tasks.mixedSquare, items, 12)).rejects.toThrow('item 7 is bad');
+    // The worker goes on with the next task.
+    await expect(pool.starmap(tasks.mixedSquare, items.slice(0, 6), 6)).resolves.toEqual([0, 1, 4, 9, 16, 25]);
+  });
+
   test('default chunksize is ceil(n / (4 × processes)): one message per chunk', async () => {
     const pool = makePool({ processes: 2, maxTasksPerChild: 1 });
     // With maxTasksPerChild 1 every chunk runs on its own pid: 9 items, 2 processes → chunks of 2 → 5 pids.

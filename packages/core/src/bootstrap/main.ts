@@ -53,7 +53,7 @@ function onFrame(message: ParentMessage, payload: Payload): void {
   switch (message.t) {
     case 'task':
       queue.push({ task: message, payload });
-      if (!draining && initialized) void drain();
+      if (!draining && initialized) startDrain();
       break;
     case 'init':
       void initialize(message, payload);
@@ -84,7 +84,7 @@ async function initialize(message: Extract<ParentMessage, { t: 'init' }>, payloa
   }
   channel.send({ t: 'ready' });
   initialized = true;
-  if (queue.length > 0) void drain();
+  if (queue.length > 0) startDrain();
   else if (stopping) leave();
 }
 
@@ -93,11 +93,28 @@ async function initialize(message: Extract<ParentMessage, { t: 'init' }>, payloa
 // would keep the parent from refilling this worker, which then idles.
 const ANSWER_DELAY_MS = 1;
 
-async function drain(): Promise<void> {
+// Tasks run from a microtask, once every frame of the chunk that brought them
+// is queued: a run of short tasks answers in one write, and the answer delay
+// below sees the whole queue.
+function startDrain(): void {
   draining = true;
+  queueMicrotask(drainQueue);
+}
+
+const drainQueue = (): void => void drain();
+
+async function drain(): Promise<void> {
   let since = Date.now();
   for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    const retire = await runTask(next.task, next.payload);
+    running = next.task.id;
+    let retire: boolean | Promise<boolean>;
+    try {
+      retire = runChunk(next.task, next.payload);
+      // Only a task that returns a promise (or a first import) costs a wait.
+      if (typeof retire !== 'boolean') retire = await retire;
+    } finally {
+      running = null;
+    }
     if (retire) return leave(); // tasks still queued here are re-sent elsewhere by the parent
     if (queue.length > 0 && Date.now() - since >= ANSWER_DELAY_MS) {
       channel.flush();
@@ -108,39 +125,78 @@ async function drain(): Promise<void> {
   if (stopping) leave();
 }
 
-/** Runs one task (a chunk of argument lists) and answers; true when the worker must now retire. */
-async function runTask(task: Task, payload: Payload): Promise<boolean> {
-  running = task.id;
-  try {
-    return await runChunk(task, payload);
-  } finally {
-    running = null;
-  }
+/**
+ * Runs one task (a chunk of argument lists) and answers; true when the worker
+ * must now retire. Synchronous until something returns a promise.
+ */
+function runChunk(task: Task, payload: Payload): boolean | Promise<boolean> {
+  const found = findTask(task.m, task.n);
+  if (!(found instanceof Promise)) return startCalls(task.id, found, payload);
+  return found.then(
+    (fn) => startCalls(task.id, fn, payload),
+    (error: unknown) => reply(task.id, encodeThrown(error)),
+  );
 }
 
-async function runChunk(task: Task, payload: Payload): Promise<boolean> {
-  const results: unknown[] = [];
+type TaskFn = (...args: unknown[]) => unknown;
+
+// The arguments are decoded once the task module is loaded: it may register types.
+function startCalls(id: number, fn: TaskFn, payload: Payload): boolean | Promise<boolean> {
+  let argLists: unknown[][];
   try {
-    let fn = findTask(task.m, task.n);
-    if (fn instanceof Promise) fn = await fn;
-    const argLists = decodeValue(payload) as unknown[][];
-    for (const args of argLists) {
-      let value = fn(...args);
-      if (value instanceof Promise || isThenable(value)) value = await value;
+    argLists = decodeValue(payload) as unknown[][];
+  } catch (error) {
+    return reply(id, encodeThrown(error));
+  }
+  return runCalls(id, fn, argLists, 0, []);
+}
+
+/** Calls `fn` on the argument lists from index `from` on, collecting results; answers when done. */
+function runCalls(
+  id: number,
+  fn: TaskFn,
+  argLists: unknown[][],
+  from: number,
+  results: unknown[],
+): boolean | Promise<boolean> {
+  try {
+    for (let i = from; i < argLists.length; i += 1) {
+      const value = fn(...(argLists[i] as unknown[]));
+      if (value instanceof Promise || isThenable(value)) return awaitCall(id, fn, argLists, i, value, results);
       results.push(value);
     }
   } catch (error) {
-    return reply(task.id, encodeThrown(error));
+    return reply(id, encodeThrown(error));
   }
+  return answer(id, results);
+}
+
+async function awaitCall(
+  id: number,
+  fn: TaskFn,
+  argLists: unknown[][],
+  at: number,
+  pending: PromiseLike<unknown>,
+  results: unknown[],
+): Promise<boolean> {
+  try {
+    results.push(await pending);
+  } catch (error) {
+    return reply(id, encodeThrown(error));
+  }
+  return runCalls(id, fn, argLists, at + 1, results);
+}
+
+function answer(id: number, results: unknown[]): boolean {
   let encoded: Payload;
   try {
     encoded = encodeValue(results);
   } catch (error) {
-    return reply(task.id, describeResultFailure(results, error));
+    return reply(id, describeResultFailure(results, error));
   }
   const retire = overMemory();
   // The head as text: `{ t: 'done', id, retire? }` (protocol.ts), built without an object per task.
-  channel.send(`{"t":"done","id":${task.id}${retire ? ',"retire":true' : ''}}`, encoded);
+  channel.send(`{"t":"done","id":${id}${retire ? ',"retire":true' : ''}}`, encoded);
   return retire;
 }
 
