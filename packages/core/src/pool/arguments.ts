@@ -40,18 +40,24 @@ export function checkChunksize(chunksize: unknown): number | undefined {
   return chunksize;
 }
 
-export function checkCallbacks(callbacks: ResultCallbacks<never>): void {
-  for (const key of ['callback', 'errorCallback'] as const) {
-    const fn: unknown = callbacks[key];
-    if (fn !== undefined && typeof fn !== 'function') throw invalid(key, 'a function', fn);
+export function checkCallbacks({ callback, errorCallback }: ResultCallbacks<never>): void {
+  if (callback !== undefined && typeof callback !== 'function') throw invalid('callback', 'a function', callback);
+  if (errorCallback !== undefined && typeof errorCallback !== 'function') {
+    throw invalid('errorCallback', 'a function', errorCallback);
   }
 }
+
+/** A call without options: shared, so a call that passes none allocates none. */
+export const NO_OPTIONS: CallOptions = Object.freeze({});
+const DEFAULT_CALL: ResolvedCall = Object.freeze({ taskTimeout: null, signal: undefined });
 
 export function resolveCall(options: CallOptions | undefined): ResolvedCall {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {
     throw invalid('options', 'an object', options);
   }
-  const { taskTimeout, signal } = options ?? {};
+  if (options === undefined) return DEFAULT_CALL;
+  const { taskTimeout, signal } = options;
+  if (taskTimeout === undefined && signal === undefined) return DEFAULT_CALL;
   if (taskTimeout !== undefined && !isPositiveNumber(taskTimeout)) {
     throw invalid('taskTimeout', 'a positive number of milliseconds', taskTimeout, true);
   }

@@ -1,5 +1,5 @@
 import { ProcessError, TimeoutError } from '../errors.js';
-import { awaiterFrames, withCallerFrames } from './stacks.js';
+import { rethrowWithAwaiterFrames } from './stacks.js';
 
 export interface ResultCallbacks<R> {
   /** Called once with the value when the result succeeds. */
@@ -123,13 +123,8 @@ export class AsyncResult<R> implements PromiseLike<R> {
    * ms (the task goes on). An error not yet given the caller's frames (see
    * `applyAsync`) gets those of the functions awaiting this call.
    */
-  async get(timeout?: number): Promise<R> {
-    try {
-      return await waitWithTimeout(this.#settlement.promise(), timeout);
-    } catch (error) {
-      // eslint-disable-next-line @typescript-eslint/unbound-method -- only the frame to cut the stack at
-      throw withCallerFrames(error, awaiterFrames(AsyncResult.prototype.get));
-    }
+  get(timeout?: number): Promise<R> {
+    return waitWithTimeout(this.#settlement.promise(), timeout).then(undefined, rethrowWithAwaiterFrames);
   }
 
   /** Resolves when the result is ready, or after `timeout` ms, whichever is first. */

@@ -9,6 +9,7 @@ import {
   checkChunksize,
   checkInput,
   isIterable,
+  NO_OPTIONS,
   readAll,
   resolveCall,
   toArgList,
@@ -23,7 +24,7 @@ import { ImapJob } from './imap-job.js';
 import { IMapIterator } from './imap-iterator.js';
 import { invalid, isPositiveInteger, normalizeOptions, type PoolOptions } from './options.js';
 import { Scheduler, type ArgsKind } from './scheduler.js';
-import { awaiterFrames, captureCaller, withCallerFrames, type Caller } from './stacks.js';
+import { captureCaller, rethrowWithAwaiterFrames, type Caller } from './stacks.js';
 import type { Job } from './unit.js';
 
 /** `args` may be left out only when the task takes no required arguments. */
@@ -76,13 +77,14 @@ export class Pool extends EventEmitter<PoolEventMap> {
   /** Runs `fn(...args)` in a worker. */
   apply<F extends AnyFunction>(fn: TaskLike<F>, ...rest: ApplyRest<F>): Promise<TaskResult<F>>;
   apply(fn: string, args?: readonly unknown[], options?: CallOptions): Promise<unknown>;
-  async apply(fn: unknown, args?: readonly unknown[], options?: CallOptions): Promise<unknown> {
-    const settlement = this.#apply(fn, args, null, options ?? {});
+  apply(fn: unknown, args?: readonly unknown[], options?: CallOptions): Promise<unknown> {
+    let settlement: Settlement<unknown>;
     try {
-      return await settlement.promise();
+      settlement = this.#apply(fn, args, null, options ?? NO_OPTIONS);
     } catch (error) {
-      throw withCallerFrames(error, awaiterFrames(this.apply));
+      return Promise.reject(error);
     }
+    return settlement.promise().then(undefined, rethrowWithAwaiterFrames);
   }
 
   /** Runs `fn(...args)` in a worker; the AsyncResult settles later. */
@@ -92,7 +94,11 @@ export class Pool extends EventEmitter<PoolEventMap> {
     options?: ApplyAsyncOptions<TaskResult<F>>,
   ): AsyncResult<TaskResult<F>>;
   applyAsync(fn: string, args?: readonly unknown[], options?: ApplyAsyncOptions<unknown>): AsyncResult<unknown>;
-  applyAsync(fn: unknown, args?: readonly unknown[], options: ApplyAsyncOptions<unknown> = {}): AsyncResult<unknown> {
+  applyAsync(
+    fn: unknown,
+    args?: readonly unknown[],
+    options: ApplyAsyncOptions<unknown> = NO_OPTIONS,
+  ): AsyncResult<unknown> {
     // Frames are recorded up front only for an errorCallback; get() adds its awaiters' frames.
     const caller =
       (options as Partial<ApplyAsyncOptions<unknown>> | null)?.errorCallback === undefined

@@ -2,7 +2,7 @@
  * Where a pool call was made: V8 records the frames now and formats them only
  * if read. Recording costs 2–4 µs (most of a no-op task's parent time), so the
  * per-task methods record nothing up front: they add the frames of whoever
- * awaits them once a failure arrives (`awaiterFrames`), and `null` stands for
+ * awaits them once a failure arrives (`rethrowWithAwaiterFrames`), and `null` stands for
  * "not recorded".
  */
 export interface Caller {
@@ -17,15 +17,19 @@ export function captureCaller(above: Function): Caller {
 }
 
 /**
- * Called from an async method just resumed by a rejection: V8's async stack
- * trace then holds the functions awaiting that method, which are the caller's
- * frames. The timer and tick frames that resumed it are Node's, not the caller's.
+ * The rejection handler of the promise a per-task method returns: V8's async
+ * stack trace, in a handler, follows the promise chain to the functions
+ * awaiting that promise, which are the caller's frames. A handler costs a
+ * derived promise per call, not an async function's suspended frame. The
+ * timer and tick frames that ran it are Node's, not the caller's.
  */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any public method is a valid frame to cut at
-export function awaiterFrames(above: Function): Caller {
-  const caller = captureCaller(above);
+export function rethrowWithAwaiterFrames(error: unknown): never {
+  if (!(error instanceof Error)) throw error;
+  const caller = captureCaller(rethrowWithAwaiterFrames);
   const lines = (caller.stack ?? '').split('\n');
-  return { stack: lines.filter((line, i) => i === 0 || !line.includes('(node:internal/')).join('\n') };
+  throw withCallerFrames(error, {
+    stack: lines.filter((line, i) => i === 0 || !line.includes('(node:internal/')).join('\n'),
+  });
 }
 
 const decorated = new WeakSet<object>();
