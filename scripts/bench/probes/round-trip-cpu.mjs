@@ -4,11 +4,13 @@
 //   perf stat -e task-clock node probes/round-trip-cpu.mjs procpool
 //   perf stat -e task-clock node probes/round-trip-cpu.mjs raw
 // The difference in task-clock, over 20 000, is procpool's own CPU per round trip.
+// A count as the second argument (`… procpool 45000`): the slope between two
+// counts leaves out start-up and JIT warm-up.
 import { Pool } from '@procpool/core';
 import { pipeChild } from '../baselines.mjs';
 import tasks from './tasks.cjs';
 
-const N = 20_000;
+const N = Number(process.argv[3] ?? 20_000);
 const which = process.argv[2];
 let once;
 let close;

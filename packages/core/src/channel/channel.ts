@@ -87,6 +87,7 @@ export class Channel<In, Out> {
   #outgoing: Uint8Array[] = [];
   #outgoingBytes = 0;
   #flushScheduled = false;
+  readonly #flushLater = (): void => this.flush();
   // Small frames are written straight into this buffer, one after the other;
   // the bytes from #batchStart to #batchEnd are queued but not yet in #outgoing.
   // Bytes already handed to the socket are never written over.
@@ -136,7 +137,7 @@ export class Channel<In, Out> {
     }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      process.nextTick(() => this.flush());
+      process.nextTick(this.#flushLater);
     }
   }
 
@@ -183,9 +184,9 @@ export class Channel<In, Out> {
       return;
     }
     if (chunks.length === 1 || bytes <= MERGE_BYTES) {
-      this.#socket.write(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, bytes), () =>
-        done?.(),
-      );
+      const data = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, bytes);
+      if (done === undefined) this.#socket.write(data);
+      else this.#socket.write(data, () => done());
       return;
     }
     // Large payloads are not copied again: one writev for all of them.
