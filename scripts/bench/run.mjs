@@ -166,7 +166,8 @@ for (const { name, variant, env } of plan) {
     else {
       value = cell(outcomes.map((o) => o.value));
       if (scenario.baseline && key !== 'baseline') {
-        const ratios = outcomes.map((o, i) => o.value / results.baseline[i]?.value).filter(Number.isFinite);
+        // A trial may measure its own ratio against the baseline, in the same process (A).
+        const ratios = outcomes.map((o, i) => o.ratio ?? o.value / results.baseline[i]?.value).filter(Number.isFinite);
         ratio = ratios.length ? `${median(ratios).toFixed(2)}×` : '';
       }
       extras = columns.map((_, c) => cell(outcomes.map((o) => o.extra?.[c]).filter((x) => typeof x === 'number')));
