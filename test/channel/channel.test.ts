@@ -41,6 +41,7 @@ function pair(): {
       payloads.push(payload);
     },
     () => {},
+    (kind, id, value) => ({ t: `compact ${kind}/${value}`, n: id }),
   );
   return { sender, written, feed, received, payloads };
 }
@@ -143,4 +144,28 @@ test('a large all-ASCII string goes as one byte per character; others as UTF-8; 
   feed.write(bytes);
   await tick();
   expect(decodeValue(payloads[0] as Payload)).toEqual({ ascii, latin, wide });
+});
+
+test('compact heads come back as the reader builds them, with or without raw parts, in order with JSON heads', async () => {
+  const { sender, written, feed, received, payloads } = pair();
+  const withParts = encodeValue({ blob: Buffer.alloc(100_000, 2), text: 'ü'.repeat(20_000) });
+  sender.send({ t: 'json', n: 1 }, { text: 'a', parts: [] });
+  sender.sendCompact(1, 2, 7, { text: 'é', parts: [] });
+  sender.sendCompact(2, 2 ** 40 + 3, 4_000_000_000, withParts); // ids past 32 bits, values up to 32 bits
+  sender.sendCompact(31, 4, 0);
+  sender.send({ t: 'json', n: 5 }, { text: '', parts: [] });
+  await tick();
+  const bytes = Buffer.concat(written);
+  for (let offset = 0; offset < bytes.length; offset += 3) feed.write(bytes.subarray(offset, offset + 3));
+  await tick();
+  expect(received).toEqual([
+    [{ t: 'json', n: 1 }, 'a'],
+    [{ t: 'compact 1/7', n: 2 }, 'é'],
+    [{ t: 'compact 2/4000000000', n: 2 ** 40 + 3 }, payloads[2]?.text],
+    [{ t: 'compact 31/0', n: 4 }, ''],
+    [{ t: 'json', n: 5 }, ''],
+  ]);
+  const back = decodeValue(payloads[2] as Payload) as { blob: Buffer; text: string };
+  expect(back.blob.equals(Buffer.alloc(100_000, 2))).toBe(true);
+  expect(back.text).toBe('ü'.repeat(20_000));
 });

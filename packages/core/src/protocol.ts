@@ -15,8 +15,10 @@ export type ParentMessage =
       init: WireTaskRef | null;
       maxMemory: number | null;
     }
-  /** Body: a list of argument lists, one per item of the chunk. */
-  | { t: 'task'; id: number; m: string; n: string }
+  /** Task function `r` of this worker is export `n` of module `m`; sent before its first task. */
+  | { t: 'ref'; r: number; m: string; n: string }
+  /** Body: a list of argument lists, one per item of the chunk. Sent with a compact head. */
+  | { t: 'task'; id: number; r: number }
   /** Finish the task at hand, then exit. */
   | { t: 'stop' };
 
@@ -32,10 +34,27 @@ export type WorkerMessage =
   | { t: 'exiting'; running: number | null }
   /** Body: a ThrownBody. */
   | { t: 'initError' }
-  /** Body: the list of results. `retire`: the worker exits now, running nothing more. */
+  /** Body: the list of results. `retire`: the worker exits now, running nothing more. Sent with a compact head. */
   | { t: 'done'; id: number; retire?: true }
   /** Body: a ThrownBody or an EncodingBody. */
   | { t: 'failed'; id: number; how: FailureKind; retire?: true };
+
+// The messages sent for every task travel with compact heads (channel.ts):
+// a kind, the task's id and one number, no JSON to build or parse.
+/** A task: the number is the task function's ref (a 'ref' message said which). */
+export const TASK_FRAME = 1;
+/** An answer: the number is 1 when the worker retires. */
+export const DONE_FRAME = 2;
+
+export function readParentCompact(kind: number, id: number, value: number): ParentMessage {
+  if (kind !== TASK_FRAME) throw new Error(`Unknown compact frame kind ${kind} from the parent`);
+  return { t: 'task', id, r: value };
+}
+
+export function readWorkerCompact(kind: number, id: number, value: number): WorkerMessage {
+  if (kind !== DONE_FRAME) throw new Error(`Unknown compact frame kind ${kind} from a worker`);
+  return value === 1 ? { t: 'done', id, retire: true } : { t: 'done', id };
+}
 
 /** A thrown value: an Error (`e`) or anything else (`v`). */
 export type ThrownBody = { e: import('./codec/errors.js').WireError } | { v: unknown };

@@ -5,7 +5,14 @@ import net from 'node:net';
 import { Channel, encodeFrame } from '../channel/channel.js';
 import { decodeValue, encodeValue, type Payload } from '../codec/values.js';
 import { setWorkerIdentity } from '../process-info.js';
-import { CHANNEL_FD, type ParentMessage, type WorkerMessage } from '../protocol.js';
+import {
+  CHANNEL_FD,
+  DONE_FRAME,
+  readParentCompact,
+  type ParentMessage,
+  type WireTaskRef,
+  type WorkerMessage,
+} from '../protocol.js';
 import { findTask, onImport } from './loader.js';
 import { describeResultFailure, encodeThrown, type EncodedFailure } from './replies.js';
 import { watchParent } from './watchdog.js';
@@ -19,6 +26,7 @@ const memoryUsage = process.memoryUsage;
 
 type Task = Extract<ParentMessage, { t: 'task' }>;
 const queue: Array<{ task: Task; payload: Payload }> = [];
+const refs: WireTaskRef[] = []; // task functions by the number the parent gave them
 let draining = false;
 let initialized = false; // tasks may arrive while the initializer runs; they wait
 let stopping = false;
@@ -27,7 +35,7 @@ let running: number | null = null;
 
 const socket = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true });
 // The parent is gone (or let us go): nothing left to answer to.
-const channel = new Channel<ParentMessage, WorkerMessage>(socket, onFrame, () => exit(0));
+const channel = new Channel<ParentMessage, WorkerMessage>(socket, onFrame, () => exit(0), readParentCompact);
 
 // process.exit() from user code, or our own exit: say which task (if any) was
 // running, so the parent fails that one and re-sends the others. Written
@@ -51,6 +59,9 @@ onImport((phase, specifier) => {
 
 function onFrame(message: ParentMessage, payload: Payload): void {
   switch (message.t) {
+    case 'ref':
+      refs[message.r] = { m: message.m, n: message.n };
+      break;
     case 'task':
       queue.push({ task: message, payload });
       if (!draining && initialized) startDrain();
@@ -130,7 +141,9 @@ async function drain(): Promise<void> {
  * must now retire. Synchronous until something returns a promise.
  */
 function runChunk(task: Task, payload: Payload): boolean | Promise<boolean> {
-  const found = findTask(task.m, task.n);
+  const ref = refs[task.r];
+  if (ref === undefined) return reply(task.id, encodeThrown(new Error(`No task function ${task.r} was sent`)));
+  const found = findTask(ref.m, ref.n);
   if (!(found instanceof Promise)) return startCalls(task.id, found, payload);
   return found.then(
     (fn) => startCalls(task.id, fn, payload),
@@ -195,8 +208,7 @@ function answer(id: number, results: unknown[]): boolean {
     return reply(id, describeResultFailure(results, error));
   }
   const retire = overMemory();
-  // The head as text: `{ t: 'done', id, retire? }` (protocol.ts), built without an object per task.
-  channel.send(`{"t":"done","id":${id}${retire ? ',"retire":true' : ''}}`, encoded);
+  channel.sendCompact(DONE_FRAME, id, retire ? 1 : 0, encoded);
   return retire;
 }
 

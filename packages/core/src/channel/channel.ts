@@ -2,18 +2,26 @@ import type { Duplex } from 'node:stream';
 
 import { NO_PAYLOAD, type Part, type Payload } from '../codec/values.js';
 
-// Frame: u32le length of the rest | u32le head length | head (JSON) | body (UTF-8)
-// | parts: raw bytes of large strings and byte arrays, listed in the head as `x`.
+// Frame: u32le length of the rest | u32le head length | head | body (UTF-8)
+// | parts: raw bytes of large strings and byte arrays.
+// A head is JSON (it starts with `{`), its parts listed as `x`; or, for the hot
+// messages (tasks and answers), compact: u8 kind (1–31) | f64le id | u32le value
+// | per part, u8 kind | u32le length. A compact head costs no JSON on either side.
 const PREFIX = 4;
+const COMPACT_BYTES = 13;
+const PART_BYTES = 5;
 /** Frames up to this size are merged into one buffer before writing; larger ones go as they are. */
 const MERGE_BYTES = 64 * 1024;
 /** Size of the buffers small frames are written into. */
 const BATCH_BYTES = 64 * 1024;
 
 export type FrameHandler<Head> = (head: Head, payload: Payload) => void;
+/** Builds the message a compact head stands for. */
+export type CompactReader<Head> = (kind: number, id: number, value: number) => Head;
 /** A part's kind on the wire: the codec's kinds, and `a` for a string sent as ASCII. */
 type WireKind = Part['kind'] | 'a';
 const NO_RAW: readonly Uint8Array[] = [];
+const NO_KINDS: ReadonlyArray<[WireKind, number]> = [];
 
 // Node's UTF-8 decoder takes ~1.5 ms per MiB even for ASCII, its latin1 one
 // ~0.25 ms: an all-ASCII string (one byte per character in UTF-8) goes as
@@ -34,33 +42,68 @@ function wireKind(part: Part, bytes: Uint8Array): WireKind {
 /** A frame head: an object, or its JSON text when the sender keeps that ready (the per-task heads). */
 export type Head<T> = T | string;
 
+/** A compact head (see the frame layout above). */
+export interface Compact {
+  kind: number;
+  id: number;
+  value: number;
+}
+
 /** One frame as buffers: the head and body, then each part uncopied (strings encoded once). */
-export function encodeFrame(head: unknown, payload: Payload = NO_PAYLOAD): Uint8Array[] {
+export function encodeFrame(head: unknown, payload: Payload = NO_PAYLOAD, compact?: Compact): Uint8Array[] {
   const { text, parts } = payload;
   // Almost every frame has no raw parts: no arrays to build for them.
   const raw = parts.length === 0 ? NO_RAW : parts.map(partBytes);
+  const kinds = raw.map((bytes, i): [WireKind, number] => [wireKind(parts[i] as Part, bytes), bytes.byteLength]);
   const headText =
-    raw.length === 0 && typeof head === 'string'
-      ? head
-      : JSON.stringify(
-          raw.length === 0
-            ? head
-            : {
-                ...((typeof head === 'string' ? JSON.parse(head) : head) as object),
-                x: parts.map((part, i) => [wireKind(part, raw[i] as Uint8Array), (raw[i] as Uint8Array).byteLength]),
-              },
-        );
-  const headBytes = Buffer.byteLength(headText);
+    compact !== undefined
+      ? ''
+      : raw.length === 0 && typeof head === 'string'
+        ? head
+        : JSON.stringify(
+            raw.length === 0 ? head : { ...((typeof head === 'string' ? JSON.parse(head) : head) as object), x: kinds },
+          );
+  const headBytes = compact === undefined ? Buffer.byteLength(headText) : COMPACT_BYTES + PART_BYTES * kinds.length;
   const bodyBytes = text === '' ? 0 : Buffer.byteLength(text);
   let rest = PREFIX + headBytes + bodyBytes;
   for (const bytes of raw) rest += bytes.byteLength;
   const frame = Buffer.allocUnsafe(PREFIX * 2 + headBytes + bodyBytes);
   frame.writeUInt32LE(rest, 0);
   frame.writeUInt32LE(headBytes, PREFIX);
-  frame.write(headText, PREFIX * 2, 'utf8');
+  if (compact === undefined) frame.write(headText, PREFIX * 2, 'utf8');
+  else writeCompact(frame, PREFIX * 2, compact.kind, compact.id, compact.value, kinds);
   if (bodyBytes > 0) frame.write(text, PREFIX * 2 + headBytes, 'utf8');
   return raw.length === 0 ? [frame] : [frame, ...raw];
 }
+
+function writeCompact(
+  frame: Buffer,
+  at: number,
+  kind: number,
+  id: number,
+  value: number,
+  parts: ReadonlyArray<[WireKind, number]>,
+): void {
+  frame[at] = kind;
+  frame.writeDoubleLE(id, at + 1);
+  frame.writeUInt32LE(value, at + 9);
+  parts.forEach(([partKind, length], i) => {
+    frame[at + COMPACT_BYTES + PART_BYTES * i] = partKind.charCodeAt(0);
+    frame.writeUInt32LE(length, at + COMPACT_BYTES + PART_BYTES * i + 1);
+  });
+}
+
+function readCompactParts(data: Buffer, start: number, end: number): Array<[WireKind, number]> {
+  const kinds: Array<[WireKind, number]> = [];
+  for (let at = start + COMPACT_BYTES; at < end; at += PART_BYTES) {
+    kinds.push([String.fromCharCode(data[at] as number) as WireKind, data.readUInt32LE(at + 1)]);
+  }
+  return kinds;
+}
+
+const noCompact = (kind: number): never => {
+  throw new Error(`Unexpected compact frame of kind ${kind}`);
+};
 
 function decodeParts(data: Buffer, start: number, kinds: Array<[WireKind, number]>): Part[] {
   let offset = start;
@@ -98,8 +141,16 @@ export class Channel<In, Out> {
   #size = 0;
   #closed = false;
 
-  constructor(socket: Duplex, onFrame: FrameHandler<In>, onClose: () => void) {
+  readonly #readCompact: CompactReader<In>;
+
+  constructor(
+    socket: Duplex,
+    onFrame: FrameHandler<In>,
+    onClose: () => void,
+    readCompact: CompactReader<In> = noCompact,
+  ) {
     this.#socket = socket;
+    this.#readCompact = readCompact;
     socket.on('data', (chunk: Buffer) => this.#receive(chunk, onFrame));
     socket.on('error', () => {
       // The peer died mid-write (EPIPE/ECONNRESET); 'close' follows and says so.
@@ -122,13 +173,27 @@ export class Channel<In, Out> {
   send(head: Head<Out>, payload: Payload = NO_PAYLOAD): void {
     if (this.#closed) return;
     if (payload.parts.length === 0) this.#append(typeof head === 'string' ? head : JSON.stringify(head), payload.text);
-    else {
-      this.#closeBatch();
-      for (const chunk of encodeFrame(head, payload)) {
-        this.#outgoing.push(chunk);
-        this.#outgoingBytes += chunk.byteLength;
-      }
+    else this.#queue(encodeFrame(head, payload));
+    this.#sent();
+  }
+
+  /** Sends a message with a compact head: the peer's CompactReader turns it back into one. */
+  sendCompact(kind: number, id: number, value: number, payload: Payload = NO_PAYLOAD): void {
+    if (this.#closed) return;
+    if (payload.parts.length === 0) this.#append(null, payload.text, kind, id, value);
+    else this.#queue(encodeFrame(null, payload, { kind, id, value }));
+    this.#sent();
+  }
+
+  #queue(chunks: Uint8Array[]): void {
+    this.#closeBatch();
+    for (const chunk of chunks) {
+      this.#outgoing.push(chunk);
+      this.#outgoingBytes += chunk.byteLength;
     }
+  }
+
+  #sent(): void {
     // Batching ends at MERGE_BYTES: a big frame leaves now, so the peer starts
     // on it while this side encodes the next one.
     if (this.#outgoingBytes > MERGE_BYTES) {
@@ -143,10 +208,13 @@ export class Channel<In, Out> {
 
   // Head and body written in place: UTF-8 takes at most 3 bytes per UTF-16 unit,
   // so a frame that fits in the worst case is written without measuring it first.
-  #append(headText: string, text: string): void {
+  // A null head is a compact one (kind, id, value).
+  #append(headText: string | null, text: string, kind = 0, id = 0, value = 0): void {
     const room = this.#batch.length - this.#batchEnd;
-    if (PREFIX * 2 + (headText.length + text.length) * 3 > room) {
-      const exact = PREFIX * 2 + Buffer.byteLength(headText) + Buffer.byteLength(text);
+    const headChars = headText === null ? COMPACT_BYTES : headText.length * 3;
+    if (PREFIX * 2 + headChars + text.length * 3 > room) {
+      const headBytes = headText === null ? COMPACT_BYTES : Buffer.byteLength(headText);
+      const exact = PREFIX * 2 + headBytes + Buffer.byteLength(text);
       if (exact > room) {
         this.#closeBatch();
         this.#batch = Buffer.allocUnsafeSlow(Math.max(BATCH_BYTES, exact));
@@ -156,7 +224,9 @@ export class Channel<In, Out> {
     }
     const batch = this.#batch;
     const at = this.#batchEnd;
-    const headBytes = batch.write(headText, at + PREFIX * 2, 'utf8');
+    let headBytes = COMPACT_BYTES;
+    if (headText === null) writeCompact(batch, at + PREFIX * 2, kind, id, value, NO_KINDS);
+    else headBytes = batch.write(headText, at + PREFIX * 2, 'utf8');
     const bodyBytes = text === '' ? 0 : batch.write(text, at + PREFIX * 2 + headBytes, 'utf8');
     batch.writeUInt32LE(PREFIX + headBytes + bodyBytes, at);
     batch.writeUInt32LE(headBytes, at + PREFIX);
@@ -211,15 +281,27 @@ export class Channel<In, Out> {
     while (data.length - offset >= PREFIX) {
       const end = offset + PREFIX + data.readUInt32LE(offset);
       if (end > data.length) break;
-      const headEnd = offset + PREFIX * 2 + data.readUInt32LE(offset + PREFIX);
-      const head = JSON.parse(data.toString('utf8', offset + PREFIX * 2, headEnd)) as In & {
-        x?: Array<[WireKind, number]>;
-      };
+      const headStart = offset + PREFIX * 2;
+      const headEnd = headStart + data.readUInt32LE(offset + PREFIX);
+      let head: In;
+      let kinds: Array<[WireKind, number]> | undefined;
+      if ((data[headStart] as number) < 0x20) {
+        head = this.#readCompact(
+          data[headStart] as number,
+          data.readDoubleLE(headStart + 1),
+          data.readUInt32LE(headStart + 9),
+        );
+        if (headEnd > headStart + COMPACT_BYTES) kinds = readCompactParts(data, headStart, headEnd);
+      } else {
+        const json = JSON.parse(data.toString('utf8', headStart, headEnd)) as In & { x?: Array<[WireKind, number]> };
+        head = json;
+        kinds = json.x;
+      }
       let bodyEnd = end;
       let parts: Part[] = [];
-      if (head.x !== undefined) {
-        for (const [, length] of head.x) bodyEnd -= length;
-        parts = decodeParts(data, bodyEnd, head.x);
+      if (kinds !== undefined) {
+        for (const [, length] of kinds) bodyEnd -= length;
+        parts = decodeParts(data, bodyEnd, kinds);
       }
       const text = headEnd === bodyEnd ? '' : data.toString('utf8', headEnd, bodyEnd);
       offset = end;

@@ -1,7 +1,13 @@
 import type { Payload } from '../codec/values.js';
 import { Channel } from '../channel/channel.js';
 import { launchWorker, type ExitInfo, type LaunchOptions, type LaunchedWorker } from '../launch/launch.js';
-import type { ParentMessage, WireTaskRef, WorkerMessage } from '../protocol.js';
+import {
+  readWorkerCompact,
+  TASK_FRAME,
+  type ParentMessage,
+  type WireTaskRef,
+  type WorkerMessage,
+} from '../protocol.js';
 import type { Unit } from '../pool/unit.js';
 
 export type WorkerState = 'starting' | 'ready' | 'busy' | 'retiring' | 'exited';
@@ -33,17 +39,6 @@ export interface WorkerSettings {
 // slow to run because the workers keep every core busy; and long tasks are not
 // hoarded (one queued at most) while another worker could start them.
 const QUEUED_WORK_MS = 8;
-// The head of a task frame, `{"t":"task","m":…,"n":…,"id":N}`, is built from a
-// prefix kept per task: no object to build and stringify for every task.
-const taskHeads = new WeakMap<WireTaskRef, string>();
-function taskHeadPrefix(ref: WireTaskRef): string {
-  let prefix = taskHeads.get(ref);
-  if (prefix === undefined) {
-    prefix = `{"t":"task","m":${JSON.stringify(ref.m)},"n":${JSON.stringify(ref.n)},"id":`;
-    taskHeads.set(ref, prefix);
-  }
-  return prefix;
-}
 
 const MIN_WINDOW = 2;
 const MAX_WINDOW = 256;
@@ -81,6 +76,11 @@ export class WorkerHandle {
   #lastAnswer = 0;
   readonly #process: LaunchedWorker;
   readonly #channel: Channel<WorkerMessage, ParentMessage>;
+  // The task functions this worker was told of, by number (a task frame names
+  // its function by that number). Registered functions keep one ref object, so
+  // the object is looked up first; refs built per call are matched by value.
+  readonly #refsByObject = new WeakMap<WireTaskRef, number>();
+  readonly #refsByValue = new Map<string, number>();
 
   constructor(
     private readonly settings: WorkerSettings,
@@ -96,6 +96,7 @@ export class WorkerHandle {
       this.#process.pipe,
       (message, payload) => this.#onMessage(message, payload),
       pipeClosed,
+      readWorkerCompact,
     );
     this.#channel.send(
       { t: 'init', name: this.name, init: settings.initializer, maxMemory: settings.maxMemory },
@@ -123,8 +124,22 @@ export class WorkerHandle {
     this.inFlight.push(unit);
     this.tasksLeft -= 1;
     if (this.state === 'ready') this.state = 'busy';
-    this.#channel.send(`${taskHeadPrefix(unit.ref)}${unit.id}}`, unit.payload);
+    this.#channel.sendCompact(TASK_FRAME, unit.id, this.#refNumber(unit.ref), unit.payload);
     if (this.inFlight.length === 1 && this.#everReady) this.#armTimer();
+  }
+
+  #refNumber(ref: WireTaskRef): number {
+    let number = this.#refsByObject.get(ref);
+    if (number !== undefined) return number;
+    const value = JSON.stringify([ref.m, ref.n]);
+    number = this.#refsByValue.get(value);
+    if (number === undefined) {
+      number = this.#refsByValue.size;
+      this.#refsByValue.set(value, number);
+      this.#channel.send({ t: 'ref', r: number, m: ref.m, n: ref.n });
+    }
+    this.#refsByObject.set(ref, number);
+    return number;
   }
 
   /** Asks an idle worker to exit. */
