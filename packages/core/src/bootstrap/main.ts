@@ -106,13 +106,15 @@ const ANSWER_DELAY_MS = 1;
 
 // Tasks run from a microtask, once every frame of the chunk that brought them
 // is queued: a run of short tasks answers in one write, and the answer delay
-// below sees the whole queue.
+// below sees the whole queue. The microtask is a promise reaction: Node's
+// queueMicrotask wraps each callback in an AsyncResource and a bound function.
 function startDrain(): void {
   draining = true;
-  queueMicrotask(drainQueue);
+  void RESOLVED.then(drainNow);
 }
 
-const drainQueue = (): void => void drain();
+const RESOLVED = Promise.resolve();
+const drainNow = (): void => void drain();
 
 async function drain(): Promise<void> {
   let since = Date.now();
