@@ -1,5 +1,6 @@
 // The scenarios of the benchmark. Each measures one subject (or its baseline)
 // and returns { value, unit, better } — better: 'lower' | 'higher'.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,19 +24,46 @@ async function roundTripRate(once, { quick }) {
   return n / ((now() - start) / 1000);
 }
 
-/** µs per call of `once`, one at a time, after 200 unmeasured calls. */
+// A measures the steady state: every subject and baseline first makes this
+// many unmeasured round trips. procpool's own first ~2 000 run at 1.5–3× its
+// steady time while V8 optimizes its per-message code, longer than the peers'
+// (node probes/warm-up.mjs); 200, as before, measured mostly that.
+const warmRoundTrips = (quick) => (quick ? 200 : 2000);
+
+/** µs per call of `once`, one at a time, after the warm-up. */
 async function sequentialMicros(once, { quick }) {
-  for (let i = 0; i < 200; i += 1) await once(i);
+  for (let i = 0; i < warmRoundTrips(quick); i += 1) await once(i);
   const n = quick ? 500 : 2000;
   const start = now();
   for (let i = 0; i < n; i += 1) await once(i);
   return ((now() - start) * 1000) / n;
 }
 
+// A sequential round trip costs ~30 µs when the parent and its child share a
+// CPU and ~120 µs when they do not, and the kernel keeps each process where it
+// landed: two identical process.send children in one process measured
+// 0.39–2.17× of each other. A therefore pins the trial process to CPU 0 and
+// all its children to CPU 1 (with taskset, on a machine with 2 CPUs or more),
+// so every pool and baseline pays the same cross-CPU wake-up. Only the trial's
+// main thread is pinned: a thread pool's workers (piscina) stay free.
+function pinApart() {
+  if (os.availableParallelism() < 2) return;
+  const pin = (flags, cpu, pid) => {
+    try {
+      execFileSync('taskset', [...flags, String(cpu), String(pid)], { stdio: 'ignore' });
+    } catch {
+      // no taskset, or the process is gone: left where it is
+    }
+  };
+  pin(['-cp'], 0, process.pid);
+  for (const pid of descendants()) pin(['-a', '-cp'], 1, pid);
+}
+
 /** sequentialMicros over a baseline child, closed afterwards. */
 async function childMicros(start, roundTrip, options) {
   const child = await start();
   try {
+    pinApart();
     return await sequentialMicros((i) => roundTrip(child, i), options);
   } finally {
     child.close();
@@ -45,30 +73,37 @@ async function childMicros(start, roundTrip, options) {
 /**
  * µs per call of `once`, and its ratio to A's baseline (a process.send JSON
  * child) measured in the same process: blocks of 200 calls of each in turn,
- * after 200 unmeasured calls of each. Load on the machine comes and goes over
+ * after the warm-up of each. Load on the machine comes and goes over
  * seconds, and back-to-back processes caught it differently (workerpool, on
  * the same process.send, landed at 0.72–1.20× of it in one day's runs).
  */
 async function againstBaseline(once, { quick }) {
   const child = await ipcChild('json');
   try {
+    pinApart();
     const base = (i) => child.roundTrip(i);
-    for (let i = 0; i < 200; i += 1) {
+    for (let i = 0; i < warmRoundTrips(quick); i += 1) {
       await once(i);
       await base(i);
     }
-    const [blocks, size] = [quick ? 3 : 10, 200];
-    let mine = 0;
-    let theirs = 0;
+    const [blocks, size] = [quick ? 4 : 10, 200];
+    const spent = { mine: 0, theirs: 0 };
+    const block = async (call, key) => {
+      const start = now();
+      for (let i = 0; i < size; i += 1) await call(i);
+      spent[key] += now() - start;
+    };
+    // Which goes first alternates, so neither always follows the other.
     for (let b = 0; b < blocks; b += 1) {
-      let start = now();
-      for (let i = 0; i < size; i += 1) await once(i);
-      mine += now() - start;
-      start = now();
-      for (let i = 0; i < size; i += 1) await base(i);
-      theirs += now() - start;
+      if (b % 2 === 0) {
+        await block(once, 'mine');
+        await block(base, 'theirs');
+      } else {
+        await block(base, 'theirs');
+        await block(once, 'mine');
+      }
     }
-    return { value: (mine * 1000) / (blocks * size), ratio: mine / theirs };
+    return { value: (spent.mine * 1000) / (blocks * size), ratio: spent.mine / spent.theirs };
   } finally {
     child.close();
   }

@@ -3,18 +3,23 @@
 // whole process tree (process.cpuUsage is statistical on this VM):
 //   perf stat -e task-clock node probes/round-trip-cpu.mjs procpool
 //   perf stat -e task-clock node probes/round-trip-cpu.mjs raw
+//   perf stat -e task-clock node probes/round-trip-cpu.mjs ipc   (process.send, JSON)
 // The difference in task-clock, over 20 000, is procpool's own CPU per round trip.
 // A count as the second argument (`… procpool 45000`): the slope between two
 // counts leaves out start-up and JIT warm-up.
 import { Pool } from '@procpool/core';
-import { pipeChild } from '../baselines.mjs';
+import { ipcChild, pipeChild } from '../baselines.mjs';
 import tasks from './tasks.cjs';
 
 const N = Number(process.argv[3] ?? 20_000);
 const which = process.argv[2];
 let once;
 let close;
-if (which === 'raw') {
+if (which === 'ipc') {
+  const child = await ipcChild('json');
+  once = (i) => child.roundTrip(i);
+  close = () => child.close();
+} else if (which === 'raw') {
   const child = await pipeChild();
   once = () => child.roundTrip('1');
   close = () => child.close();
@@ -23,7 +28,7 @@ if (which === 'raw') {
   once = (i) => pool.apply(tasks.noop, [i]);
   close = () => pool.terminate();
 } else {
-  throw new Error('usage: node probes/round-trip-cpu.mjs procpool|raw');
+  throw new Error('usage: node probes/round-trip-cpu.mjs procpool|raw|ipc [count]');
 }
 for (let i = 0; i < 500; i += 1) await once(i);
 const start = performance.now();
