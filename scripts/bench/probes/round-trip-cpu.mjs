@@ -7,29 +7,13 @@
 // The difference in task-clock, over 20 000, is procpool's own CPU per round trip.
 // A count as the second argument (`… procpool 45000`): the slope between two
 // counts leaves out start-up and JIT warm-up.
-import { Pool } from '@procpool/core';
-import { ipcChild, pipeChild } from '../baselines.mjs';
-import tasks from './tasks.cjs';
+import { roundTrips } from './round-trips.mjs';
 
 const N = Number(process.argv[3] ?? 20_000);
 const which = process.argv[2];
-let once;
-let close;
-if (which === 'ipc') {
-  const child = await ipcChild('json');
-  once = (i) => child.roundTrip(i);
-  close = () => child.close();
-} else if (which === 'raw') {
-  const child = await pipeChild();
-  once = () => child.roundTrip('1');
-  close = () => child.close();
-} else if (which === 'procpool') {
-  const pool = new Pool({ processes: 1 });
-  once = (i) => pool.apply(tasks.noop, [i]);
-  close = () => pool.terminate();
-} else {
-  throw new Error('usage: node probes/round-trip-cpu.mjs procpool|raw|ipc [count]');
-}
+const subject = await roundTrips(which);
+if (subject === null) throw new Error('usage: node probes/round-trip-cpu.mjs procpool|raw|ipc [count]');
+const { once, close } = subject;
 for (let i = 0; i < 500; i += 1) await once(i);
 const start = performance.now();
 for (let i = 0; i < N; i += 1) await once(i);
