@@ -169,3 +169,32 @@ test('compact heads come back as the reader builds them, with or without raw par
   expect(back.blob.equals(Buffer.alloc(100_000, 2))).toBe(true);
   expect(back.text).toBe('ü'.repeat(20_000));
 });
+
+test('bytes that are not a frame close the channel at once, with the reason, and deliver nothing after', async () => {
+  const feed = new PassThrough();
+  const received: number[] = [];
+  let closed = false;
+  const channel = new Channel<Head, Head>(
+    Duplex.from({ readable: feed, writable: new PassThrough() }),
+    (head) => received.push(head.n),
+    () => {
+      closed = true;
+    },
+  );
+  const { sender, written } = pair();
+  sender.send({ t: 'ok', n: 1 });
+  sender.send({ t: 'ok', n: 2 });
+  await tick();
+  const good = written[0] as Buffer;
+  const firstEnd = 4 + good.readUInt32LE(0);
+  // A valid frame, then 4 stray bytes: read as the start of a frame, they announce a length of
+  // 0x78787878 bytes that will never come; the next frame's bytes show it is not one.
+  feed.write(Buffer.concat([good.subarray(0, firstEnd), Buffer.from('xxxx'), good.subarray(firstEnd)]));
+  await tick();
+  await tick();
+  expect(received).toEqual([1]);
+  expect(closed).toBe(true);
+  expect(channel.protocolError?.message).toMatch(
+    /^Something other than procpool wrote to the pipe: bytes that are not a frame/,
+  );
+});

@@ -53,6 +53,19 @@ describe('worker deaths', () => {
     expect(pool.stats().failed).toBe(0);
   });
 
+  test('a task that writes to the pipe fails with WorkerLostError; the task queued behind it runs elsewhere', async () => {
+    const pool = makePool(1);
+    await pool.apply(tasks.square, [1]); // the worker is up: both calls below go to it
+    const scribbled = pool.apply(modes.scribbleOnPipe, ['not a frame, just bytes']);
+    const behind = pool.apply(tasks.square, [4]);
+    const error = (await scribbled.catch((e: unknown) => e)) as WorkerLostError;
+    expect(error).toBeInstanceOf(WorkerLostError);
+    expect(error.message).toContain('Something other than procpool wrote to the pipe: bytes that are not a frame');
+    expect((error.cause as Error).name).toBe('ProtocolError');
+    await expect(behind).resolves.toBe(16);
+    await expect(pool.apply(tasks.square, [5])).resolves.toBe(25);
+  });
+
   test('a worker that dies right after sending its result: the result stands', async () => {
     const pool = makePool(1);
     await expect(pool.apply(modes.answerThenDie, ['kept'])).resolves.toBe('kept');

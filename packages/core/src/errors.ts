@@ -39,6 +39,8 @@ export interface WorkerLostDetails {
   exitCode: number | null;
   signal: string | null;
   stderr: string;
+  /** Why the pool stopped the worker, when it did (it wrote something that is not a frame on its pipe). */
+  cause?: Error | undefined;
 }
 
 /** The worker running the task died before it answered. */
@@ -52,7 +54,13 @@ export class WorkerLostError extends ProcessError {
   constructor(details: WorkerLostDetails) {
     const how = details.signal === null ? `exit code ${String(details.exitCode)}` : `signal ${details.signal}`;
     const tail = details.stderr.trim() === '' ? '' : `; its stderr ended with:\n${details.stderr}`;
-    super(`Worker ${details.workerName} (pid ${details.pid}) died with ${how} while running the task${tail}`);
+    const { cause } = details;
+    super(
+      cause === undefined
+        ? `Worker ${details.workerName} (pid ${details.pid}) died with ${how} while running the task${tail}`
+        : `Worker ${details.workerName} (pid ${details.pid}) was killed while running the task. ${cause.message}${tail}`,
+      cause === undefined ? undefined : { cause },
+    );
     this.pid = details.pid;
     this.workerName = details.workerName;
     this.exitCode = details.exitCode;

@@ -10,6 +10,12 @@ import { NO_PAYLOAD, type Part, type Payload } from '../codec/values.js';
 const PREFIX = 4;
 const COMPACT_BYTES = 13;
 const PART_BYTES = 5;
+/** The bytes of a frame's start that say whether it is one: both lengths and the head's first byte. */
+const FRAME_START = PREFIX * 2 + 1;
+
+/** The peer wrote something that is not procpool's protocol on the channel. */
+export class ProtocolError extends Error {}
+ProtocolError.prototype.name = 'ProtocolError';
 /** Frames up to this size are merged into one buffer before writing; larger ones go as they are. */
 const MERGE_BYTES = 64 * 1024;
 /** Size of the buffers small frames are written into. */
@@ -140,6 +146,7 @@ export class Channel<In, Out> {
   #parts: Buffer[] = [];
   #size = 0;
   #closed = false;
+  #protocolError: ProtocolError | null = null;
 
   readonly #readCompact: CompactReader<In>;
 
@@ -163,6 +170,11 @@ export class Channel<In, Out> {
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Why this side closed the channel, if the peer sent something that is not a frame. */
+  get protocolError(): ProtocolError | null {
+    return this.#protocolError;
   }
 
   /** Nothing queued here or in the socket: a synchronous write now would not interleave. */
@@ -270,46 +282,86 @@ export class Channel<In, Out> {
   }
 
   #receive(chunk: Buffer, onFrame: FrameHandler<In>): void {
+    if (this.#protocolError !== null) return;
     this.#parts.push(chunk);
     this.#size += chunk.length;
-    if (this.#size < PREFIX) return;
+    if (this.#size < FRAME_START) return;
     let first = this.#parts[0] as Buffer;
-    if (first.length < PREFIX) first = this.#merge();
+    if (first.length < FRAME_START) first = this.#merge();
+    if (!this.#isFrameStart(first, 0)) return;
     if (this.#size < first.readUInt32LE(0) + PREFIX) return; // wait for the whole frame
     const data = this.#parts.length === 1 ? first : this.#merge();
     let offset = 0;
-    while (data.length - offset >= PREFIX) {
+    while (data.length - offset >= FRAME_START && this.#isFrameStart(data, offset)) {
       const end = offset + PREFIX + data.readUInt32LE(offset);
       if (end > data.length) break;
-      const headStart = offset + PREFIX * 2;
-      const headEnd = headStart + data.readUInt32LE(offset + PREFIX);
-      let head: In;
-      let kinds: Array<[WireKind, number]> | undefined;
-      if ((data[headStart] as number) < 0x20) {
-        head = this.#readCompact(
-          data[headStart] as number,
-          data.readDoubleLE(headStart + 1),
-          data.readUInt32LE(headStart + 9),
-        );
-        if (headEnd > headStart + COMPACT_BYTES) kinds = readCompactParts(data, headStart, headEnd);
-      } else {
-        const json = JSON.parse(data.toString('utf8', headStart, headEnd)) as In & { x?: Array<[WireKind, number]> };
-        head = json;
-        kinds = json.x;
+      let frame: [In, Payload];
+      try {
+        frame = this.#decode(data, offset, end);
+      } catch (error) {
+        this.#fail(`a frame that does not decode (${String(error)})`);
+        return;
       }
-      let bodyEnd = end;
-      let parts: Part[] = [];
-      if (kinds !== undefined) {
-        for (const [, length] of kinds) bodyEnd -= length;
-        parts = decodeParts(data, bodyEnd, kinds);
-      }
-      const text = headEnd === bodyEnd ? '' : data.toString('utf8', headEnd, bodyEnd);
       offset = end;
-      onFrame(head, { text, parts });
+      onFrame(...frame);
     }
+    if (this.#protocolError !== null) return;
     const rest = offset === data.length ? null : data.subarray(offset);
     this.#parts = rest === null ? [] : [rest];
     this.#size = rest === null ? 0 : rest.length;
+  }
+
+  #decode(data: Buffer, offset: number, end: number): [In, Payload] {
+    const headStart = offset + PREFIX * 2;
+    const headEnd = headStart + data.readUInt32LE(offset + PREFIX);
+    let head: In;
+    let kinds: Array<[WireKind, number]> | undefined;
+    if ((data[headStart] as number) < 0x20) {
+      head = this.#readCompact(
+        data[headStart] as number,
+        data.readDoubleLE(headStart + 1),
+        data.readUInt32LE(headStart + 9),
+      );
+      if (headEnd > headStart + COMPACT_BYTES) kinds = readCompactParts(data, headStart, headEnd);
+    } else {
+      const json = JSON.parse(data.toString('utf8', headStart, headEnd)) as In & { x?: Array<[WireKind, number]> };
+      head = json;
+      kinds = json.x;
+    }
+    let bodyEnd = end;
+    let parts: Part[] = [];
+    if (kinds !== undefined) {
+      for (const [, length] of kinds) bodyEnd -= length;
+      if (bodyEnd < headEnd) throw new RangeError('raw parts longer than the frame');
+      parts = decodeParts(data, bodyEnd, kinds);
+    }
+    const text = headEnd === bodyEnd ? '' : data.toString('utf8', headEnd, bodyEnd);
+    return [head, { text, parts }];
+  }
+
+  // Checked as soon as a frame's first bytes are in, before waiting for the
+  // rest: bytes that are not a frame (something else wrote to the pipe) must
+  // not leave the reader waiting for a length that will never arrive.
+  #isFrameStart(data: Buffer, at: number): boolean {
+    const rest = data.readUInt32LE(at);
+    const headBytes = data.readUInt32LE(at + PREFIX);
+    const kind = data[at + PREFIX * 2] as number;
+    const head =
+      kind === 0x7b // `{`: JSON
+        ? headBytes >= 2
+        : kind >= 1 && kind < 0x20 && headBytes >= COMPACT_BYTES && (headBytes - COMPACT_BYTES) % PART_BYTES === 0;
+    if (head && rest >= PREFIX + headBytes) return true;
+    this.#fail(`bytes that are not a frame (length ${rest}, head length ${headBytes}, head byte ${kind})`);
+    return false;
+  }
+
+  // Whatever else wrote to the pipe, nothing more from it can be trusted: the
+  // channel closes, and the owner learns why from protocolError.
+  #fail(what: string): void {
+    this.#protocolError = new ProtocolError(`Something other than procpool wrote to the pipe: ${what}`);
+    this.#parts = [];
+    this.#size = 0;
+    this.#socket.destroy();
   }
 
   #merge(): Buffer {

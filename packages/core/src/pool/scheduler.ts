@@ -373,7 +373,8 @@ export class Scheduler implements WorkerEvents {
     this.#outstanding -= 1;
     const { pid, name: workerName } = worker;
     const { exitCode, signal } = info;
-    this.#fail(unit, new WorkerLostError({ pid, workerName, exitCode, signal, stderr: worker.stderrTail() }));
+    const cause = worker.protocolError ?? undefined;
+    this.#fail(unit, new WorkerLostError({ pid, workerName, exitCode, signal, stderr: worker.stderrTail(), cause }));
   }
 
   // Dying while starting or while importing a task module, again and again,

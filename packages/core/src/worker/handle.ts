@@ -95,7 +95,12 @@ export class WorkerHandle {
     this.#channel = new Channel(
       this.#process.pipe,
       (message, payload) => this.#onMessage(message, payload),
-      pipeClosed,
+      () => {
+        // Something in the worker wrote to its pipe: it cannot be trusted to
+        // finish the task (its task fails, see protocolError); the others run elsewhere.
+        if (this.#channel.protocolError !== null && this.state !== 'exited') this.#process.kill('SIGKILL');
+        pipeClosed();
+      },
       readWorkerCompact,
     );
     this.#channel.send(
@@ -113,6 +118,11 @@ export class WorkerHandle {
 
   get everReady(): boolean {
     return this.#everReady;
+  }
+
+  /** Set when the worker wrote something that is not a frame on its pipe. */
+  get protocolError(): Error | null {
+    return this.#channel.protocolError;
   }
 
   stderrTail(): string {
