@@ -47,9 +47,13 @@ async function measure(name, subject, variant, env) {
     const { stdout } = await run(process.execPath, argv, { env: childEnv, timeout: 120_000, maxBuffer: 1 << 20 });
     return JSON.parse(stdout.trim().split('\n').pop());
   } catch (error) {
-    return error.killed
-      ? { hangs: 'the trial process did not finish' }
-      : { error: String(error.message).slice(0, 200) };
+    if (error.killed) return { hangs: 'the trial process did not finish' };
+    // The pool threw in the trial's own process (an unhandled 'error' event,
+    // an uncaught exception): it takes its user's program down.
+    const thrown = String(error.stderr ?? '')
+      .split('\n')
+      .find((line) => /^\w*Error\b/.test(line));
+    return thrown === undefined ? { error: String(error.message).slice(0, 200) } : { crashes: thrown.slice(0, 60) };
   }
 }
 
@@ -156,12 +160,16 @@ for (const { name, variant, env } of plan) {
   ];
   for (const [label, key] of rows) {
     const outcomes = results[key];
-    const failed = outcomes.find((o) => o.na || o.hangs || o.error);
+    const failed = outcomes.find((o) => o.na || o.hangs || o.error || o.crashes);
+    const crash = outcomes.find((o) => o.crashes)?.crashes;
     let value;
     let ratio = '';
     let extras = columns.map(() => '');
     if (failed?.na) value = 'n/a';
-    else if (failed?.hangs) value = 'hangs';
+    else if (crash !== undefined) {
+      // Trials of one peer may end either way: say both.
+      value = `${outcomes.some((o) => o.hangs) ? 'hangs or ' : ''}crashes its parent (${crash})`;
+    } else if (failed?.hangs) value = 'hangs';
     else if (failed?.error) value = `error: ${failed.error.slice(0, 60)}`;
     else {
       value = cell(outcomes.map((o) => o.value));
