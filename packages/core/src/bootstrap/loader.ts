@@ -90,21 +90,13 @@ function refusedUnrun(error: unknown, file: string): boolean {
   return !frames.some((line) => line.trimStart().startsWith('at ') && line.includes(`${file}:`));
 }
 
-// The task found last: a run of calls of one task compares two strings, and
-// builds and hashes no key.
-let last: { specifier: string; name: string; fn: (...args: unknown[]) => unknown } | null = null;
-
 /** The function a task names; cached, so only the first call per task awaits. */
 export function findTask(
   specifier: string,
   name: string,
 ): ((...args: unknown[]) => unknown) | Promise<(...args: unknown[]) => unknown> {
-  if (last !== null && last.specifier === specifier && last.name === name) return last.fn;
   const key = `${specifier}#${name}`;
-  const fn = functions.get(key);
-  if (fn === undefined) return loadTask(specifier, name, key);
-  last = { specifier, name, fn };
-  return fn;
+  return functions.get(key) ?? loadTask(specifier, name, key);
 }
 
 async function loadTask(specifier: string, name: string, key: string): Promise<(...args: unknown[]) => unknown> {

@@ -26,7 +26,9 @@ const memoryUsage = process.memoryUsage;
 
 type Task = Extract<ParentMessage, { t: 'task' }>;
 const queue: Array<{ task: Task; payload: Payload }> = [];
-const refs: WireTaskRef[] = []; // task functions by the number the parent gave them
+// Task functions by the number the parent gave them; `fn` once found, so a
+// task looks up nothing by name after its function's first call.
+const refs: Array<WireTaskRef & { fn?: TaskFn }> = [];
 let draining = false;
 let initialized = false; // tasks may arrive while the initializer runs; they wait
 let stopping = false;
@@ -145,10 +147,11 @@ async function drain(): Promise<void> {
 function runChunk(task: Task, payload: Payload): boolean | Promise<boolean> {
   const ref = refs[task.r];
   if (ref === undefined) return reply(task.id, encodeThrown(new Error(`No task function ${task.r} was sent`)));
+  if (ref.fn !== undefined) return startCalls(task.id, ref.fn, payload);
   const found = findTask(ref.m, ref.n);
-  if (!(found instanceof Promise)) return startCalls(task.id, found, payload);
+  if (!(found instanceof Promise)) return startCalls(task.id, (ref.fn = found), payload);
   return found.then(
-    (fn) => startCalls(task.id, fn, payload),
+    (fn) => startCalls(task.id, (ref.fn = fn), payload),
     (error: unknown) => reply(task.id, encodeThrown(error)),
   );
 }

@@ -288,8 +288,12 @@ export class Channel<In, Out> {
     if (this.#size < FRAME_START) return;
     let first = this.#parts[0] as Buffer;
     if (first.length < FRAME_START) first = this.#merge();
-    if (!this.#isFrameStart(first, 0)) return;
-    if (this.#size < first.readUInt32LE(0) + PREFIX) return; // wait for the whole frame
+    // Wait for the whole frame, unless its start already shows it is not one
+    // (the loop below checks every frame it reads).
+    if (this.#size < first.readUInt32LE(0) + PREFIX) {
+      this.#isFrameStart(first, 0);
+      return;
+    }
     const data = this.#parts.length === 1 ? first : this.#merge();
     let offset = 0;
     while (data.length - offset >= FRAME_START && this.#isFrameStart(data, offset)) {
@@ -303,7 +307,7 @@ export class Channel<In, Out> {
         return;
       }
       offset = end;
-      onFrame(...frame);
+      onFrame(frame[0], frame[1]);
     }
     if (this.#protocolError !== null) return;
     const rest = offset === data.length ? null : data.subarray(offset);
