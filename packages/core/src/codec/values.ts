@@ -103,8 +103,50 @@ revivers.Type = ([name, data]: [string, unknown]) => {
 // -0, shared or cyclic references, toJSON, symbol keys, large strings).
 const JSON_TAG = 'J';
 const MAX_JSON_DEPTH = 64;
+// A list of nothing but `undefined` (the results of a task that returns
+// nothing): the tag and the length.
+const VOID_TAG = 'V';
 
-function isPlainJson(value: unknown, seen: Set<object>, depth: number): boolean {
+function isVoidList(value: unknown): value is unknown[] {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i += 1) if (value[i] !== undefined || !(i in value)) return false;
+  return true;
+}
+
+/**
+ * The objects one walk of isPlainJson has entered, so that a shared or cyclic
+ * one sends it to devalue. Small values, the common case, are checked against
+ * a list; a walk that enters many objects moves them into a Set.
+ */
+class Seen {
+  #list: object[] = [];
+  #set: Set<object> | null = null;
+
+  /** False if `value` was entered before; otherwise notes it. */
+  enter(value: object): boolean {
+    if (this.#set !== null) {
+      if (this.#set.has(value)) return false;
+      this.#set.add(value);
+      return true;
+    }
+    if (this.#list.includes(value)) return false;
+    this.#list.push(value);
+    if (this.#list.length > 16) this.#set = new Set(this.#list);
+    return true;
+  }
+
+  clear(): void {
+    this.#list.length = 0;
+    this.#set = null;
+  }
+}
+
+// Reused by every encode: a walk reads properties, and a getter could start
+// another encode, which then gets a Seen of its own.
+const shared = new Seen();
+let sharedInUse = false;
+
+function isPlainJson(value: unknown, seen: Seen, depth: number): boolean {
   switch (typeof value) {
     case 'number':
       return Number.isFinite(value) && !Object.is(value, -0);
@@ -114,8 +156,7 @@ function isPlainJson(value: unknown, seen: Set<object>, depth: number): boolean 
       return true;
     case 'object': {
       if (value === null) return true;
-      if (depth > MAX_JSON_DEPTH || seen.has(value)) return false;
-      seen.add(value);
+      if (depth > MAX_JSON_DEPTH || !seen.enter(value)) return false;
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i += 1) {
           if (!(i in value) || !isPlainJson(value[i], seen, depth + 1)) return false;
@@ -136,7 +177,8 @@ function isPlainJson(value: unknown, seen: Set<object>, depth: number): boolean 
 
 /** Encodes a value; throws devalue's `DevalueError` (with `.path`) for what cannot be sent. */
 export function encodeValue(value: unknown): Payload {
-  if (isPlainJson(value, new Set(), 0)) return { text: JSON_TAG + JSON.stringify(value), parts: NO_PARTS };
+  if (isVoidList(value)) return { text: VOID_TAG + String(value.length), parts: NO_PARTS };
+  if (isJson(value)) return { text: JSON_TAG + JSON.stringify(value), parts: NO_PARTS };
   outgoing = [];
   try {
     const text = stringify(value, reducers);
@@ -146,8 +188,21 @@ export function encodeValue(value: unknown): Payload {
   }
 }
 
+function isJson(value: unknown): boolean {
+  if (sharedInUse) return isPlainJson(value, new Seen(), 0);
+  sharedInUse = true;
+  try {
+    return isPlainJson(value, shared, 0);
+  } finally {
+    shared.clear();
+    sharedInUse = false;
+  }
+}
+
 export function decodeValue({ text, parts }: Payload): unknown {
-  if (text.charCodeAt(0) === 74 /* J */) return JSON.parse(text.slice(1));
+  const tag = text.charCodeAt(0);
+  if (tag === 74 /* J */) return JSON.parse(text.slice(1));
+  if (tag === 86 /* V */) return new Array<undefined>(Number(text.slice(1))).fill(undefined);
   incoming = parts;
   try {
     return parse(text, revivers);

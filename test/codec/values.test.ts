@@ -1,0 +1,53 @@
+import { expect, test } from '@jest/globals';
+import { decodeValue, encodeValue } from '../../packages/core/src/codec/values.js';
+
+const roundTrip = (value: unknown): unknown => decodeValue(encodeValue(value));
+
+test('a list of nothing but undefined (the results of void tasks) travels as its length, and comes back dense', () => {
+  expect(encodeValue([undefined, undefined]).text).toBe('V2');
+  const back = roundTrip([undefined, undefined, undefined]) as unknown[];
+  expect(back).toHaveLength(3);
+  expect(back.every((value, i) => value === undefined && i in back)).toBe(true);
+  expect(roundTrip([])).toEqual([]);
+  // Holes are not undefined: they keep going the long way, and stay holes.
+  // eslint-disable-next-line no-sparse-arrays
+  const sparse = roundTrip([, undefined]) as unknown[];
+  expect(sparse).toHaveLength(2);
+  expect(0 in sparse).toBe(false);
+  expect(1 in sparse).toBe(true);
+  expect(roundTrip([undefined, null])).toEqual([undefined, null]);
+});
+
+test('plain JSON goes as JSON; a shared or cyclic object, among few or many, keeps its identity', () => {
+  expect(encodeValue([[1, 'a', { b: true }]]).text).toBe('J[[1,"a",{"b":true}]]');
+  for (const count of [2, 40]) {
+    const shared = { shared: true };
+    const list: unknown[] = Array.from({ length: count }, (_, i) => ({ i }));
+    list.push(shared, [shared]);
+    expect(encodeValue(list).text.startsWith('J')).toBe(false);
+    const back = roundTrip(list) as unknown[];
+    expect(back[count]).toBe((back[count + 1] as unknown[])[0]);
+    expect(back[count - 1]).toEqual({ i: count - 1 });
+  }
+  const cyclic: unknown[] = Array.from({ length: 30 }, (_, i) => [i]);
+  cyclic.push(cyclic);
+  const back = roundTrip(cyclic) as unknown[];
+  expect(back[30]).toBe(back);
+});
+
+test('a getter that sends a value while its object is being sent does not disturb either', () => {
+  let inner = '';
+  const shared = { x: 1 };
+  const outer = {
+    a: shared,
+    get b(): number {
+      inner = encodeValue([{ y: 2 }, { y: 3 }]).text;
+      return 5;
+    },
+    c: shared,
+  };
+  const back = roundTrip(outer) as { a: unknown; b: number; c: unknown };
+  expect(inner).toBe('J[{"y":2},{"y":3}]');
+  expect(back.b).toBe(5);
+  expect(back.a).toBe(back.c);
+});
