@@ -1,6 +1,6 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { expect, test } from '@jest/globals';
-import { Channel } from '../../packages/core/src/channel/channel.js';
+import { Channel, type OnRead } from '../../packages/core/src/channel/channel.js';
 import { decodeValue, encodeValue, type Payload } from '../../packages/core/src/codec/values.js';
 
 type Head = { t: string; n: number };
@@ -197,4 +197,66 @@ test('bytes that are not a frame close the channel at once, with the reason, and
   expect(channel.protocolError?.message).toMatch(
     /^Something other than procpool wrote to the pipe: bytes that are not a frame/,
   );
+});
+
+/**
+ * A channel that reads through `onread`, fed as Node feeds one: each read is
+ * copied into the buffer `onread.buffer()` gave, at most its size, then
+ * `callback(bytes, buffer)`, then `buffer()` again for the next read.
+ */
+function onreadReceiver(): { feed: (bytes: Buffer, readSize: number) => void; payloads: Payload[]; ns: number[] } {
+  const payloads: Payload[] = [];
+  const ns: number[] = [];
+  let onread!: OnRead;
+  new Channel<Head, Head>(
+    (given) => {
+      onread = given;
+      return new Duplex({ read() {}, write: (_chunk, _encoding, callback) => callback() });
+    },
+    (head, payload) => {
+      ns.push(head.n);
+      payloads.push(payload);
+    },
+    () => {},
+  );
+  let buffer = onread.buffer();
+  const feed = (bytes: Buffer, readSize: number): void => {
+    for (let offset = 0; offset < bytes.length;) {
+      const size = Math.min(readSize, buffer.length, bytes.length - offset);
+      buffer.set(bytes.subarray(offset, offset + size));
+      offset += size;
+      onread.callback(size, buffer);
+      buffer = onread.buffer();
+    }
+  };
+  return { feed, payloads, ns };
+}
+
+test('a channel that reads into its own buffer (onread) never lets a later read overwrite what it handed out', async () => {
+  const { sender, written } = pair();
+  const values = [
+    { bytes: Buffer.alloc(40_000, 1) }, // a raw part that fits in one read, with its frame
+    { text: 'x'.repeat(50_000) },
+    { bytes: new Uint8Array(100_000).fill(2) }, // spans reads
+    { small: [1, 2, 3] },
+    { bytes: Buffer.alloc(33_000, 3), more: Buffer.alloc(33_000, 4) },
+  ];
+  values.forEach((value, n) => {
+    sender.send({ t: 'v', n }, encodeValue(value));
+    sender.flush();
+  });
+  const bytes = Buffer.concat(written);
+  // Each frame in reads of its own (a part then lies in the read buffer itself),
+  // then all of them back to back, cut in reads of several sizes.
+  const feeds: Array<[Buffer[], number]> = [
+    [written, 65_536],
+    ...[65_536, 4_096, 40_100].map((size): [Buffer[], number] => [[bytes], size]),
+  ];
+  for (const [chunks, readSize] of feeds) {
+    const { feed, payloads, ns } = onreadReceiver();
+    for (const chunk of chunks) feed(chunk, readSize);
+    // Every part is checked only after all reads are done.
+    expect(ns).toEqual([0, 1, 2, 3, 4]);
+    expect(payloads.map((payload) => decodeValue(payload))).toEqual(values);
+  }
 });

@@ -2,7 +2,7 @@
 // on fd 3. Everything it needs from `process` is captured before user code runs.
 import { writeSync } from 'node:fs';
 import net from 'node:net';
-import { Channel, encodeFrame } from '../channel/channel.js';
+import { Channel, encodeFrame, type OnRead } from '../channel/channel.js';
 import { decodeValue, encodeValue, type Payload } from '../codec/values.js';
 import { setWorkerIdentity } from '../process-info.js';
 import {
@@ -35,9 +35,18 @@ let stopping = false;
 let maxMemory: number | null = null;
 let running: number | null = null;
 
-const socket = new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true });
+// Node 20 reads `onread` in the Socket constructor (documented there since
+// Node 22); @types/node 20 lists it only for connect().
+const openChannel = (onread: OnRead): net.Socket =>
+  new net.Socket({ fd: CHANNEL_FD, readable: true, writable: true, onread } as net.SocketConstructorOpts);
 // The parent is gone (or let us go): nothing left to answer to.
-const channel = new Channel<ParentMessage, WorkerMessage>(socket, onFrame, () => exit(0), readParentCompact);
+const channel = new Channel<ParentMessage, WorkerMessage>(
+  openChannel,
+  onFrame,
+  () => exit(0),
+  readParentCompact,
+  afterFrames,
+);
 
 // process.exit() from user code, or our own exit: say which task (if any) was
 // running, so the parent fails that one and re-sends the others. Written
@@ -66,14 +75,14 @@ function onFrame(message: ParentMessage, payload: Payload): void {
       break;
     case 'task':
       queue.push({ task: message, payload });
-      if (!draining && initialized) startDrain();
       break;
     case 'init':
       void initialize(message, payload);
       break;
     case 'stop':
       stopping = true;
-      if (!draining && initialized) leave();
+      // Tasks queued by this same read run first (afterFrames), then it leaves.
+      if (!draining && initialized && queue.length === 0) leave();
       break;
   }
 }
@@ -106,17 +115,18 @@ async function initialize(message: Extract<ParentMessage, { t: 'init' }>, payloa
 // would keep the parent from refilling this worker, which then idles.
 const ANSWER_DELAY_MS = 1;
 
-// Tasks run from a microtask, once every frame of the chunk that brought them
-// is queued: a run of short tasks answers in one write, and the answer delay
-// below sees the whole queue. The microtask is a promise reaction: Node's
-// queueMicrotask wraps each callback in an AsyncResource and a bound function.
-function startDrain(): void {
-  draining = true;
-  void RESOLVED.then(drainNow);
+// Tasks start once every frame of the read that brought them is queued (not
+// from each frame): a run of short tasks answers in one write, and the answer
+// delay below sees the whole queue. They start there and then, not from a
+// microtask: the answer to a lone task leaves before anything else runs.
+function afterFrames(): void {
+  if (!draining && initialized && queue.length > 0) startDrain();
 }
 
-const RESOLVED = Promise.resolve();
-const drainNow = (): void => void drain();
+function startDrain(): void {
+  draining = true;
+  void drain();
+}
 
 async function drain(): Promise<void> {
   let since = Date.now();
@@ -213,7 +223,8 @@ function answer(id: number, results: unknown[]): boolean {
     return reply(id, describeResultFailure(results, error));
   }
   const retire = overMemory();
-  channel.sendCompact(DONE_FRAME, id, retire ? 1 : 0, encoded);
+  // The last task queued: its answer leaves now, not after this turn's other work.
+  channel.sendCompact(DONE_FRAME, id, retire ? 1 : 0, encoded, queue.length === 0);
   return retire;
 }
 
