@@ -1,11 +1,10 @@
 // The scenarios of the benchmark. Each measures one subject (or its baseline)
 // and returns { value, unit, better } — better: 'lower' | 'higher'.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { forkPerTask, ipcChild, pipeChild } from './baselines.mjs';
-import { descendants } from './processes.mjs';
+import { descendants, pinApart } from './processes.mjs';
 import { NotAvailable } from './subjects.mjs';
 
 const WORKERS = 2;
@@ -37,26 +36,6 @@ async function sequentialMicros(once, { quick }) {
   const start = now();
   for (let i = 0; i < n; i += 1) await once(i);
   return ((now() - start) * 1000) / n;
-}
-
-// A sequential round trip costs ~30 µs when the parent and its child share a
-// CPU and ~120 µs when they do not, and the kernel keeps each process where it
-// landed: two identical process.send children in one process measured
-// 0.39–2.17× of each other. A therefore pins the trial process to CPU 0 and
-// all its children to CPU 1 (with taskset, on a machine with 2 CPUs or more),
-// so every pool and baseline pays the same cross-CPU wake-up. Only the trial's
-// main thread is pinned: a thread pool's workers (piscina) stay free.
-function pinApart() {
-  if (os.availableParallelism() < 2) return;
-  const pin = (flags, cpu, pid) => {
-    try {
-      execFileSync('taskset', [...flags, String(cpu), String(pid)], { stdio: 'ignore' });
-    } catch {
-      // no taskset, or the process is gone: left where it is
-    }
-  };
-  pin(['-cp'], 0, process.pid);
-  for (const pid of descendants()) pin(['-a', '-cp'], 1, pid);
 }
 
 /** sequentialMicros over a baseline child, closed afterwards. */

@@ -1,34 +1,42 @@
-// A, this build against another build of procpool, in one process: 20 blocks
-// of 300 sequential no-op round trips, taking turns (each pool has 2 workers).
+// A, this build against another build of procpool, in one process and the way
+// A measures: the process on CPU 0 and every child on CPU 1 (pinApart), 3 000
+// unmeasured round trips each, then 20 rounds of 500 sequential no-op round
+// trips of each in turn. A process.send JSON child takes its turns too, so
+// each build's ratio to A's baseline comes out of the same minutes.
 // Build the other one in a second worktree, e.g. at the previous commit:
 //   git worktree add /tmp/base HEAD~1 && (cd /tmp/base && npm run setup)
 //   node probes/compare-builds.mjs /tmp/base/packages/core/dist/bundle/index.cjs
 import { createRequire } from 'node:module';
 import { Pool } from '@procpool/core';
+import { ipcChild } from '../baselines.mjs';
+import { pinApart } from '../processes.mjs';
 import tasks from './tasks.cjs';
 
 const other = process.argv[2];
 if (other === undefined) throw new Error('usage: node probes/compare-builds.mjs <other build>/dist/bundle/index.cjs');
 const { Pool: OtherPool } = createRequire(import.meta.url)(other);
 const pools = { this: new Pool({ processes: 2 }), other: new OtherPool({ processes: 2 }) };
-const calls = Object.fromEntries(
-  Object.entries(pools).map(([name, pool]) => [name, (i) => pool.apply(tasks.noop, [i])]),
-);
-for (const call of Object.values(calls)) for (let i = 0; i < 300; i += 1) await call(i);
-const total = { this: 0, other: 0 };
-const blocks = { this: [], other: [] };
+const child = await ipcChild('json');
+const calls = {
+  ...Object.fromEntries(Object.entries(pools).map(([name, pool]) => [name, (i) => pool.apply(tasks.noop, [i])])),
+  'process.send': (i) => child.roundTrip(i),
+};
+for (const call of Object.values(calls)) for (let i = 0; i < 3000; i += 1) await call(i);
+pinApart();
+const total = Object.fromEntries(Object.keys(calls).map((name) => [name, 0]));
 for (let round = 0; round < 20; round += 1) {
   const order = Object.entries(calls);
   if (round % 2 === 1) order.reverse();
   for (const [name, call] of order) {
     const start = performance.now();
-    for (let i = 0; i < 300; i += 1) await call(i);
-    const ms = performance.now() - start;
-    total[name] += ms;
-    blocks[name].push(Math.round((ms * 1000) / 300));
+    for (let i = 0; i < 500; i += 1) await call(i);
+    total[name] += performance.now() - start;
   }
 }
-console.log(`this build, µs per round trip by block:  ${blocks.this.join(' ')}`);
-console.log(`other build, µs per round trip by block: ${blocks.other.join(' ')}`);
-console.log(`this ÷ other, all blocks: ${(total.this / total.other).toFixed(3)}`);
+const micros = (name) => ((total[name] * 1000) / 10_000).toFixed(1);
+const ratio = (name) => (total[name] / total['process.send']).toFixed(3);
+console.log(`this build:   ${micros('this')} µs, ${ratio('this')}× process.send`);
+console.log(`other build:  ${micros('other')} µs, ${ratio('other')}× process.send`);
+console.log(`process.send: ${micros('process.send')} µs; this ÷ other: ${(total.this / total.other).toFixed(3)}`);
+child.close();
 await Promise.all(Object.values(pools).map((pool) => pool.terminate()));
