@@ -51,3 +51,34 @@ test('a getter that sends a value while its object is being sent does not distur
   expect(back.b).toBe(5);
   expect(back.a).toBe(back.c);
 });
+
+test('short lists of numbers and short strings are written by hand exactly as JSON.stringify writes them', () => {
+  const numbers = [0, 1, -5, 0.1, 1e21, 1e-7, 123456789.125, Number.MAX_VALUE, Number.MIN_VALUE, -1.5e-300];
+  const strings = ['', 'plain', 'a b~{}[]', ' !#$%&()*+,-./:;<=>?@^_`|'];
+  for (const value of [...numbers, ...strings, true, false, null]) {
+    expect(encodeValue([[value]]).text).toBe(`J${JSON.stringify([[value]])}`);
+    expect(encodeValue([value, [value, value]]).text).toBe(`J${JSON.stringify([value, [value, value]])}`);
+  }
+  expect(encodeValue([[1, 'a'], [], [null]]).text).toBe('J[[1,"a"],[],[null]]');
+  // What JSON text cannot carry as it is still arrives as sent, by the other paths.
+  const shared = [1];
+  const awkward: unknown[][] = [
+    [-0],
+    [Number.NaN, Infinity],
+    ['quote " and \\ backslash', 'tab\t', 'é', '\ud800', 'x'.repeat(100)],
+    [shared, shared],
+    [[undefined]],
+    Array.from({ length: 40 }, (_, i) => i),
+  ];
+  for (const value of awkward) {
+    const back = roundTrip(value) as unknown[];
+    expect(back).toEqual(value);
+    value.forEach((item, i) => {
+      if (typeof item === 'number') expect(Object.is(back[i], item)).toBe(true);
+    });
+  }
+  const back = roundTrip([shared, shared]) as unknown[];
+  expect(back[0]).toBe(back[1]);
+  // An array's toJSON is not JSON's to call: the array arrives, not what toJSON returns.
+  expect(roundTrip([Object.assign([1, 2], { toJSON: () => 'not this' })])).toEqual([[1, 2]]);
+});
