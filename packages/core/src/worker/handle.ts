@@ -130,11 +130,14 @@ export class WorkerHandle {
   }
 
   send(unit: Unit): void {
-    if (this.inFlight.length === 0) this.#lastAnswer = performance.now(); // idle until now
+    const idle = this.inFlight.length === 0;
+    if (idle) this.#lastAnswer = performance.now(); // idle until now
     this.inFlight.push(unit);
     this.tasksLeft -= 1;
     if (this.state === 'ready') this.state = 'busy';
-    this.#channel.sendCompact(TASK_FRAME, unit.id, this.#refNumber(unit.ref), unit.payload);
+    // A task for an idle worker leaves at once: the worker is waiting for it.
+    // Tasks for a busy one gather until the end of the turn, into one write.
+    this.#channel.sendCompact(TASK_FRAME, unit.id, this.#refNumber(unit.ref), unit.payload, idle);
     if (this.inFlight.length === 1 && this.#everReady) this.#armTimer();
   }
 
