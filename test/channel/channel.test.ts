@@ -260,3 +260,45 @@ test('a channel that reads into its own buffer (onread) never lets a later read 
     expect(payloads.map((payload) => decodeValue(payload))).toEqual(values);
   }
 });
+
+test('the batch buffer is reused only once the socket has taken every byte: a pending write keeps its bytes', async () => {
+  const written: Buffer[] = [];
+  const pending: Array<() => void> = [];
+  // A socket whose writes complete only when we say: until then it holds the bytes.
+  const slow = new Duplex({
+    read() {},
+    write(chunk: Buffer, _encoding, callback) {
+      // The bytes count as taken when the write completes.
+      pending.push(() => {
+        written.push(Buffer.from(chunk));
+        callback();
+      });
+    },
+  });
+  const sender = new Channel<Head, Head>(
+    slow,
+    () => {},
+    () => {},
+  );
+  for (let n = 0; n < 3; n += 1) {
+    sender.send({ t: 'pending', n }, { text: `body ${n}`, parts: [] });
+    sender.flush();
+  }
+  while (pending.length > 0) (pending.shift() as () => void)();
+  // Now nothing is held: the next frames may start over, and must still arrive whole.
+  for (let n = 3; n < 6; n += 1) {
+    sender.send({ t: 'free', n }, { text: `body ${n}`, parts: [] });
+    sender.flush();
+    while (pending.length > 0) (pending.shift() as () => void)();
+  }
+  const feed = new PassThrough();
+  const received: Array<[number, string]> = [];
+  new Channel<Head, Head>(
+    Duplex.from({ readable: feed, writable: new PassThrough() }),
+    (head, payload) => received.push([head.n, payload.text]),
+    () => {},
+  );
+  for (const chunk of written) feed.write(chunk);
+  await tick();
+  expect(received).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n, `body ${n}`]));
+});
