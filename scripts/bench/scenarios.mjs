@@ -1,6 +1,6 @@
 // The scenarios of the benchmark. Each measures one subject (or its baseline)
 // and returns { value, unit, better } — better: 'lower' | 'higher'.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { forkPerTask, ipcChild, pipeChild } from './baselines.mjs';
@@ -349,9 +349,10 @@ export const scenarios = {
     columns: ['10 tasks after (ms)'],
     run: (subject, { quick }) => {
       if (subject.kind === 'thread') throw new NotAvailable('threads: no worker process to kill');
-      return withPool(subject, {}, async (pool) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+      const file = path.join(dir, 'pid');
+      const measure = withPool(subject, {}, async (pool) => {
         await warm(subject, pool);
-        const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'pid');
         const hung = Promise.resolve(subject.call(pool, 'hang', file));
         hung.catch(() => {});
         let pid = 0;
@@ -379,6 +380,7 @@ export const scenarios = {
         await within(Promise.all(Array.from({ length: 10 }, (_, i) => subject.call(pool, 'noop', i))), limit);
         return { value: rejectedAfter, extra: [now() - recovery] };
       });
+      return measure.finally(() => rmSync(dir, { recursive: true, force: true }));
     },
   },
 };
