@@ -182,29 +182,16 @@ function isPlainJson(value: unknown, seen: Seen, depth: number): boolean {
 const SMALL_LIST = 16;
 const SMALL_STRING = 64;
 
-function smallListJson(list: unknown[]): string | null {
+/** The outer list may hold lists of primitives (each only once); an inner one only primitives. */
+function smallListJson(list: unknown[], outer = true): string | null {
   if (list.length > SMALL_LIST || 'toJSON' in list) return null;
   let text = '[';
   for (let i = 0; i < list.length; i += 1) {
-    const item = list[i];
-    let json: string | null;
-    if (Array.isArray(item)) {
-      for (let j = 0; j < i; j += 1) if (list[j] === item) return null; // shared: devalue keeps it one
-      json = primitivesJson(item);
-    } else {
-      json = primitiveJson(item);
-    }
-    if (json === null) return null;
-    text += i === 0 ? json : `,${json}`;
-  }
-  return `${text}]`;
-}
-
-function primitivesJson(list: unknown[]): string | null {
-  if (list.length > SMALL_LIST || 'toJSON' in list) return null;
-  let text = '[';
-  for (let i = 0; i < list.length; i += 1) {
-    const json = primitiveJson(list[i]); // a hole reads as undefined: null
+    const item = list[i]; // a hole reads as undefined: null
+    let json: string | null = null;
+    if (!Array.isArray(item)) json = primitiveJson(item);
+    // A list given twice must come back as one list: devalue keeps it so.
+    else if (outer && list.indexOf(item) === i) json = smallListJson(item, false);
     if (json === null) return null;
     text += i === 0 ? json : `,${json}`;
   }
