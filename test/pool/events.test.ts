@@ -21,9 +21,12 @@ describe('events and stats', () => {
     const reasons = exits.map((e) => e.reason).sort();
     expect(reasons).toEqual(['crash', 'maxTasks', 'maxTasks', 'maxTasks', 'shutdown', 'shutdown']);
     expect(exits.find((e) => e.reason === 'crash')).toMatchObject({ exitCode: 9, signal: null });
-    // The two started by the constructor were already running before the listener was attached.
-    expect(starts.length).toBe(4);
+    // Processes start a turn after their pool decides on them: a listener attached
+    // right after the constructor hears the first two as well.
+    expect(starts.length).toBe(6);
     for (const start of starts) expect(start.name).toMatch(/^PoolWorker-\d+$/);
+    expect(new Set(starts.map((start) => start.pid)).size).toBe(6);
+    expect(exits.map((exit) => exit.pid).sort()).toEqual(starts.map((start) => start.pid).sort());
     const stats = pool.stats();
     expect(stats).toMatchObject({ processes: 2, workers: 0, idle: 0, busy: 0, queued: 0, completed: 3, failed: 1 });
     expect(stats.workersStarted).toBe(6);

@@ -1,10 +1,13 @@
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { SocketWithReads } from '../channel/channel.js';
 import { getExecutable, type StartMethod } from '../start-methods.js';
 import { CHANNEL_FD } from '../protocol.js';
-import { lazyChildProcess } from '../builtins.js';
+import { lazyChildProcess, lazyOs } from '../builtins.js';
 
 // Beside the bundle (dist/bundle/procpool.cjs: a CommonJS entry, so a worker
 // loads Node's ES module loader only for an ES task module), or one folder up
@@ -30,8 +33,12 @@ export interface ExitInfo {
 
 /** The parent's view of one worker process. */
 export interface LaunchedWorker {
-  readonly pid: number;
-  readonly pipe: Duplex;
+  /** Undefined until the process has started, and if it never does. */
+  readonly pid: number | undefined;
+  /** Our end of its pipe: a stream, or the Channel's way to create it reading with `onread`. */
+  readonly pipe: Duplex | SocketWithReads;
+  /** Settles once the process has started, or once it is known it never will. */
+  readonly started: Promise<void>;
   readonly exited: Promise<ExitInfo>;
   kill(signal: NodeJS.Signals): void;
   stderrTail(): string;
@@ -87,16 +94,18 @@ function buildEnv(extra: Readonly<Record<string, string | undefined>>): Record<s
 // node:child_process rather than execa: execa costs ~100 ms to import, in the
 // parent and again in every worker whose task module imports procpool, and
 // ~8 ms per spawn; the launcher needs one fixed stdio layout (docs/performance.md).
-export function launchWorker(options: LaunchOptions): LaunchedWorker {
+function spawnWorker(
+  options: LaunchOptions,
+  channel: 'pipe' | net.Socket,
+): { child: ChildProcess; exited: Promise<ExitInfo>; stderrTail: () => string } {
   const { file, args } = buildCommand(options);
-  const stdio = ['ignore', 'inherit', 'pipe', 'pipe'] as const;
+  const stdio = ['ignore', 'inherit', 'pipe', channel] as const;
   const child = lazyChildProcess().spawn(file, args, {
     stdio: options.method === 'fork' ? [...stdio, 'ipc'] : [...stdio],
     cwd: options.cwd ?? process.cwd(),
     env: buildEnv(options.env),
     windowsHide: true,
   });
-  const pipe = child.stdio[CHANNEL_FD] as Duplex;
   const stderr = child.stderr as NonNullable<typeof child.stderr>;
   let tail = '';
   // The worker's stderr still reaches ours; its tail is kept for crash reports.
@@ -105,18 +114,13 @@ export function launchWorker(options: LaunchOptions): LaunchedWorker {
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
   });
   stderr.on('error', () => {});
-  pipe.on('error', () => {});
 
   const exited = new Promise<ExitInfo>((resolve) => {
     child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, startError: null }));
     // Spawning itself failed (no such executable): there will be no 'exit'.
     child.once('error', (error) => {
       if (child.pid === undefined || child.exitCode === null) {
-        resolve({
-          exitCode: null,
-          signal: null,
-          startError: new Error(`Could not start worker process ${file}: ${error.message}`, { cause: error }),
-        });
+        resolve({ exitCode: null, signal: null, startError: couldNotStart(file, error) });
       }
     });
   });
@@ -124,16 +128,193 @@ export function launchWorker(options: LaunchOptions): LaunchedWorker {
   // Workers never keep the parent alive by themselves: the pool holds the event
   // loop open only while it has work, so a forgotten pool lets Node exit.
   child.unref();
-  for (const handle of [pipe, stderr, child.channel] as Array<{ unref?: () => void } | null | undefined>) {
+  for (const handle of [stderr, child.channel] as Array<{ unref?: () => void } | null | undefined>) {
     handle?.unref?.();
   }
+  return { child, exited, stderrTail: () => tail };
+}
+
+const couldNotStart = (file: string, error: unknown): Error =>
+  new Error(`Could not start worker process ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });
+
+// The parent's end of a worker's pipe, when it can be a socket of its own.
+//
+// child_process creates the parent's end of a 'pipe' itself, read through
+// Node's stream machinery: ~3 µs of every round trip on this machine, and a
+// process.nextTick per read (docs/performance.md, "least-pool"). A socket the
+// parent connects itself takes net's documented `onread` option, which reads
+// straight into the channel's buffer. So each worker's pipe is a Unix socket
+// pair: a server listens in a new private directory (mode 0700: no other user
+// can connect), the parent connects to it with `onread`, and the accepted end
+// becomes the worker's fd 3. The server and its directory are gone as soon as
+// that one connection arrives, before the worker starts.
+//
+// Where that cannot work (Windows, a temporary directory whose path is too
+// long for a socket, one that cannot be written), or with PROCPOOL_NO_SOCKET=1,
+// the worker's fd 3 is a plain 'pipe' as before.
+interface Rendezvous {
+  server: net.Server;
+  socketPath: string;
+  close(): void;
+}
+
+// sun_path holds 108 bytes on Linux, 104 on macOS: stay clear of both.
+const MAX_SOCKET_PATH = 100;
+let socketsWork = process.platform !== 'win32' && process.env.PROCPOOL_NO_SOCKET !== '1';
+// Directories of servers still waiting for their connection, removed if the
+// process exits first (a pool made and dropped in one synchronous run).
+const pendingDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function removeDir(dir: string): void {
+  pendingDirs.delete(dir);
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // already gone
+  }
+}
+
+function listenForWorker(): Rendezvous | null {
+  if (!socketsWork) return null;
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(lazyOs().tmpdir(), 'procpool-pipe-'));
+  } catch {
+    socketsWork = false;
+    return null;
+  }
+  const socketPath = path.join(dir, 'w');
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    removeDir(dir);
+    socketsWork = false;
+    return null;
+  }
+  // pauseOnConnect: the parent never reads the accepted end (its bytes are the worker's).
+  const server = net.createServer({ pauseOnConnect: true });
+  server.on('error', () => {});
+  // exclusive: in a cluster worker, listen here rather than through the primary.
+  server.listen({ path: socketPath, exclusive: true });
+  // A pipe server binds and listens synchronously; a failure leaves it not
+  // listening (its 'error' follows on the next tick).
+  if (!server.listening) {
+    server.close();
+    removeDir(dir);
+    socketsWork = false;
+    return null;
+  }
+  server.unref();
+  pendingDirs.add(dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const pending of pendingDirs) removeDir(pending);
+    });
+  }
+  let closed = false;
   return {
-    pid: child.pid ?? -1,
-    pipe,
+    server,
+    socketPath,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      server.close();
+      removeDir(dir);
+    },
+  };
+}
+
+/**
+ * Starts a worker process running the bootstrap, fd 3 its end of the pipe.
+ * With a socket pair (above), the process starts once the parent's connection
+ * is accepted, a turn of the event loop later: `pid` is undefined until then,
+ * and `started` says when.
+ */
+export function launchWorker(options: LaunchOptions): LaunchedWorker {
+  const rendezvous = listenForWorker();
+  if (rendezvous === null) {
+    const { child, exited, stderrTail } = spawnWorker(options, 'pipe');
+    const pipe = child.stdio[CHANNEL_FD] as net.Socket;
+    pipe.on('error', () => {});
+    pipe.unref();
+    return {
+      pid: child.pid,
+      pipe,
+      started: Promise.resolve(),
+      exited,
+      kill: (signal) => {
+        child.kill(signal);
+      },
+      stderrTail,
+    };
+  }
+
+  let child: ChildProcess | undefined;
+  let stderrTail = (): string => '';
+  let ours: net.Socket | undefined;
+  let cancelled = false;
+  let settleStart!: () => void;
+  const started = new Promise<void>((resolve) => (settleStart = resolve));
+  let settleExit!: (info: ExitInfo | Promise<ExitInfo>) => void;
+  const exited = new Promise<ExitInfo>((resolve) => (settleExit = resolve));
+  // Never started: no process, and our end of the pipe goes too.
+  const giveUp = (startError: Error | null): void => {
+    rendezvous.close();
+    ours?.destroy();
+    settleExit({ exitCode: null, signal: null, startError });
+    settleStart();
+  };
+
+  rendezvous.server.once('connection', (theirs: net.Socket) => {
+    rendezvous.close();
+    if (cancelled) {
+      theirs.destroy();
+      return;
+    }
+    try {
+      const spawned = spawnWorker(options, theirs);
+      child = spawned.child;
+      stderrTail = spawned.stderrTail;
+      settleExit(spawned.exited);
+      settleStart();
+    } catch (error) {
+      giveUp(couldNotStart(process.execPath, error));
+    } finally {
+      // The worker has its own copy now.
+      theirs.destroy();
+    }
+  });
+
+  const connect: SocketWithReads = (onread) => {
+    ours = net.connect({ path: rendezvous.socketPath, onread } as net.NetConnectOpts);
+    ours.on('error', (error) => {
+      if (child === undefined && !cancelled) {
+        cancelled = true;
+        giveUp(new Error(`Could not connect to a new worker's pipe: ${error.message}`, { cause: error }));
+      }
+    });
+    ours.unref();
+    return ours;
+  };
+
+  return {
+    get pid() {
+      return child?.pid;
+    },
+    pipe: connect,
+    started,
     exited,
     kill: (signal) => {
-      child.kill(signal);
+      if (child !== undefined) {
+        child.kill(signal);
+      } else if (!cancelled) {
+        // Asked to go before it began: it never starts.
+        cancelled = true;
+        giveUp(null);
+      }
     },
-    stderrTail: () => tail,
+    stderrTail: () => stderrTail(),
   };
 }

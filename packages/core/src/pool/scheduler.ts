@@ -274,8 +274,6 @@ export class Scheduler implements WorkerEvents {
       this,
     );
     this.workers.add(worker);
-    this.#counts.workersStarted += 1;
-    this.emit('workerStart', { pid: worker.pid, name: worker.name });
   }
 
   #progressed(): void {
@@ -302,6 +300,11 @@ export class Scheduler implements WorkerEvents {
   }
 
   // WorkerEvents
+
+  started(worker: WorkerHandle): void {
+    this.#counts.workersStarted += 1;
+    this.emit('workerStart', { pid: worker.pid, name: worker.name });
+  }
 
   ready(): void {
     this.#dispatch();
@@ -344,14 +347,17 @@ export class Scheduler implements WorkerEvents {
 
   exited(worker: WorkerHandle, info: ExitInfo, reason: WorkerExitReason, lost: Unit | null, unstarted: Unit[]): void {
     this.workers.delete(worker);
-    this.#counts.workersExited[reason] += 1;
-    this.emit('workerExit', {
-      pid: worker.pid,
-      name: worker.name,
-      exitCode: info.exitCode,
-      signal: info.signal,
-      reason,
-    });
+    // One that never started (told to go first, or its spawn failed) had no workerStart either.
+    if (worker.everStarted) {
+      this.#counts.workersExited[reason] += 1;
+      this.emit('workerExit', {
+        pid: worker.pid,
+        name: worker.name,
+        exitCode: info.exitCode,
+        signal: info.signal,
+        reason,
+      });
+    }
     if (this.#stopped()) {
       this.#progressed();
       return;

@@ -16,6 +16,8 @@ export type WorkerExitReason = 'maxTasks' | 'memory' | 'timeout' | 'crash' | 'ab
 export type ResultMessage = Extract<WorkerMessage, { t: 'done' | 'failed' }>;
 
 export interface WorkerEvents {
+  /** Its process exists now (it has a pid). A worker told to go before that never gets one. */
+  started(worker: WorkerHandle): void;
   ready(worker: WorkerHandle): void;
   initFailed(worker: WorkerHandle, payload: Payload): void;
   result(worker: WorkerHandle, unit: Unit, message: ResultMessage, payload: Payload): void;
@@ -56,7 +58,6 @@ export const liveWorkers = new Set<WorkerHandle>();
 export class WorkerHandle {
   state: WorkerState = 'starting';
   readonly name = `PoolWorker-${(workersStarted += 1)}`;
-  readonly pid: number;
   /** Units sent and not answered, in order: the first is the one running. */
   readonly inFlight: Unit[] = [];
   /** Tasks it may still be sent under maxTasksPerChild. */
@@ -88,8 +89,6 @@ export class WorkerHandle {
   ) {
     this.tasksLeft = settings.maxTasks;
     this.#process = launchWorker(settings.launch);
-    this.pid = this.#process.pid;
-    liveWorkers.add(this);
     let pipeClosed!: () => void;
     const closed = new Promise<void>((resolve) => (pipeClosed = resolve));
     this.#channel = new Channel(
@@ -107,6 +106,11 @@ export class WorkerHandle {
       { t: 'init', name: this.name, init: settings.initializer, maxMemory: settings.maxMemory },
       settings.initargsBody,
     );
+    void this.#process.started.then(() => {
+      if (this.#process.pid === undefined || this.state === 'exited') return;
+      liveWorkers.add(this);
+      this.events.started(this);
+    });
     void this.#process.exited.then(async (info) => {
       // Results written just before death are still in the pipe: read them first.
       const drainTimer = setTimeout(() => this.#channel.destroy(), PIPE_DRAIN_MS);
@@ -114,6 +118,16 @@ export class WorkerHandle {
       clearTimeout(drainTimer);
       this.#onExit(info);
     });
+  }
+
+  /** Its process id; -1 until its process has started, and if it never did. */
+  get pid(): number {
+    return this.#process.pid ?? -1;
+  }
+
+  /** Whether its process ever started (`started` was told). */
+  get everStarted(): boolean {
+    return this.#process.pid !== undefined;
   }
 
   get everReady(): boolean {
