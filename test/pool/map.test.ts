@@ -40,6 +40,17 @@ describe('map semantics', () => {
     await expect(pool.starmap(tasks.mixedSquare, items.slice(0, 6), 6)).resolves.toEqual([0, 1, 4, 9, 16, 25]);
   });
 
+  test('map and imap call the task with each item as its one argument (lists, undefined and null too)', async () => {
+    const pool = makePool(1);
+    const items = [[1, 2], 'a', undefined, [], null];
+    const expected = items.map((item) => [item]);
+    await expect(pool.map(tasks.identity, items, 5)).resolves.toEqual(expected);
+    await expect(pool.map(tasks.asyncSquare, [1, 2, 3], 3)).resolves.toEqual([1, 4, 9]);
+    const seen: unknown[] = [];
+    for await (const value of pool.imap(tasks.identity, items, 2)) seen.push(value);
+    expect(seen).toEqual(expected);
+  });
+
   test('default chunksize is ceil(n / (4 × processes)): one message per chunk', async () => {
     const pool = makePool({ processes: 2, maxTasksPerChild: 1 });
     // With maxTasksPerChild 1 every chunk runs on its own pid: 9 items, 2 processes → chunks of 2 → 5 pids.
@@ -108,6 +119,10 @@ describe('map semantics', () => {
     await expect(pool.map(tasks.echo, items, 1)).rejects.toThrow(
       'Cannot send items[2].onDone to a worker: functions cannot be sent to a worker',
     );
+    // Inside a chunk of several (a map chunk sends its items as they are), and through imap.
+    await expect(pool.map(tasks.echo, [0, ...items], 4)).rejects.toThrow('Cannot send items[3].onDone');
+    const iterator = pool.imap(tasks.echo, items, 4);
+    await expect(iterator.next()).rejects.toThrow('Cannot send items[2].onDone');
     await expect(
       pool.starmap(
         tasks.add,

@@ -17,8 +17,11 @@ export type ParentMessage =
     }
   /** Task function `r` of this worker is export `n` of module `m`; sent before its first task. */
   | { t: 'ref'; r: number; m: string; n: string }
-  /** Body: a list of argument lists, one per item of the chunk. Sent with a compact head. */
-  | { t: 'task'; id: number; r: number }
+  /**
+   * Body: a list of argument lists, one per item of the chunk; with `each`, a
+   * list of items, each the one argument of its call (map, imap). Sent with a compact head.
+   */
+  | { t: 'task'; id: number; r: number; each?: true }
   /** Finish the task at hand, then exit. */
   | { t: 'stop' };
 
@@ -45,10 +48,13 @@ export type WorkerMessage =
 export const TASK_FRAME = 1;
 /** An answer: the number is 1 when the worker retires. */
 export const DONE_FRAME = 2;
+/** A task whose body lists items, one argument each (`each`): a map chunk, without a list per item. */
+export const EACH_TASK_FRAME = 3;
 
 export function readParentCompact(kind: number, id: number, value: number): ParentMessage {
-  if (kind !== TASK_FRAME) throw new Error(`Unknown compact frame kind ${kind} from the parent`);
-  return { t: 'task', id, r: value };
+  if (kind === TASK_FRAME) return { t: 'task', id, r: value };
+  if (kind === EACH_TASK_FRAME) return { t: 'task', id, r: value, each: true };
+  throw new Error(`Unknown compact frame kind ${kind} from the parent`);
 }
 
 export function readWorkerCompact(kind: number, id: number, value: number): WorkerMessage {

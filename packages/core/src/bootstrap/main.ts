@@ -157,11 +157,11 @@ async function drain(): Promise<void> {
 function runChunk(task: Task, payload: Payload): boolean | Promise<boolean> {
   const ref = refs[task.r];
   if (ref === undefined) return reply(task.id, encodeThrown(new Error(`No task function ${task.r} was sent`)));
-  if (ref.fn !== undefined) return startCalls(task.id, ref.fn, payload);
+  if (ref.fn !== undefined) return startCalls(task, ref.fn, payload);
   const found = findTask(ref.m, ref.n);
-  if (!(found instanceof Promise)) return startCalls(task.id, (ref.fn = found), payload);
+  if (!(found instanceof Promise)) return startCalls(task, (ref.fn = found), payload);
   return found.then(
-    (fn) => startCalls(task.id, (ref.fn = fn), payload),
+    (fn) => startCalls(task, (ref.fn = fn), payload),
     (error: unknown) => reply(task.id, encodeThrown(error)),
   );
 }
@@ -169,28 +169,32 @@ function runChunk(task: Task, payload: Payload): boolean | Promise<boolean> {
 type TaskFn = (...args: unknown[]) => unknown;
 
 // The arguments are decoded once the task module is loaded: it may register types.
-function startCalls(id: number, fn: TaskFn, payload: Payload): boolean | Promise<boolean> {
-  let argLists: unknown[][];
+function startCalls(task: Task, fn: TaskFn, payload: Payload): boolean | Promise<boolean> {
+  let list: unknown[];
   try {
-    argLists = decodeValue(payload) as unknown[][];
+    list = decodeValue(payload) as unknown[];
   } catch (error) {
-    return reply(id, encodeThrown(error));
+    return reply(task.id, encodeThrown(error));
   }
-  return runCalls(id, fn, argLists, 0, []);
+  return runCalls(task.id, fn, list, task.each === true, 0, []);
 }
 
-/** Calls `fn` on the argument lists from index `from` on, collecting results; answers when done. */
+/**
+ * Calls `fn` for the list's items from index `from` on, collecting results;
+ * answers when done. Each item is an argument list, or with `each` the one argument.
+ */
 function runCalls(
   id: number,
   fn: TaskFn,
-  argLists: unknown[][],
+  list: unknown[],
+  each: boolean,
   from: number,
   results: unknown[],
 ): boolean | Promise<boolean> {
   try {
-    for (let i = from; i < argLists.length; i += 1) {
-      const value = fn(...(argLists[i] as unknown[]));
-      if (value instanceof Promise || isThenable(value)) return awaitCall(id, fn, argLists, i, value, results);
+    for (let i = from; i < list.length; i += 1) {
+      const value = each ? fn(list[i]) : fn(...(list[i] as unknown[]));
+      if (value instanceof Promise || isThenable(value)) return awaitCall(id, fn, list, each, i, value, results);
       results.push(value);
     }
   } catch (error) {
@@ -202,7 +206,8 @@ function runCalls(
 async function awaitCall(
   id: number,
   fn: TaskFn,
-  argLists: unknown[][],
+  list: unknown[],
+  each: boolean,
   at: number,
   pending: PromiseLike<unknown>,
   results: unknown[],
@@ -212,7 +217,7 @@ async function awaitCall(
   } catch (error) {
     return reply(id, encodeThrown(error));
   }
-  return runCalls(id, fn, argLists, at + 1, results);
+  return runCalls(id, fn, list, each, at + 1, results);
 }
 
 function answer(id: number, results: unknown[]): boolean {

@@ -307,12 +307,15 @@ export class Pool extends EventEmitter<PoolEventMap> {
     this.#startJob(job, call);
     for (let start = 0; start < items.length && !job.finished; start += size) {
       const chunk = items.slice(start, start + size);
-      let argLists: unknown[][];
+      // map: the items go as they are, each the one argument of its call.
+      let argLists: unknown[];
       try {
-        argLists =
-          kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk.map((item) => [item]);
+        argLists = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk;
       } catch (error) {
-        job.unitFailed({ id: 0, job, ref, start, count: chunk.length, payload: NO_PAYLOAD, attempts: 0 }, error);
+        job.unitFailed(
+          { id: 0, job, ref, start, count: chunk.length, payload: NO_PAYLOAD, each: false, attempts: 0 },
+          error,
+        );
         continue;
       }
       this.#scheduler.submit(job, ref, kind, start, argLists);
@@ -338,14 +341,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
       iterable,
       { ordered, chunksize, bufferSize: Math.max(bufferSize, chunksize), taskTimeout: call.taskTimeout },
       caller,
-      (owner, start, items) =>
-        this.#scheduler.submit(
-          owner,
-          ref,
-          'map',
-          start,
-          items.map((item) => [item]),
-        ),
+      (owner, start, items) => this.#scheduler.submit(owner, ref, 'map', start, items),
       this.#scheduler.jobFinished,
     );
     this.#startJob(job, call);

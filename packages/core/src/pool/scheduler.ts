@@ -12,7 +12,11 @@ import type { Job, Unit } from './unit.js';
 const MAX_START_FAILURES = 3;
 
 export type PoolState = 'running' | 'closed' | 'terminated';
-/** How a chunk's items become argument lists (and how a bad argument is named). */
+/**
+ * What a unit's list holds (and how a bad argument is named): apply, one
+ * argument list; starmap, an argument list per item; map, the items
+ * themselves, each the one argument of its call.
+ */
 export type ArgsKind = 'apply' | 'map' | 'starmap';
 export type Emit = <E extends keyof PoolEventMap>(event: E, ...args: PoolEventMap[E]) => void;
 
@@ -21,8 +25,7 @@ function nameBadArgument(kind: ArgsKind, start: number, path: string): string {
   const index = match === null ? 0 : Number(match[1]);
   const rest = match === null ? path : path.slice(match[0].length);
   if (kind === 'apply') return `args${rest}`;
-  const item = `items[${start + index}]`;
-  return kind === 'map' ? item + rest.replace(/^\[0\]/, '') : item + rest;
+  return `items[${start + index}]${rest}`;
 }
 
 const emptyExits = (): Record<WorkerExitReason, number> => ({
@@ -130,20 +133,21 @@ export class Scheduler implements WorkerEvents {
   }
 
   /** Encodes a chunk and queues it; a value that cannot be sent fails this chunk only. */
-  submit(job: Job, ref: WireTaskRef, kind: ArgsKind, start: number, argLists: unknown[][]): void {
+  submit(job: Job, ref: WireTaskRef, kind: ArgsKind, start: number, list: unknown[]): void {
     if (job.finished) return;
     const unit: Unit = {
       id: this.#nextUnitId,
       job,
       ref,
       start,
-      count: argLists.length,
+      count: list.length,
       payload: NO_PAYLOAD,
+      each: kind === 'map',
       attempts: 0,
     };
     this.#nextUnitId += 1;
     try {
-      unit.payload = encodeValue(argLists);
+      unit.payload = encodeValue(list);
     } catch (error) {
       const { path, reason, cause } = describeEncodeFailure(error);
       const message = `Cannot send ${nameBadArgument(kind, start, path)} to a worker: ${reason}`;

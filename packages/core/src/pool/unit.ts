@@ -9,8 +9,9 @@ export interface Unit {
   /** Index of the chunk's first item in the job's input. */
   start: number;
   count: number;
-  /** The encoded argument lists. */
+  /** The encoded argument lists, or with `each` the encoded items (one argument per call). */
   payload: Payload;
+  each: boolean;
   /** Times it was re-run after its worker died (`retries`). */
   attempts: number;
 }

@@ -3,6 +3,7 @@ import { Channel } from '../channel/channel.js';
 import { launchWorker, type ExitInfo, type LaunchOptions, type LaunchedWorker } from '../launch/launch.js';
 import {
   readWorkerCompact,
+  EACH_TASK_FRAME,
   TASK_FRAME,
   type ParentMessage,
   type WireTaskRef,
@@ -151,7 +152,13 @@ export class WorkerHandle {
     if (this.state === 'ready') this.state = 'busy';
     // A task for an idle worker leaves at once: the worker is waiting for it.
     // Tasks for a busy one gather until the end of the turn, into one write.
-    this.#channel.sendCompact(TASK_FRAME, unit.id, this.#refNumber(unit.ref), unit.payload, idle);
+    this.#channel.sendCompact(
+      unit.each ? EACH_TASK_FRAME : TASK_FRAME,
+      unit.id,
+      this.#refNumber(unit.ref),
+      unit.payload,
+      idle,
+    );
     if (this.inFlight.length === 1 && this.#everReady) this.#armTimer();
   }
 
