@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 
 // Kept here, not in helpers/: jest loads the global teardown outside its module mapper.
 function processesWithEnv(marker: string): Array<{ pid: number; cmdline: string }> {
@@ -17,6 +17,17 @@ function processesWithEnv(marker: string): Array<{ pid: number; cmdline: string 
   return found;
 }
 
+// What the suite left in its temporary directory (pipe directories of workers,
+// files of tests), which is then removed. ts-node's compile cache
+// (v8-compile-cache-lib) is meant to stay there and is not counted.
+function leftInTmp(): string[] {
+  const tmp = process.env.PROCPOOL_TEST_TMPDIR;
+  if (tmp === undefined) return [];
+  const left = readdirSync(tmp).filter((name) => !name.startsWith('v8-compile-cache'));
+  rmSync(tmp, { recursive: true, force: true });
+  return left;
+}
+
 export default async function globalTeardown(): Promise<void> {
   const marker = `PROCPOOL_TEST_RUN=${process.env.PROCPOOL_TEST_RUN ?? ''}`;
   // Killed workers take a moment to be reaped; give them up to 3 s.
@@ -25,7 +36,6 @@ export default async function globalTeardown(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
     left = processesWithEnv(marker);
   }
-  if (left.length === 0) return;
   for (const { pid } of left) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -33,7 +43,13 @@ export default async function globalTeardown(): Promise<void> {
       // already gone
     }
   }
-  throw new Error(
-    `The test suite left ${left.length} process(es) behind:\n${left.map((p) => `  ${p.pid} ${p.cmdline}`).join('\n')}`,
-  );
+  const problems: string[] = [];
+  if (left.length > 0) {
+    problems.push(
+      `The test suite left ${left.length} process(es) behind:\n${left.map((p) => `  ${p.pid} ${p.cmdline}`).join('\n')}`,
+    );
+  }
+  const files = leftInTmp();
+  if (files.length > 0) problems.push(`The test suite left ${files.join(', ')} in its temporary directory`);
+  if (problems.length > 0) throw new Error(problems.join('\n'));
 }

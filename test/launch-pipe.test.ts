@@ -1,19 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
+import { tempDir } from './helpers/temp.js';
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('../fixtures/pipe-report.mjs', import.meta.url));
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 interface Report {
   addresses: string[];
   starts: number;
@@ -21,10 +15,9 @@ interface Report {
   left: string[];
 }
 
-/** Runs the fixture with a temporary directory of its own; returns its report and that directory. */
+/** Runs the fixture with a temporary directory of its own (or `tmp`); returns its report and that directory. */
 async function report(mode: string, env: Record<string, string> = {}, tmp?: string): Promise<[Report | null, string]> {
-  const dir = tmp ?? mkdtempSync(path.join(os.tmpdir(), 'pipe-test-'));
-  dirs.push(tmp === undefined ? dir : path.dirname(dir));
+  const dir = tmp ?? tempDir();
   const { stdout } = await run(process.execPath, [fixture, mode], {
     env: { ...process.env, TMPDIR: dir, PROCPOOL_NO_SOCKET: '', ...env },
     timeout: 30_000,
@@ -52,8 +45,7 @@ describe("a worker's pipe", () => {
   });
 
   test("a temporary directory too long for a socket path falls back to child_process's pipe", async () => {
-    const base = mkdtempSync(path.join(os.tmpdir(), 'pipe-test-'));
-    const [result] = await report('use', {}, mkdtempSync(path.join(base, 'x'.repeat(120))));
+    const [result] = await report('use', {}, mkdtempSync(path.join(tempDir(), 'x'.repeat(120))));
     expect(result?.addresses).toEqual([null, null]);
   });
 

@@ -1,8 +1,7 @@
-import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from '@jest/globals';
+import { tempDir } from './temp.js';
 
 export interface Report {
   pid: number;
@@ -19,7 +18,7 @@ export interface SignalServer {
 const servers = new Set<net.Server>();
 
 export async function signalServer(): Promise<SignalServer> {
-  const socketPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'procpool-')), 'signal.sock');
+  const socketPath = path.join(tempDir(), 'signal.sock');
   const reports: Report[] = [];
   const waiting: Array<(report: Report) => void> = [];
   const server = net.createServer((socket) => {

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, jest, test } from '@jest/globals';
 import { PoolNotRunningError } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { makePool, methods } from '../helpers/pools.js';
+import { tempDir } from '../helpers/temp.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -95,7 +95,7 @@ describe('map semantics', () => {
 
   test('map settles only after every chunk finished, with the first error, reported once', async () => {
     const pool = makePool(2);
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'procpool-')), 'slow-chunk');
+    const file = path.join(tempDir(), 'slow-chunk');
     const callback = jest.fn();
     const errorCallback = jest.fn();
     const result = pool.starmapAsync(

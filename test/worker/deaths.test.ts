@@ -1,6 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -12,9 +10,10 @@ import * as tasks from '../../fixtures/tasks.mjs';
 import { makePool } from '../helpers/pools.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 import { signalServer } from '../helpers/signals.js';
+import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
-const tempFile = (name: string): string => path.join(mkdtempSync(path.join(os.tmpdir(), 'procpool-')), name);
+const tempFile = (name: string): string => path.join(tempDir(), name);
 const MiB = 1024 * 1024;
 
 describe('worker deaths', () => {
