@@ -12,7 +12,7 @@ interface Report {
   addresses: string[];
   starts: number;
   stats: { workersStarted: number; workers: number };
-  left: string[];
+  left: string[] | null;
 }
 
 /** Runs the fixture with a temporary directory of its own (or `tmp`); returns its report and that directory. */
@@ -46,6 +46,12 @@ describe("a worker's pipe", () => {
 
   test("a temporary directory too long for a socket path falls back to child_process's pipe", async () => {
     const [result] = await report('use', {}, mkdtempSync(path.join(tempDir(), 'x'.repeat(120))));
+    expect(result?.addresses).toEqual([null, null]);
+  });
+
+  test("a temporary directory that cannot be used falls back to child_process's pipe", async () => {
+    const missing = path.join(tempDir(), 'missing');
+    const [result] = await report('use', {}, missing);
     expect(result?.addresses).toEqual([null, null]);
   });
 

@@ -162,6 +162,8 @@ interface Rendezvous {
 
 // sun_path holds 108 bytes on Linux, 104 on macOS: stay clear of both.
 const MAX_SOCKET_PATH = 100;
+// False once it is known that no socket can work here; a failure that may pass
+// (say, out of file descriptors) only makes this one worker use a 'pipe'.
 let socketsWork = process.platform !== 'win32' && process.env.PROCPOOL_NO_SOCKET !== '1';
 // Directories of servers still waiting for their connection, removed if the
 // process exits first (a pool made and dropped in one synchronous run).
@@ -183,7 +185,6 @@ function listenForWorker(): Rendezvous | null {
   try {
     dir = mkdtempSync(path.join(lazyOs().tmpdir(), 'procpool-pipe-'));
   } catch {
-    socketsWork = false;
     return null;
   }
   const socketPath = path.join(dir, 'w');
@@ -202,7 +203,6 @@ function listenForWorker(): Rendezvous | null {
   if (!server.listening) {
     server.close();
     removeDir(dir);
-    socketsWork = false;
     return null;
   }
   server.unref();
@@ -280,7 +280,7 @@ export function launchWorker(options: LaunchOptions): LaunchedWorker {
       settleExit(spawned.exited);
       settleStart();
     } catch (error) {
-      giveUp(couldNotStart(process.execPath, error));
+      giveUp(couldNotStart(buildCommand(options).file, error));
     } finally {
       // The worker has its own copy now.
       theirs.destroy();
