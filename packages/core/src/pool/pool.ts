@@ -308,9 +308,9 @@ export class Pool extends EventEmitter<PoolEventMap> {
     for (let start = 0; start < items.length && !job.finished; start += size) {
       const chunk = items.slice(start, start + size);
       // map: the items go as they are, each the one argument of its call.
-      let argLists: unknown[];
+      let list: unknown[];
       try {
-        argLists = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk;
+        list = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk;
       } catch (error) {
         job.unitFailed(
           { id: 0, job, ref, start, count: chunk.length, payload: NO_PAYLOAD, each: false, attempts: 0 },
@@ -318,7 +318,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
         );
         continue;
       }
-      this.#scheduler.submit(job, ref, kind, start, argLists);
+      this.#scheduler.submit(job, ref, kind, start, list);
     }
   }
 

@@ -108,7 +108,7 @@ export class WorkerHandle {
       settings.initargsBody,
     );
     void this.#process.started.then(() => {
-      if (this.#process.pid === undefined || this.state === 'exited') return;
+      if (this.#process.pid === undefined) return; // told to go first, or the spawn failed
       liveWorkers.add(this);
       this.events.started(this);
     });
@@ -126,7 +126,7 @@ export class WorkerHandle {
     return this.#process.pid ?? -1;
   }
 
-  /** Whether its process ever started (`started` was told). */
+  /** Whether its process ever started (and so was announced through `started`). */
   get everStarted(): boolean {
     return this.#process.pid !== undefined;
   }
