@@ -21,7 +21,7 @@ export type ParentMessage =
    * Body: a list of argument lists, one per item of the chunk; with `each`, a
    * list of items, each the one argument of its call (map, imap). Sent with a compact head.
    */
-  | { t: 'task'; id: number; r: number; each?: true }
+  | { t: 'task'; id: number; r: number; each: boolean }
   /** Finish the task at hand, then exit. */
   | { t: 'stop' };
 
@@ -52,8 +52,9 @@ export const DONE_FRAME = 2;
 export const EACH_TASK_FRAME = 3;
 
 export function readParentCompact(kind: number, id: number, value: number): ParentMessage {
-  if (kind === TASK_FRAME) return { t: 'task', id, r: value };
-  if (kind === EACH_TASK_FRAME) return { t: 'task', id, r: value, each: true };
+  // One shape for both kinds: the worker's queue of tasks stays monomorphic.
+  if (kind === TASK_FRAME || kind === EACH_TASK_FRAME)
+    return { t: 'task', id, r: value, each: kind === EACH_TASK_FRAME };
   throw new Error(`Unknown compact frame kind ${kind} from the parent`);
 }
 

@@ -176,7 +176,7 @@ function startCalls(task: Task, fn: TaskFn, payload: Payload): boolean | Promise
   } catch (error) {
     return reply(task.id, encodeThrown(error));
   }
-  return runCalls(task.id, fn, list, task.each === true, 0, []);
+  return runCalls(task.id, fn, list, task.each, 0, []);
 }
 
 /**
