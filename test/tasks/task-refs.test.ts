@@ -61,6 +61,49 @@ describe('referring to a task', () => {
   });
 });
 
+describe('a registered task runs the function registered, whatever the module exports', () => {
+  const namesUrl = new URL('../../fixtures/registered-names.mjs', import.meta.url);
+
+  test('a registered task beside an export of the same name runs the registered one', async () => {
+    const { tasks: registered } = await import('../../fixtures/registered-names.mjs');
+    const pool = makePool(1);
+    await expect(pool.apply(registered.add, [1])).resolves.toBe('registered add(1)');
+    // An export name still means the export.
+    await expect(pool.apply(`${namesUrl.href}#add`, [1])).resolves.toBe('module-level add(1)');
+    await expect(pool.apply(taskRef(namesUrl, 'add'), [2])).resolves.toBe('module-level add(2)');
+  });
+
+  test('tasks registered in an object export, a default export and module.exports are found', async () => {
+    const names = await import('../../fixtures/registered-names.mjs');
+    const cjs = (await import('../../fixtures/registered-names.cjs')) as { default: { half: (x: number) => number } };
+    const pool = makePool(2);
+    await expect(pool.map(names.tasks.tenfold, [1, 2, 3])).resolves.toEqual([10, 20, 30]);
+    await expect(pool.apply(names.default.viaDefault, [1])).resolves.toBe(2);
+    await expect(pool.map(cjs.default.half, [2, 4])).resolves.toEqual([1, 2]);
+    // A taskRef or string naming a task that no export carries finds the registered one.
+    await expect(pool.apply(taskRef(namesUrl, 'tenfold'), [4])).resolves.toBe(40);
+  });
+
+  test('a registered initializer runs in each worker', async () => {
+    const { tasks: registered } = await import('../../fixtures/registered-names.mjs');
+    const pool = makePool({ processes: 1, initializer: registered.remember, initargs: ['set by init'] });
+    await expect(pool.apply(registered.recall)).resolves.toBe('set by init');
+  });
+
+  test('a task the worker does not register fails with a message that says so', async () => {
+    const { parentOnly } = (await import('../../fixtures/registered-names.mjs')) as {
+      parentOnly: { parentOnly: () => string };
+    };
+    const pool = makePool(1);
+    await expect(pool.apply(parentOnly.parentOnly)).rejects.toThrow(
+      "Task 'parentOnly' was registered with defineTasks for file://",
+    );
+    await expect(pool.apply(parentOnly.parentOnly)).rejects.toThrow(
+      'but importing that module in the worker registered no task of that name',
+    );
+  });
+});
+
 describe('TypeScript task modules', () => {
   test('spawn registers ts-node for a .ts module', async () => {
     const pool = makePool({ processes: 1, context: 'spawn' });

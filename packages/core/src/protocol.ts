@@ -1,10 +1,16 @@
 // The wire protocol between the pool and a worker: one tagged union per
 // direction. Every frame is a JSON head plus a body (devalue text, possibly empty).
 
-/** A task function as the worker finds it: module specifier and export name. */
+/**
+ * A task function as the worker finds it: module specifier and name. `d`: the
+ * name is the one it was registered under with defineTasks (looked up in what
+ * the module registers, then among its exports); otherwise it is an export
+ * name (looked up among the exports, then in what the module registers).
+ */
 export interface WireTaskRef {
   readonly m: string;
   readonly n: string;
+  readonly d?: true;
 }
 
 export type ParentMessage =
@@ -15,8 +21,8 @@ export type ParentMessage =
       init: WireTaskRef | null;
       maxMemory: number | null;
     }
-  /** Task function `r` of this worker is export `n` of module `m`; sent before its first task. */
-  | { t: 'ref'; r: number; m: string; n: string }
+  /** Task function `r` of this worker is `ref`; sent before its first task. */
+  | { t: 'ref'; r: number; ref: WireTaskRef }
   /**
    * Body: a list of argument lists, one per item of the chunk; with `each`, a
    * list of items, each the one argument of its call (map, imap). Sent with a compact head.

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isEsmFile } from './module-format.js';
 import type { WireTaskRef } from './protocol.js';
+import { definedTasks } from './defined-tasks.js';
 import { sharedRegistry } from './registry.js';
 
 /** Any function, without `any`: every function type is assignable to it. */
@@ -58,11 +59,19 @@ function normalizeModule(module: string | URL, what: string): string {
  */
 export function defineTasks<T extends Record<string, TaskFunction>>(moduleUrl: string | URL, tasks: T): T {
   const module = normalizeModule(moduleUrl, 'moduleUrl');
-  for (const [name, fn] of Object.entries(tasks)) {
+  const entries = Object.entries(tasks);
+  for (const [name, fn] of entries) {
     if (typeof fn !== 'function') {
       throw new TypeError(`Expected task \`${name}\` to be a function, got \`${typeof fn}\``);
     }
-    registered.set(fn, { m: module, n: name });
+  }
+  let byName = definedTasks.get(module);
+  if (byName === undefined) definedTasks.set(module, (byName = new Map<string, unknown>()));
+  for (const [name, fn] of entries) {
+    byName.set(name, fn);
+    // A worker looks the name up in what the module registers, not among its
+    // exports: `export const add` beside `defineTasks(…, { add })` is another function.
+    registered.set(fn, { m: module, n: name, d: true });
   }
   return tasks;
 }

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { definedTasks } from '../defined-tasks.js';
 import { isEsmFile } from '../module-format.js';
+import type { WireTaskRef } from '../protocol.js';
 import { TS_FILE, ensureTypeScript } from './typescript.js';
 
 const requireHere = createRequire(import.meta.url);
@@ -26,7 +28,8 @@ let observeImport: (phase: 'importing' | 'imported', specifier: string) => void 
 export function onImport(observer: typeof observeImport): void {
   observeImport = observer;
 }
-const functions = new Map<string, (...args: unknown[]) => unknown>();
+type TaskFn = (...args: unknown[]) => unknown;
+const functions = new Map<string, TaskFn>();
 
 function importModule(specifier: string): Promise<Record<string, unknown>> {
   let loaded = modules.get(specifier);
@@ -75,29 +78,40 @@ function refusedUnrun(error: unknown, file: string): boolean {
 }
 
 /** The function a task names; cached, so only the first call per task awaits. */
-export function findTask(
-  specifier: string,
-  name: string,
-): ((...args: unknown[]) => unknown) | Promise<(...args: unknown[]) => unknown> {
-  const key = `${specifier}#${name}`;
-  return functions.get(key) ?? loadTask(specifier, name, key);
+export function findTask(ref: WireTaskRef): TaskFn | Promise<TaskFn> {
+  const key = `${ref.d === true ? 'defined' : 'export'} ${ref.m}#${ref.n}`;
+  return functions.get(key) ?? loadTask(ref, key);
 }
 
-async function loadTask(specifier: string, name: string, key: string): Promise<(...args: unknown[]) => unknown> {
+// A CommonJS module's exports arrive as `default` when Node cannot see them statically.
+function exportNamed(namespace: Record<string, unknown>, name: string): unknown {
+  const direct = namespace[name];
+  if (direct !== undefined || typeof namespace.default !== 'object' || namespace.default === null) return direct;
+  return (namespace.default as Record<string, unknown>)[name];
+}
+
+// A registered task is looked up in what its module registered (where the
+// parent found it), an export name among the exports; each then tries the
+// other, so a taskRef or 'module#name' also reaches a task registered in an
+// object export, and a module registering tasks that another module exports still works.
+async function loadTask(ref: WireTaskRef, key: string): Promise<TaskFn> {
+  const { m: specifier, n: name } = ref;
   const namespace = await importModule(specifier);
-  let fn = namespace[name];
-  // A CommonJS module's exports arrive as `default` when Node cannot see them statically.
-  if (fn === undefined && typeof namespace.default === 'object' && namespace.default !== null) {
-    fn = (namespace.default as Record<string, unknown>)[name];
-  }
+  const registered = definedTasks.get(specifier)?.get(name);
+  const exported = exportNamed(namespace, name);
+  const fn =
+    ref.d === true ? (registered ?? (typeof exported === 'function' ? exported : undefined)) : (exported ?? registered);
   if (typeof fn !== 'function') {
     throw new TypeError(
-      fn === undefined
-        ? `Task module ${specifier} has no export named '${name}'; a function sent by value must be ` +
-            'exported under its own name by that module (or registered with defineTasks)'
-        : `Export '${name}' of ${specifier} is not a function (got ${typeof fn})`,
+      fn !== undefined
+        ? `Export '${name}' of ${specifier} is not a function (got ${typeof fn})`
+        : ref.d === true
+          ? `Task '${name}' was registered with defineTasks for ${specifier} in the parent, but importing ` +
+            'that module in the worker registered no task of that name, and it exports none'
+          : `Task module ${specifier} has no export named '${name}'; a function sent by value must be ` +
+            'exported under its own name by that module (or registered with defineTasks)',
     );
   }
-  functions.set(key, fn as (...args: unknown[]) => unknown);
-  return fn as (...args: unknown[]) => unknown;
+  functions.set(key, fn as TaskFn);
+  return fn as TaskFn;
 }

@@ -28,7 +28,7 @@ type Task = Extract<ParentMessage, { t: 'task' }>;
 const queue: Array<{ task: Task; payload: Payload }> = [];
 // Task functions by the number the parent gave them; `fn` once found, so a
 // task looks up nothing by name after its function's first call.
-const refs: Array<WireTaskRef & { fn?: TaskFn }> = [];
+const refs: Array<{ ref: WireTaskRef; fn?: TaskFn }> = [];
 let draining = false;
 let initialized = false; // tasks may arrive while the initializer runs; they wait
 let stopping = false;
@@ -71,7 +71,7 @@ onImport((phase, specifier) => {
 function onFrame(message: ParentMessage, payload: Payload): void {
   switch (message.t) {
     case 'ref':
-      refs[message.r] = { m: message.m, n: message.n };
+      refs[message.r] = { ref: message.ref };
       break;
     case 'task':
       queue.push({ task: message, payload });
@@ -96,7 +96,7 @@ async function initialize(message: Extract<ParentMessage, { t: 'init' }>, payloa
   maxMemory = message.maxMemory;
   if (message.init !== null) {
     try {
-      const fn = await findTask(message.init.m, message.init.n);
+      const fn = await findTask(message.init);
       await fn(...(decodeValue(payload) as unknown[]));
     } catch (error) {
       channel.send({ t: 'initError' }, encodeThrown(error).payload);
@@ -158,7 +158,7 @@ function runChunk(task: Task, payload: Payload): boolean | Promise<boolean> {
   const ref = refs[task.r];
   if (ref === undefined) return reply(task.id, encodeThrown(new Error(`No task function ${task.r} was sent`)));
   if (ref.fn !== undefined) return startCalls(task, ref.fn, payload);
-  const found = findTask(ref.m, ref.n);
+  const found = findTask(ref.ref);
   if (!(found instanceof Promise)) return startCalls(task, (ref.fn = found), payload);
   return found.then(
     (fn) => startCalls(task, (ref.fn = fn), payload),

@@ -165,12 +165,12 @@ export class WorkerHandle {
   #refNumber(ref: WireTaskRef): number {
     let number = this.#refsByObject.get(ref);
     if (number !== undefined) return number;
-    const value = JSON.stringify([ref.m, ref.n]);
+    const value = JSON.stringify([ref.m, ref.n, ref.d === true]);
     number = this.#refsByValue.get(value);
     if (number === undefined) {
       number = this.#refsByValue.size;
       this.#refsByValue.set(value, number);
-      this.#channel.send({ t: 'ref', r: number, m: ref.m, n: ref.n });
+      this.#channel.send({ t: 'ref', r: number, ref });
     }
     this.#refsByObject.set(ref, number);
     return number;
