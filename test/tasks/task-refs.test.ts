@@ -91,7 +91,8 @@ describe('a registered task runs the function registered, whatever the module ex
   });
 
   test('a task the worker does not register fails with a message that says so', async () => {
-    const { parentOnly } = (await import('../../fixtures/registered-names.mjs')) as {
+    // Typed from the parent's side, where the registration happened.
+    const { parentOnly } = (await import('../../fixtures/registered-names.mjs')) as unknown as {
       parentOnly: { parentOnly: () => string };
     };
     const pool = makePool(1);
