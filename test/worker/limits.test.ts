@@ -21,6 +21,10 @@ describe('taskTimeout', () => {
     const error = (await pool.apply(tasks.sleep, [60_000]).catch((e: unknown) => e)) as TaskTimeoutError;
     expect(error).toBeInstanceOf(TaskTimeoutError);
     expect(error.timeout).toBe(1);
+    // It rejects as the worker is told to go, not once it is gone: the message must not say it is dead.
+    expect(error.message).toBe(
+      'Task did not finish within taskTimeout (1 ms); its worker is being killed (SIGTERM, then SIGKILL)',
+    );
     const next = await pool.apply(tasks.pid, [], { taskTimeout: 60_000 });
     expect(next).not.toBe(first);
     await waitFor(() => seen.length === 1, 'the timed-out worker to exit');

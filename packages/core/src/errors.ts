@@ -70,11 +70,11 @@ export class WorkerLostError extends ProcessError {
 }
 WorkerLostError.prototype.name = 'WorkerLostError';
 
-/** A task ran longer than `taskTimeout`; its worker was killed. */
+/** A task ran longer than `taskTimeout`; its worker is then killed and replaced. */
 export class TaskTimeoutError extends ProcessError {
   readonly timeout: number;
   constructor(timeout: number) {
-    super(`Task did not finish within taskTimeout (${timeout} ms); its worker was killed`);
+    super(`Task did not finish within taskTimeout (${timeout} ms); its worker is being killed (SIGTERM, then SIGKILL)`);
     this.timeout = timeout;
   }
 }
