@@ -23,6 +23,7 @@ if (process.env.PROCPOOL_WATCH_PARENT === '1') {
   watchParent();
 }
 const memoryUsage = process.memoryUsage;
+blockOnStderr();
 
 type Task = Extract<ParentMessage, { t: 'task' }>;
 const queue: Array<{ task: Task; payload: Payload }> = [];
@@ -246,3 +247,25 @@ const overMemory = (): boolean => maxMemory !== null && memoryUsage.rss() > maxM
 
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+
+// The worker's stderr is a socket pair (child_process's 'pipe'). Node writes
+// to it without blocking, so once the socket's buffer is full (a few hundred
+// short lines) the rest waits in a queue, and process.exit() drops that
+// queue: the last lines of a dying worker, the ones that say why. Blocking
+// writes leave nothing queued. Set when the stream is first used, so that a
+// worker that never writes to stderr pays nothing for it.
+function blockOnStderr(): void {
+  const descriptor = Object.getOwnPropertyDescriptor(process, 'stderr');
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with process as `this`
+  const get = descriptor?.get;
+  if (descriptor === undefined || get === undefined || descriptor.configurable !== true) return;
+  Object.defineProperty(process, 'stderr', {
+    ...descriptor,
+    get() {
+      Object.defineProperty(process, 'stderr', descriptor);
+      const stream = get.call(process) as NodeJS.WriteStream & { _handle?: { setBlocking?: (on: boolean) => number } };
+      stream._handle?.setBlocking?.(true);
+      return stream;
+    },
+  });
+}
