@@ -40,3 +40,24 @@ test('chaos: 5 000 tasks on 4 workers while workers are SIGKILLed every few ms; 
   expect(5000 - fulfilled).toBeLessThanOrEqual(killed.size);
   await expect(pool.map(tasks.square, [1, 2, 3, 4], 1)).resolves.toEqual([1, 4, 9, 16]);
 });
+
+// A worker that read a task may have started it, and its death fails that
+// task; one killed before it read the task never started it: issue 12.
+test('chaos: workers SIGKILLed while idle, right before the next tasks are sent to them, fail no task', async () => {
+  const pool = makePool(2);
+  let killed = 0;
+  for (let round = 0; round < 40; round += 1) {
+    // Every worker answered and is idle now; one dies as the next round is sent.
+    const answers = await pool.starmap(
+      tasks.slowSquare,
+      [0, 1, 2, 3].map((i): [number, number] => [round + i, 0]),
+      1,
+    );
+    const pids = [...new Set(answers.map((answer) => answer.pid))];
+    const victim = pids[round % pids.length] as number;
+    process.kill(victim, 'SIGKILL');
+    killed += 1;
+  }
+  expect(killed).toBe(40);
+  expect(pool.stats().failed).toBe(0);
+});

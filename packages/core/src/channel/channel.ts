@@ -143,7 +143,9 @@ function decodeParts(data: Buffer, start: number, kinds: Array<[WireKind, number
  * copying more than once.
  */
 export class Channel<In, Out> {
-  readonly #socket: Duplex;
+  #socket: Duplex | null = null;
+  /** The `onread` option a socket for this channel is created with (see attach). */
+  readonly reads: OnRead;
   #outgoing: Uint8Array[] = [];
   #outgoingBytes = 0;
   #flushScheduled = false;
@@ -157,7 +159,14 @@ export class Channel<In, Out> {
   #parts: Buffer[] = [];
   #size = 0;
   #closed = false;
+  #writesEnded = false;
   #protocolError: ProtocolError | null = null;
+  // Bytes of frames queued, and of those handed to the socket: a frame that
+  // ended at queued byte N was written once N <= #bytesWritten.
+  #bytesQueued = 0;
+  #bytesWritten = 0;
+  readonly #onFrame: FrameHandler<In>;
+  readonly #onClose: () => void;
 
   readonly #readCompact: CompactReader<In>;
   readonly #afterFrames: (() => void) | undefined;
@@ -171,10 +180,11 @@ export class Channel<In, Out> {
    * `socket`: a Duplex, read through its 'data' events; or a function that
    * creates a net.Socket with the `onread` option it is given, which the
    * channel then reads into its own buffer: Node's stream machinery stays
-   * out of every read (~8 µs per message on this machine's sleeping CPUs).
+   * out of every read (~8 µs per message on this machine's sleeping CPUs);
+   * or null, for a socket attached later. Frames sent before then wait.
    */
   constructor(
-    socket: Duplex | SocketWithReads,
+    socket: Duplex | SocketWithReads | null,
     onFrame: FrameHandler<In>,
     onClose: () => void,
     readCompact: CompactReader<In> = noCompact,
@@ -183,30 +193,63 @@ export class Channel<In, Out> {
   ) {
     this.#readCompact = readCompact;
     this.#afterFrames = afterFrames;
-    if (typeof socket === 'function') {
-      this.#socket = socket({
-        buffer: () => this.#nextReadBuffer(),
-        callback: (bytes, buffer) => {
-          this.#receive((buffer as Buffer).subarray(0, bytes), onFrame);
-          if (this.#parts.length > 0) this.#readRetained = true;
-          return true;
-        },
-      });
-    } else {
-      this.#socket = socket;
-      socket.on('data', (chunk: Buffer) => this.#receive(chunk, onFrame));
-    }
-    this.#socket.on('error', () => {
+    this.#onFrame = onFrame;
+    this.#onClose = onClose;
+    this.reads = {
+      buffer: () => this.#nextReadBuffer(),
+      callback: (bytes, buffer) => {
+        this.#receive((buffer as Buffer).subarray(0, bytes), onFrame);
+        if (this.#parts.length > 0) this.#readRetained = true;
+        return true;
+      },
+    };
+    if (typeof socket === 'function') this.attach(socket(this.reads), 'onread');
+    else if (socket !== null) this.attach(socket, 'stream');
+  }
+
+  /**
+   * Starts using `socket`: one created with this channel's `reads` as its
+   * `onread` option, or a stream read through 'data' events. Frames sent
+   * until now leave at once.
+   */
+  attach(socket: Duplex, reads: 'onread' | 'stream'): void {
+    this.#socket = socket;
+    if (reads === 'stream') socket.on('data', (chunk: Buffer) => this.#receive(chunk, this.#onFrame));
+    socket.on('error', () => {
       // The peer died mid-write (EPIPE/ECONNRESET); 'close' follows and says so.
     });
-    this.#socket.on('close', () => {
+    socket.on('close', () => {
       this.#closed = true;
-      onClose();
+      this.#onClose();
     });
+    this.flush();
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** Bytes of all the frames sent so far (see #bytesQueued). */
+  get bytesQueued(): number {
+    return this.#bytesQueued;
+  }
+
+  /** Bytes of the frames handed to the socket: frames sent after the socket closed, or after endWrites, are not. */
+  get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
+
+  /**
+   * Writes nothing more: frames not yet handed to the socket are dropped, and
+   * so is anything sent from now on. Reading goes on until the peer closes.
+   * (A write to a peer that has gone fails, and Node then closes the socket
+   * at once: the peer's last frames, still unread, would be lost with it.)
+   */
+  endWrites(): void {
+    this.#writesEnded = true;
+    this.#outgoing = [];
+    this.#outgoingBytes = 0;
+    this.#batchStart = this.#batchEnd;
   }
 
   /** Why this side closed the channel, if the peer sent something that is not a frame. */
@@ -216,11 +259,11 @@ export class Channel<In, Out> {
 
   /** Nothing queued here or in the socket: a synchronous write now would not interleave. */
   get idle(): boolean {
-    return this.#outgoingBytes === 0 && this.#socket.writableLength === 0;
+    return this.#outgoingBytes === 0 && (this.#socket === null || this.#socket.writableLength === 0);
   }
 
   send(head: Head<Out>, payload: Payload = NO_PAYLOAD): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#writesEnded) return;
     if (payload.parts.length === 0) this.#append(typeof head === 'string' ? head : JSON.stringify(head), payload.text);
     else this.#queue(encodeFrame(head, payload));
     this.#sent();
@@ -232,7 +275,7 @@ export class Channel<In, Out> {
    * end of this turn (nothing else is coming).
    */
   sendCompact(kind: number, id: number, value: number, payload: Payload = NO_PAYLOAD, now = false): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#writesEnded) return;
     if (payload.parts.length === 0) this.#append(null, payload.text, kind, id, value);
     else this.#queue(encodeFrame(null, payload, { kind, id, value }));
     if (now) this.flush();
@@ -244,6 +287,7 @@ export class Channel<In, Out> {
     for (const chunk of chunks) {
       this.#outgoing.push(chunk);
       this.#outgoingBytes += chunk.byteLength;
+      this.#bytesQueued += chunk.byteLength;
     }
   }
 
@@ -286,6 +330,7 @@ export class Channel<In, Out> {
     batch.writeUInt32LE(headBytes, at + PREFIX);
     this.#batchEnd = at + PREFIX * 2 + headBytes + bodyBytes;
     this.#outgoingBytes += PREFIX * 2 + headBytes + bodyBytes;
+    this.#bytesQueued += PREFIX * 2 + headBytes + bodyBytes;
   }
 
   // Moves the batched frames into #outgoing, keeping frames in order.
@@ -298,6 +343,8 @@ export class Channel<In, Out> {
   /** Writes what is queued now; `done` runs once the OS has taken it. */
   flush(done?: () => void): void {
     this.#flushScheduled = false;
+    const socket = this.#socket;
+    if (socket === null) return; // attach() writes them
     this.#closeBatch();
     const chunks = this.#outgoing;
     const bytes = this.#outgoingBytes;
@@ -307,28 +354,29 @@ export class Channel<In, Out> {
       done?.();
       return;
     }
+    this.#bytesWritten += bytes;
     if (chunks.length === 1 || bytes <= MERGE_BYTES) {
       const data = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, bytes);
-      if (done === undefined) this.#socket.write(data);
-      else this.#socket.write(data, () => done());
+      if (done === undefined) socket.write(data);
+      else socket.write(data, () => done());
     } else {
       // Large payloads are not copied again: one writev for all of them.
-      this.#socket.cork();
-      chunks.forEach((chunk, i) => this.#socket.write(chunk, i === chunks.length - 1 ? () => done?.() : undefined));
-      this.#socket.uncork();
+      socket.cork();
+      chunks.forEach((chunk, i) => socket.write(chunk, i === chunks.length - 1 ? () => done?.() : undefined));
+      socket.uncork();
     }
     // Nothing left in the socket: the OS has every byte, so the batch buffer
     // starts over. One message at a time then never reaches the buffer's end,
     // whose rarely run code had cost A a deoptimization of the whole send
     // path (inlined together) every ~3 000 messages, right in its measurement.
-    if (this.#socket.writableLength === 0) {
+    if (socket.writableLength === 0) {
       this.#batchStart = 0;
       this.#batchEnd = 0;
     }
   }
 
   destroy(): void {
-    this.#socket.destroy();
+    this.#socket?.destroy();
   }
 
   #receive(chunk: Buffer, onFrame: FrameHandler<In>): void {
@@ -420,7 +468,7 @@ export class Channel<In, Out> {
     this.#protocolError = new ProtocolError(`Something other than procpool wrote to the pipe: ${what}`);
     this.#parts = [];
     this.#size = 0;
-    this.#socket.destroy();
+    this.#socket?.destroy();
   }
 
   #nextReadBuffer(): Buffer {

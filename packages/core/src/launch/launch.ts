@@ -4,7 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { SocketWithReads } from '../channel/channel.js';
+import type { OnRead } from '../channel/channel.js';
 import { getExecutable, type StartMethod } from '../start-methods.js';
 import { CHANNEL_FD } from '../protocol.js';
 import { lazyChildProcess, lazyOs } from '../builtins.js';
@@ -31,17 +31,28 @@ export interface ExitInfo {
   startError: Error | null;
 }
 
+/** Our end of a started worker's pipe, and how the channel reads it. */
+export interface WorkerPipe {
+  socket: Duplex;
+  /** `onread`: created with the channel's `reads`; `stream`: read through 'data' events. */
+  reads: 'onread' | 'stream';
+}
+
 /** The parent's view of one worker process. */
 export interface LaunchedWorker {
   /** Undefined until the process has started, and if it never does. */
   readonly pid: number | undefined;
-  /** Our end of its pipe: a stream, or the Channel's way to create it reading with `onread`. */
-  readonly pipe: Duplex | SocketWithReads;
-  /** Settles once the process has started, or once it is known it never will. */
-  readonly started: Promise<void>;
+  /** Settles with our end of its pipe once the process has started, or with null once it is known it never will. */
+  readonly started: Promise<WorkerPipe | null>;
+  /** Settles once the process has exited and its stderr has been read to the end (or a grandchild keeps it open too long). */
   readonly exited: Promise<ExitInfo>;
   kill(signal: NodeJS.Signals): void;
   stderrTail(): string;
+  /**
+   * After the exit, once our writes have ended: how many of the bytes written
+   * to the worker it never read, or null where that cannot be known.
+   */
+  unreadBytes(): Promise<number | null>;
 }
 
 // On Linux the kernel kills the worker when the parent dies, even by SIGKILL and
@@ -94,45 +105,75 @@ function buildEnv(extra: Readonly<Record<string, string | undefined>>): Record<s
 // node:child_process rather than execa: execa costs ~100 ms to import, in the
 // parent and again in every worker whose task module imports procpool, and
 // ~8 ms per spawn; the launcher needs one fixed stdio layout (docs/performance.md).
-function spawnWorker(
-  options: LaunchOptions,
-  channel: 'pipe' | net.Socket,
-): { child: ChildProcess; exited: Promise<ExitInfo>; stderrTail: () => string } {
+//
+// Never throws, and lets no 'error' event escape: a spawn that fails (no such
+// executable, out of file descriptors or processes) settles `exited` with a
+// startError, and the caller decides what that means for the pool.
+function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket): SpawnedWorker {
   const { file, args } = buildCommand(options);
   const stdio = ['ignore', 'inherit', 'pipe', channel] as const;
-  const child = lazyChildProcess().spawn(file, args, {
-    stdio: options.method === 'fork' ? [...stdio, 'ipc'] : [...stdio],
-    cwd: options.cwd ?? process.cwd(),
-    env: buildEnv(options.env),
-    windowsHide: true,
+  let child: ChildProcess;
+  try {
+    child = lazyChildProcess().spawn(file, args, {
+      stdio: options.method === 'fork' ? [...stdio, 'ipc'] : [...stdio],
+      cwd: options.cwd ?? process.cwd(),
+      env: buildEnv(options.env),
+      windowsHide: true,
+    });
+  } catch (error) {
+    return { child: null, exited: Promise.resolve(notStarted(couldNotStart(file, error))), stderrTail: () => '' };
+  }
+  let settle!: (info: ExitInfo) => void;
+  const exited = new Promise<ExitInfo>((resolve) => (settle = resolve));
+  // Spawning itself failed: 'error' comes on the next tick, and no 'exit'. Out
+  // of file descriptors, Node does not even set up the stdio streams.
+  child.on('error', (error) => {
+    if (child.pid === undefined) settle(notStarted(couldNotStart(file, error)));
   });
-  const stderr = child.stderr as NonNullable<typeof child.stderr>;
-  let tail = '';
-  // The worker's stderr still reaches ours; its tail is kept for crash reports.
-  stderr.on('data', (chunk: Buffer) => {
-    process.stderr.write(chunk);
-    tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-  });
-  stderr.on('error', () => {});
 
-  const exited = new Promise<ExitInfo>((resolve) => {
-    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, startError: null }));
-    // Spawning itself failed (no such executable): there will be no 'exit'.
-    child.once('error', (error) => {
-      if (child.pid === undefined || child.exitCode === null) {
-        resolve({ exitCode: null, signal: null, startError: couldNotStart(file, error) });
-      }
+  const stderr = child.stderr ?? null;
+  let tail = '';
+  let stderrDone: Promise<void> = Promise.resolve();
+  if (stderr !== null) {
+    // The worker's stderr still reaches ours; its tail is kept for crash reports.
+    stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    stderr.on('error', () => {});
+    stderrDone = new Promise((resolve) => stderr.once('close', resolve));
+    (stderr as net.Socket).unref();
+  }
+  // A dying worker's last lines are still in its stderr pipe when 'exit' comes:
+  // the exit settles once they are read, or after STDERR_DRAIN_MS, should a
+  // grandchild that inherited the pipe keep it open.
+  child.once('exit', (exitCode, signal) => {
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, STDERR_DRAIN_MS)));
+    void Promise.race([stderrDone, bounded]).then(() => {
+      clearTimeout(timer);
+      settle({ exitCode, signal, startError: null });
     });
   });
 
   // Workers never keep the parent alive by themselves: the pool holds the event
   // loop open only while it has work, so a forgotten pool lets Node exit.
   child.unref();
-  for (const handle of [stderr, child.channel] as Array<{ unref?: () => void } | null | undefined>) {
-    handle?.unref?.();
-  }
+  (child.channel as { unref?: () => void } | null | undefined)?.unref?.();
   return { child, exited, stderrTail: () => tail };
 }
+
+interface SpawnedWorker {
+  /** Null when spawn() threw. A child whose spawn failed later has no pid. */
+  child: ChildProcess | null;
+  exited: Promise<ExitInfo>;
+  stderrTail: () => string;
+}
+
+/** How long a worker's stderr may stay open after its exit (a grandchild holding it). */
+const STDERR_DRAIN_MS = 500;
+
+const notStarted = (startError: Error | null): ExitInfo => ({ exitCode: null, signal: null, startError });
 
 const couldNotStart = (file: string, error: unknown): Error =>
   new Error(`Could not start worker process ${file}: ${error instanceof Error ? error.message : String(error)}`, {
@@ -227,94 +268,155 @@ function listenForWorker(): Rendezvous | null {
 }
 
 /**
- * Starts a worker process running the bootstrap, fd 3 its end of the pipe.
+ * Starts a worker process running the bootstrap, fd 3 its end of the pipe,
+ * our end created with the channel's `reads` where it is a socket of our own.
  * With a socket pair (above), the process starts once the parent's connection
  * is accepted, a turn of the event loop later: `pid` is undefined until then,
  * and `started` says when.
  */
-export function launchWorker(options: LaunchOptions): LaunchedWorker {
+export function launchWorker(options: LaunchOptions, reads: OnRead): LaunchedWorker {
   const rendezvous = listenForWorker();
-  if (rendezvous === null) {
-    const { child, exited, stderrTail } = spawnWorker(options, 'pipe');
-    const pipe = child.stdio[CHANNEL_FD] as net.Socket;
-    pipe.on('error', () => {});
-    pipe.unref();
+  return rendezvous === null ? launchWithPipe(options) : launchWithSocket(options, reads, rendezvous);
+}
+
+// child_process's own pipe: what a worker has when no socket pair can be made.
+function launchWithPipe(options: LaunchOptions): LaunchedWorker {
+  const { child, exited, stderrTail } = spawnWorker(options, 'pipe');
+  const pipe = ((child?.stdio as Array<unknown> | undefined)?.[CHANNEL_FD] ?? null) as net.Socket | null;
+  if (child?.pid === undefined || pipe === null) {
+    pipe?.destroy();
     return {
-      pid: child.pid,
-      pipe,
-      started: Promise.resolve(),
+      pid: undefined,
+      started: Promise.resolve(null),
       exited,
-      kill: (signal) => {
-        child.kill(signal);
-      },
+      kill: () => {},
       stderrTail,
+      unreadBytes: () => Promise.resolve(null),
     };
   }
+  pipe.on('error', () => {});
+  pipe.unref();
+  return {
+    pid: child.pid,
+    started: Promise.resolve({ socket: pipe, reads: 'stream' }),
+    exited,
+    kill: (signal) => {
+      child.kill(signal);
+    },
+    stderrTail,
+    unreadBytes: () => Promise.resolve(null),
+  };
+}
 
-  let child: ChildProcess | undefined;
-  let stderrTail = (): string => '';
-  let ours: net.Socket | undefined;
-  let cancelled = false;
-  let settleStart!: () => void;
-  const started = new Promise<void>((resolve) => (settleStart = resolve));
+function launchWithSocket(options: LaunchOptions, reads: OnRead, rendezvous: Rendezvous): LaunchedWorker {
+  // Set once it is decided how the worker starts (or that it never will).
+  let launched: LaunchedWorker | null = null;
+  let child: ChildProcess | null = null;
+  let settleStart!: (pipe: WorkerPipe | null | Promise<WorkerPipe | null>) => void;
+  const started = new Promise<WorkerPipe | null>((resolve) => (settleStart = resolve));
   let settleExit!: (info: ExitInfo | Promise<ExitInfo>) => void;
   const exited = new Promise<ExitInfo>((resolve) => (settleExit = resolve));
+  let stderrTail = (): string => '';
+  // The worker's end of the socket, kept here after the spawn: what the worker
+  // never read stays in it after the worker dies, and unreadBytes() counts it.
+  let theirs: net.Socket | null = null;
+
+  const ours = net.connect({ path: rendezvous.socketPath, onread: reads } as net.NetConnectOpts);
+  ours.unref();
   // Never started: no process, and our end of the pipe goes too.
   const giveUp = (startError: Error | null): void => {
     rendezvous.close();
-    ours?.destroy();
-    settleExit({ exitCode: null, signal: null, startError });
-    settleStart();
+    ours.destroy();
+    settleExit(notStarted(startError));
+    settleStart(null);
   };
-
-  rendezvous.server.once('connection', (theirs: net.Socket) => {
+  // The connect failed (say, out of file descriptors for a moment): this one
+  // worker gets child_process's pipe instead.
+  ours.on('error', () => {
+    if (launched !== null) return; // the channel owns our end now, errors and all
     rendezvous.close();
-    if (cancelled) {
-      theirs.destroy();
-      return;
-    }
-    try {
-      const spawned = spawnWorker(options, theirs);
-      child = spawned.child;
-      stderrTail = spawned.stderrTail;
-      settleExit(spawned.exited);
-      settleStart();
-    } catch (error) {
-      giveUp(couldNotStart(buildCommand(options).file, error));
-    } finally {
-      // The worker has its own copy now.
-      theirs.destroy();
-    }
+    launched = launchWithPipe(options);
+    settleExit(launched.exited);
+    settleStart(launched.started);
   });
 
-  const connect: SocketWithReads = (onread) => {
-    ours = net.connect({ path: rendezvous.socketPath, onread } as net.NetConnectOpts);
-    ours.on('error', (error) => {
-      if (child === undefined && !cancelled) {
-        cancelled = true;
-        giveUp(new Error(`Could not connect to a new worker's pipe: ${error.message}`, { cause: error }));
-      }
-    });
-    ours.unref();
-    return ours;
-  };
+  rendezvous.server.once('connection', (accepted: net.Socket) => {
+    rendezvous.close();
+    if (launched !== null) {
+      accepted.destroy();
+      return;
+    }
+    const spawned = spawnWorker(options, accepted);
+    stderrTail = spawned.stderrTail;
+    settleExit(spawned.exited);
+    if (spawned.child?.pid === undefined) {
+      accepted.destroy();
+      ours.destroy();
+      launched = { ...stopped, exited: spawned.exited, stderrTail: spawned.stderrTail };
+      settleStart(null);
+      return;
+    }
+    child = spawned.child;
+    theirs = accepted;
+    theirs.on('error', () => {});
+    theirs.unref();
+    launched = self;
+    settleStart({ socket: ours, reads: 'onread' });
+  });
 
-  return {
+  const self: LaunchedWorker = {
     get pid() {
-      return child?.pid;
+      return launched === null || launched === self ? (child?.pid ?? undefined) : launched.pid;
     },
-    pipe: connect,
     started,
     exited,
     kill: (signal) => {
-      if (child !== undefined) {
-        child.kill(signal);
-      } else if (!cancelled) {
+      if (launched === null) {
         // Asked to go before it began: it never starts.
-        cancelled = true;
+        launched = stopped;
         giveUp(null);
+      } else if (launched === self) {
+        child?.kill(signal);
+      } else {
+        launched.kill(signal);
       }
     },
-    stderrTail: () => stderrTail(),
+    stderrTail: () => (launched === null || launched === self ? stderrTail() : launched.stderrTail()),
+    unreadBytes: () => {
+      if (launched !== self) return launched === null ? Promise.resolve(null) : launched.unreadBytes();
+      return countUnread(ours, theirs as net.Socket);
+    },
   };
+  return self;
+}
+
+const stopped: LaunchedWorker = {
+  pid: undefined,
+  started: Promise.resolve(null),
+  exited: Promise.resolve(notStarted(null)),
+  kill: () => {},
+  stderrTail: () => '',
+  unreadBytes: () => Promise.resolve(null),
+};
+
+// The worker has exited; whatever it had not read of what we wrote is still
+// in its end of the socket, which we hold. Ending our writes lets that end
+// read to its end (EOF) after the leftovers; closing it then lets our end
+// read the worker's last answers to their end in turn.
+function countUnread(ours: net.Socket, theirs: net.Socket): Promise<number | null> {
+  return new Promise((resolve) => {
+    let unread = 0;
+    const finish = (count: number | null): void => {
+      clearTimeout(timer);
+      theirs.destroy();
+      resolve(count);
+    };
+    // Bounded: a grandchild that inherited the worker's fd 3 may read it too.
+    const timer = setTimeout(() => finish(null), STDERR_DRAIN_MS);
+    theirs.on('data', (chunk: Buffer) => (unread += chunk.length));
+    theirs.once('end', () => finish(unread));
+    theirs.once('close', () => finish(null));
+    ours.end();
+    theirs.resume();
+  });
 }

@@ -313,7 +313,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
         list = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk;
       } catch (error) {
         job.unitFailed(
-          { id: 0, job, ref, start, count: chunk.length, payload: NO_PAYLOAD, each: false, attempts: 0 },
+          { id: 0, job, ref, start, count: chunk.length, payload: NO_PAYLOAD, each: false, attempts: 0, sentUpTo: 0 },
           error,
         );
         continue;

@@ -10,6 +10,9 @@ import type { Job, Unit } from './unit.js';
 
 /** Workers that die while starting or importing a task module, in a row, before the pool gives up. */
 const MAX_START_FAILURES = 3;
+/** Errors of a spawn that no retry can mend. */
+const HOPELESS_SPAWN_ERRORS = new Set<unknown>(['ENOENT', 'EACCES', 'ENOTDIR']);
+const errorCode = (error: unknown): unknown => (error as { code?: unknown } | null | undefined)?.code;
 
 export type PoolState = 'running' | 'closed' | 'terminated';
 /**
@@ -144,6 +147,7 @@ export class Scheduler implements WorkerEvents {
       payload: NO_PAYLOAD,
       each: kind === 'map',
       attempts: 0,
+      sentUpTo: 0,
     };
     this.#nextUnitId += 1;
     try {
@@ -396,11 +400,14 @@ export class Scheduler implements WorkerEvents {
     const where =
       !worker.everReady || worker.importing === null ? 'while starting' : `while importing ${worker.importing}`;
     const detail = `${info.startError?.message ?? how}${stderr === '' ? '' : `; stderr: ${stderr}`}`;
-    // 127: the executable could not be run at all; retrying cannot help.
-    if (info.startError !== null || info.exitCode === 127 || this.#startFailures >= MAX_START_FAILURES) {
+    // The executable could not be run at all (127 from setpriv, or no such
+    // file): retrying cannot help. Other start errors (out of file descriptors
+    // or processes) may pass, and count like any other start failure.
+    const hopeless = info.exitCode === 127 || HOPELESS_SPAWN_ERRORS.has(errorCode(info.startError?.cause));
+    if (hopeless || this.#startFailures >= MAX_START_FAILURES) {
       this.#break(
         new BrokenPoolError(`Workers die ${where} (${this.#startFailures} in a row); last: ${detail}`, {
-          cause: info.startError ?? undefined,
+          cause: info.startError?.cause ?? info.startError ?? undefined, // the OS error, when there is one
         }),
       );
     }

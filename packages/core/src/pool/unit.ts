@@ -14,6 +14,11 @@ export interface Unit {
   each: boolean;
   /** Times it was re-run after its worker died (`retries`). */
   attempts: number;
+  /**
+   * Set by the worker it is sent to: the bytes that worker's channel had queued
+   * once this unit's frame was in, so its end tells whether the worker read it.
+   */
+  sentUpTo: number;
 }
 
 /** What a pool call collects its units' outcomes into. */

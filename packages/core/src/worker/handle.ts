@@ -72,6 +72,7 @@ export class WorkerHandle {
   // What it said, exiting by itself, it was running (undefined: it died without a word).
   #runningAtExit: number | null | undefined;
   #timer: NodeJS.Timeout | undefined;
+  #everStarted = false;
   /** Tasks it may hold now (see QUEUED_WORK_MS). */
   window = MIN_WINDOW * 2;
   #serviceMs = 0; // moving average of the time one task takes there
@@ -89,11 +90,11 @@ export class WorkerHandle {
     private readonly events: WorkerEvents,
   ) {
     this.tasksLeft = settings.maxTasks;
-    this.#process = launchWorker(settings.launch);
     let pipeClosed!: () => void;
     const closed = new Promise<void>((resolve) => (pipeClosed = resolve));
+    // Frames sent before the process has started wait in the channel.
     this.#channel = new Channel(
-      this.#process.pipe,
+      null,
       (message, payload) => this.#onMessage(message, payload),
       () => {
         // Something in the worker wrote to its pipe: it cannot be trusted to
@@ -103,21 +104,34 @@ export class WorkerHandle {
       },
       readWorkerCompact,
     );
+    this.#process = launchWorker(settings.launch, this.#channel.reads);
     this.#channel.send(
       { t: 'init', name: this.name, init: settings.initializer, maxMemory: settings.maxMemory },
       settings.initargsBody,
     );
-    void this.#process.started.then(() => {
-      if (this.#process.pid === undefined) return; // told to go first, or the spawn failed
+    void this.#process.started.then((pipe) => {
+      if (pipe === null) return; // told to go first, or the spawn failed
+      this.#everStarted = true;
+      this.#channel.attach(pipe.socket, pipe.reads);
       liveWorkers.add(this);
       this.events.started(this);
     });
     void this.#process.exited.then(async (info) => {
-      // Results written just before death are still in the pipe: read them first.
-      const drainTimer = setTimeout(() => this.#channel.destroy(), PIPE_DRAIN_MS);
-      await closed;
-      clearTimeout(drainTimer);
-      this.#onExit(info);
+      // It sends nothing more, and a write now could fail and take its unread
+      // answers with it (Channel.endWrites).
+      this.state = 'exited';
+      clearTimeout(this.#timer);
+      liveWorkers.delete(this);
+      this.#channel.endWrites();
+      let unread: number | null = null;
+      if (this.#everStarted) {
+        unread = await this.#process.unreadBytes();
+        // Results written just before death are still in the pipe: read them first.
+        const drainTimer = setTimeout(() => this.#channel.destroy(), PIPE_DRAIN_MS);
+        await closed;
+        clearTimeout(drainTimer);
+      }
+      this.#onExit(info, unread);
     });
   }
 
@@ -128,7 +142,7 @@ export class WorkerHandle {
 
   /** Whether its process ever started (and so was announced through `started`). */
   get everStarted(): boolean {
-    return this.#process.pid !== undefined;
+    return this.#everStarted;
   }
 
   get everReady(): boolean {
@@ -159,6 +173,7 @@ export class WorkerHandle {
       unit.payload,
       idle,
     );
+    unit.sentUpTo = this.#channel.bytesQueued;
     if (this.inFlight.length === 1 && this.#everReady) this.#armTimer();
   }
 
@@ -226,7 +241,7 @@ export class WorkerHandle {
         clearTimeout(this.#timer);
         this.#measure();
         if (message.retire === true) {
-          this.state = 'retiring';
+          if (this.state !== 'exited') this.state = 'retiring';
           this.#exitReason = 'memory';
         } else if (this.inFlight.length > 0) {
           this.#armTimer();
@@ -264,15 +279,14 @@ export class WorkerHandle {
     this.#timer.unref();
   }
 
-  #onExit(info: ExitInfo): void {
+  #onExit(info: ExitInfo, unread: number | null): void {
     this.state = 'exited';
     clearTimeout(this.#timer);
-    liveWorkers.delete(this);
-    this.events.exited(this, info, this.#exitReason ?? 'crash', this.#takeLost(), this.inFlight.splice(0));
+    this.events.exited(this, info, this.#exitReason ?? 'crash', this.#takeLost(unread), this.inFlight.splice(0));
   }
 
   // The unit that was running when it died, removed from inFlight; the rest never began.
-  #takeLost(): Unit | null {
+  #takeLost(unread: number | null): Unit | null {
     if (this.#exitReason !== null || !this.#everReady) return null;
     if (this.#runningAtExit !== undefined) {
       const index = this.inFlight.findIndex((unit) => unit.id === this.#runningAtExit);
@@ -280,6 +294,19 @@ export class WorkerHandle {
     }
     // Died while importing the task's module: the task itself never ran.
     if (this.importing !== null) return null;
-    return this.inFlight.shift() ?? null;
+    const head = this.inFlight[0];
+    if (head === undefined || !this.#readWhole(head, unread)) return null;
+    return this.inFlight.shift() as Unit;
+  }
+
+  // Whether the worker read all of `unit`'s frame before it died, and so may
+  // have started it: a worker killed while idle, just as a task was sent,
+  // never did, and that task runs elsewhere. `unread`: the bytes it left in
+  // its socket (LaunchedWorker.unreadBytes); where that is unknown (the plain
+  // pipe), any frame that was written counts as read.
+  #readWhole(unit: Unit, unread: number | null): boolean {
+    const written = this.#channel.bytesWritten;
+    if (unit.sentUpTo > written) return false; // never left this process
+    return unread === null || unit.sentUpTo <= written - unread;
   }
 }
