@@ -87,8 +87,24 @@ describe('remote errors', () => {
     expect(error).toBeInstanceOf(MaybeEncodingError);
     expect(error.message).toMatch(/^Error sending result: '\[Function.*\]'\. Reason: '.*functions cannot be sent/);
     expect(error.value).toContain('Function');
-    expect(error.exc).toContain('functions cannot be sent');
+    expect(error.exc).toContain('functions cannot be sent back to the parent');
+    // The direction is the worker's answer, not the parent's call.
+    expect(error.exc).not.toContain('to a worker');
     await expect(pool.apply(tasks.pid)).resolves.toBe(workerPid);
+  });
+
+  test('a result or thrown value that cannot be sent names the way back to the parent, and what to return', async () => {
+    const pool = makePool(1);
+    const instance = (await rejection(pool.apply(tasks.returnInstance))) as MaybeEncodingError;
+    expect(instance).toBeInstanceOf(MaybeEncodingError);
+    expect(instance.value).toContain('Unregistered');
+    expect(instance.exc).toBe(
+      'instances of Unregistered cannot be sent back to the parent; return plain objects, arrays, Map, Set, ' +
+        'Date, typed arrays or Errors, or register the class with registerType() (at result.nested[0])',
+    );
+    const thrown = (await rejection(pool.apply(tasks.throwFunction))) as MaybeEncodingError;
+    expect(thrown).toBeInstanceOf(MaybeEncodingError);
+    expect(thrown.exc).toBe('functions cannot be sent back to the parent; a task must return (or throw) data');
   });
 
   test('an argument that cannot be sent fails only its own task, naming where it is', async () => {

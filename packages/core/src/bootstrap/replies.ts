@@ -35,7 +35,7 @@ export interface EncodedFailure {
 
 /** A result list that devalue refused, told as Python's MaybeEncodingError tells it. */
 export function describeResultFailure(results: unknown[], error: unknown): EncodedFailure {
-  const { path, reason } = describeEncodeFailure(error);
+  const { path, reason } = describeEncodeFailure(error, 'toParent');
   const index = /^\[(\d+)\]/.exec(path);
   const culprit = index === null ? results : results[Number(index[1])];
   const rest = index === null ? path : path.slice(index[0].length);
@@ -61,7 +61,7 @@ export function encodeThrown(thrown: unknown): EncodedFailure {
   try {
     return { how: 'thrown', payload: encodeValue({ v: thrown } satisfies ThrownBody) };
   } catch (error) {
-    const { reason } = describeEncodeFailure(error);
+    const { reason } = describeEncodeFailure(error, 'toParent');
     return { how: 'encoding', payload: encodeValue({ value: describe(thrown), exc: reason } satisfies EncodingBody) };
   }
 }
