@@ -34,10 +34,10 @@ describe('referring to a task', () => {
 
   test('bad references throw TypeErrors that say how to fix them', async () => {
     const pool = makePool(1);
-    expect(() => pool.applyAsync((x: number) => x)).toThrow(
+    expect(() => pool.applyAsync((x: number) => x, [1])).toThrow(
       /Cannot send an anonymous or bound function to a worker: register it with defineTasks\(import\.meta\.url/,
     );
-    expect(() => pool.applyAsync(tasks.square.bind(null))).toThrow('anonymous or bound function');
+    expect(() => pool.applyAsync(tasks.square.bind(null), [1])).toThrow('anonymous or bound function');
     expect(() => pool.applyAsync('tasks.mjs')).toThrow(
       "Expected a task string of the form 'module#export', got `tasks.mjs`",
     );

@@ -32,6 +32,13 @@ export async function checks(pool: Pool): Promise<void> {
   expectType<Equal<typeof star, Promise<Array<[number, string]>>>>();
   const asyncResult = pool.applyAsync(square, [2]);
   expectType<Equal<typeof asyncResult, AsyncResult<number>>>();
+  // As for apply: args may be left out only when the task needs none.
+  const asyncNoArgs = pool.applyAsync(none);
+  expectType<Equal<typeof asyncNoArgs, AsyncResult<string>>>();
+  const asyncOptional = pool.applyAsync(greet, ['x'], { callback: (value) => value satisfies string });
+  expectType<Equal<typeof asyncOptional, AsyncResult<string>>>();
+  const asyncViaString = pool.applyAsync('/abs/tasks.js#square');
+  expectType<Equal<typeof asyncViaString, AsyncResult<unknown>>>();
   const mapAsync = pool.mapAsync(square, [1], { chunksize: 1, callback: (values) => values satisfies number[] });
   expectType<Equal<typeof mapAsync, AsyncResult<number[]>>>();
   const lazy = pool.imap(square, [1, 2]);
@@ -46,6 +53,12 @@ export async function checks(pool: Pool): Promise<void> {
   void pool.apply(square, ['x']);
   // @ts-expect-error square needs its argument
   void pool.apply(square);
+  // @ts-expect-error square needs its argument, also when its result comes later
+  void pool.applyAsync(square);
+  // @ts-expect-error square takes a number
+  void pool.applyAsync(square, ['x']);
+  // @ts-expect-error too many arguments
+  void pool.applyAsync(square, [1, 2]);
   // @ts-expect-error too many arguments
   void pool.apply(square, [1, 2]);
   // @ts-expect-error items must be numbers

@@ -27,11 +27,9 @@ import { Scheduler, type ArgsKind } from './scheduler.js';
 import { captureCaller, rethrowWithAwaiterFrames, type Caller } from './stacks.js';
 import type { Job } from './unit.js';
 
-/** `args` may be left out only when the task takes no required arguments. */
-export type ApplyRest<F extends AnyFunction> =
-  [] extends Parameters<F>
-    ? [args?: Parameters<F>, options?: CallOptions]
-    : [args: Parameters<F>, options?: CallOptions];
+/** `args` may be left out only when the task takes no required arguments (`apply` and `applyAsync` alike). */
+export type ApplyRest<F extends AnyFunction, O = CallOptions> =
+  [] extends Parameters<F> ? [args?: Parameters<F>, options?: O] : [args: Parameters<F>, options?: O];
 /** Tasks `map` can call: one argument per item. */
 export type OneArgFunction = (arg: never) => unknown;
 /** What `map` feeds a task: its first parameter; anything for a task that takes none. */
@@ -90,8 +88,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   /** Runs `fn(...args)` in a worker; the AsyncResult settles later. */
   applyAsync<F extends AnyFunction>(
     fn: TaskLike<F>,
-    args?: Parameters<F>,
-    options?: ApplyAsyncOptions<TaskResult<F>>,
+    ...rest: ApplyRest<F, ApplyAsyncOptions<TaskResult<F>>>
   ): AsyncResult<TaskResult<F>>;
   applyAsync(fn: string, args?: readonly unknown[], options?: ApplyAsyncOptions<unknown>): AsyncResult<unknown>;
   applyAsync(
