@@ -34,3 +34,16 @@ test('the demo runs: map, a remote error, a crash the pool survives, recycling',
   const pids = new Set([...stdout.matchAll(/ran in pid (\d+)/g)].map((m) => m[1]));
   expect(pids.size).toBeGreaterThanOrEqual(4);
 });
+
+test("docs/pool.md's two ways to close a pool are examples/pool, word for word, and print what their comments say", async () => {
+  const doc = readFileSync(root('docs/pool.md'), 'utf8');
+  const forms = [
+    { file: 'examples/pool/await-using.ts', fence: 'ts', flags: ['--import', root('fixtures/register-ts.mjs')] },
+    { file: 'examples/pool/try-finally.mjs', fence: 'js', flags: [] },
+  ];
+  for (const { file, fence, flags } of forms) {
+    expect(doc).toContain('```' + fence + '\n' + readFileSync(root(file), 'utf8') + '```');
+    const { stdout } = await run(process.execPath, [...flags, root(file)], { timeout: 60_000 });
+    expect(stdout).toBe('[ 1, 4, 9 ]\n');
+  }
+});
