@@ -11,6 +11,7 @@ import {
 } from '@procpool/core';
 import * as tasks from '../fixtures/tasks.mjs';
 import { makePool, track } from './helpers/pools.js';
+import { captureStderr } from './helpers/stderr.js';
 
 interface WhoAmI {
   current: { name: string; pid: number; daemon: boolean };
@@ -72,6 +73,8 @@ describe('start methods', () => {
   });
 
   test('setExecutable: spawn starts that interpreter; a missing one breaks the pool with the reason', async () => {
+    // setpriv, when it starts the workers, says on stderr that it could not run the executable.
+    captureStderr();
     try {
       setExecutable('/nonexistent/node');
       const pool = makePool({ processes: 1, context: 'spawn' });

@@ -6,6 +6,7 @@ import * as tasks from '../../fixtures/tasks.mjs';
 import { makePool, methods } from '../helpers/pools.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 import { signalServer } from '../helpers/signals.js';
+import { captureStderr } from '../helpers/stderr.js';
 
 describe.each(methods)('a worker that dies mid-task (%s)', (context) => {
   test('SIGKILL fails exactly the running task; prefetched tasks run elsewhere; the pool is back to full size', async () => {
@@ -28,6 +29,7 @@ describe.each(methods)('a worker that dies mid-task (%s)', (context) => {
   });
 
   test('process.exit(n) inside a task gives the exit code and the stderr tail', async () => {
+    const stderr = captureStderr();
     const pool = makePool({ processes: 1, context });
     const signals = await signalServer();
     const crashed = pool.apply(reportAndCrash, [signals.path, 'exit']);
@@ -36,12 +38,15 @@ describe.each(methods)('a worker that dies mid-task (%s)', (context) => {
     expect(error.exitCode).toBe(7);
     expect(error.signal).toBeNull();
     expect(error.stderr).toContain('native-looking crash message: boom');
+    // The tail is a copy: the worker's stderr still reached ours.
+    expect(stderr.text).toContain('native-looking crash message: boom\n');
     await expect(pool.apply(tasks.square, [4])).resolves.toBe(16);
   });
 });
 
 describe('crashes', () => {
   test('SIGSEGV is reported with its signal', async () => {
+    const stderr = captureStderr();
     const pool = makePool(1);
     const signals = await signalServer();
     const error = (await pool
@@ -49,6 +54,8 @@ describe('crashes', () => {
       .catch((e: unknown) => e)) as WorkerLostError;
     expect(error).toBeInstanceOf(WorkerLostError);
     expect(error.signal).toBe('SIGSEGV');
+    expect(error.stderr).toContain('native-looking crash message: boom');
+    expect(stderr.text).toContain('native-looking crash message: boom\n');
     await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
   });
 

@@ -10,6 +10,7 @@ import * as tasks from '../../fixtures/tasks.mjs';
 import { makePool } from '../helpers/pools.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 import { signalServer } from '../helpers/signals.js';
+import { captureStderr } from '../helpers/stderr.js';
 import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
@@ -58,9 +59,12 @@ describe('worker deaths', () => {
   });
 
   test('process.abort(): SIGABRT', async () => {
+    const stderr = captureStderr();
     const pool = makePool(1);
     await expect(pool.apply(modes.abortNow)).rejects.toMatchObject({ name: 'WorkerLostError', signal: 'SIGABRT' });
     await expect(pool.apply(tasks.square, [3])).resolves.toBe(9);
+    // Node's abort report (native and JavaScript stacks) was forwarded to our stderr.
+    expect(stderr.text).toContain('abortNow');
   });
 
   test('a worker that dies while idle costs no task; the pool returns to full size', async () => {
@@ -148,6 +152,7 @@ describe('retries', () => {
   });
 
   test('a task module that crashes on import breaks the pool (no respawn loop)', async () => {
+    const stderr = captureStderr();
     const pool = makePool(2);
     const crashing = `${new URL('../../fixtures/crash-on-import.mjs', import.meta.url).href}#never`;
     // The task never ran (its module never loaded), so it is re-sent, not failed, until the pool gives up.
@@ -157,6 +162,7 @@ describe('retries', () => {
     expect(broken.message).toContain('while importing');
     expect(broken.message).toContain('signal SIGSEGV');
     expect(broken.message).toContain('crash-on-import.mjs');
+    expect(stderr.text).toContain('crash-on-import: loading a broken addon\n');
     await expect(pool.apply(tasks.square, [1])).rejects.toBeInstanceOf(BrokenPoolError);
   });
 });
