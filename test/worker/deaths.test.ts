@@ -38,23 +38,13 @@ describe('worker deaths', () => {
   // its end, and the last lines were missing in ~1 run of 5.
   test('the last stderr lines of a worker that exits are in WorkerLostError.stderr, and reach our stderr', async () => {
     const pool = makePool(1);
-    const written: string[] = [];
-    const { write } = process.stderr;
-    process.stderr.write = (chunk: string | Uint8Array): boolean => {
-      written.push(String(chunk));
-      return true;
-    };
-    try {
-      for (let i = 0; i < 20; i += 1) {
-        const error = (await pool.apply(modes.shoutThenExit, [500, 3]).catch((e: unknown) => e)) as WorkerLostError;
-        expect(error).toBeInstanceOf(WorkerLostError);
-        expect(error.exitCode).toBe(3);
-        expect(error.stderr).toMatch(/shouting line 500 of 500\n$/);
-        expect(written.join('')).toMatch(/shouting line 500 of 500\n$/);
-        written.length = 0;
-      }
-    } finally {
-      process.stderr.write = write;
+    const stderr = captureStderr();
+    for (let i = 0; i < 20; i += 1) {
+      const error = (await pool.apply(modes.shoutThenExit, [500, 3]).catch((e: unknown) => e)) as WorkerLostError;
+      expect(error).toBeInstanceOf(WorkerLostError);
+      expect(error.exitCode).toBe(3);
+      expect(error.stderr).toMatch(/shouting line 500 of 500\n$/);
+      expect(stderr.text).toMatch(/shouting line 500 of 500\n$/);
     }
   });
 
