@@ -330,15 +330,20 @@ function launchWithSocket(options: LaunchOptions, reads: OnRead, rendezvous: Ren
     settleExit(notStarted(startError));
     settleStart(null);
   };
-  // The connect failed (say, out of file descriptors for a moment): this one
-  // worker gets child_process's pipe instead.
-  ours.on('error', () => {
+  // The connect failed (say, out of file descriptors for a moment), or the
+  // server could not accept it (libuv then drops the connection: our end
+  // closes without an error): this one worker gets child_process's pipe instead.
+  const fallBack = (): void => {
     if (launched !== null) return; // the channel owns our end now, errors and all
     rendezvous.close();
+    ours.destroy();
     launched = launchWithPipe(options);
     settleExit(launched.exited);
     settleStart(launched.started);
-  });
+  };
+  ours.on('error', fallBack);
+  ours.once('close', fallBack);
+  rendezvous.server.once('error', fallBack);
 
   rendezvous.server.once('connection', (accepted: net.Socket) => {
     rendezvous.close();
