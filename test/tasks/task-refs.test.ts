@@ -105,24 +105,6 @@ describe('a registered task runs the function registered, whatever the module ex
   });
 });
 
-describe('TypeScript task modules', () => {
-  test('spawn registers ts-node for a .ts module', async () => {
-    const pool = makePool({ processes: 1, context: 'spawn' });
-    const norm = taskRef<(p: { x: number; y: number }) => number>(
-      new URL('../../fixtures/ts-tasks.ts', import.meta.url),
-      'norm',
-    );
-    await expect(pool.apply(norm, [{ x: 3, y: 4 }])).resolves.toBe(5);
-  });
-
-  test('fork hands the parent loader flags on, and the .ts module loads through them', async () => {
-    const { stdout } = await run(process.execPath, ['--import', fixture('register-ts.mjs'), fixture('ts-main.ts')], {
-      timeout: 60_000,
-    });
-    expect(JSON.parse(stdout)).toEqual({ norm: 5, workerHasLoader: true });
-  });
-});
-
 test('two copies of procpool in one process share tasks, error classes and types', async () => {
   const { stdout } = await run(process.execPath, [fixture('two-copies.mjs')], { timeout: 30_000 });
   expect(JSON.parse(stdout)).toEqual({ value: 81, trapIsTrap: true, quotaIsQuota: true });
