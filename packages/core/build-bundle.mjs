@@ -10,6 +10,9 @@
 //                       parent-only names loading pool.cjs on first use
 //   index.js            import '@procpool/core': the same object's names
 //   bootstrap/main.cjs  a worker's entry
+//   bootstrap/typescript-hooks.mjs
+//                       the module hooks a worker registers for its first
+//                       TypeScript task module (Node loads hooks as modules of their own)
 //
 // Why CommonJS: a worker whose task module is CommonJS then never starts Node's
 // ES module loader (~8 ms of CPU and ~1.5 MiB each). Why two files: a worker
@@ -165,3 +168,13 @@ writeFileSync(
 );
 mkdirSync(`${OUT}/bootstrap`, { recursive: true });
 writeFileSync(`${OUT}/bootstrap/main.cjs`, `${GENERATED}'use strict';\nrequire('../procpool.cjs').startWorker();\n`);
+await build({
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: common.external,
+  logLevel: common.logLevel,
+  entryPoints: ['dist/bootstrap/typescript-hooks.js'],
+  outfile: `${OUT}/bootstrap/typescript-hooks.mjs`,
+});

@@ -3,10 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { taskRef } from '@procpool/core';
-import { makePool } from '../helpers/pools.js';
+import { makePool, methods } from '../helpers/pools.js';
 
 const run = promisify(execFile);
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
+// What fixtures/ts-task-in-pool.mjs prints when both its TypeScript task modules
+// (an ES module and a CommonJS one) loaded, each once.
+const bothLoaded = { norm: 5, topLevelRuns: 1, twice: 42 };
+const runInPool = async (nodeArgs: string[], context: string, env = process.env): Promise<unknown> => {
+  const script = fixture('ts-task-in-pool.mjs');
+  const { stdout } = await run(process.execPath, [...nodeArgs, script, context], { env, timeout: 60_000 });
+  return JSON.parse(stdout);
+};
 
 describe('TypeScript task modules', () => {
   test('spawn registers ts-node for a .ts module', async () => {
@@ -23,5 +31,29 @@ describe('TypeScript task modules', () => {
       timeout: 60_000,
     });
     expect(JSON.parse(stdout)).toEqual({ norm: 5, workerHasLoader: true });
+  });
+
+  test.each(methods)(
+    'with no loader, the worker loads ES module and CommonJS .ts files, each once (%s)',
+    async (context) => {
+      await expect(runInPool([], context)).resolves.toEqual(bothLoaded);
+    },
+  );
+
+  // Issue 12: any preload flag was taken for a TypeScript loader, and .ts task
+  // modules then failed with ERR_UNKNOWN_FILE_EXTENSION.
+  test('a parent preloading something else (--require) does not keep ts-node out of its fork workers', async () => {
+    await expect(runInPool(['--require', fixture('empty-preload.cjs')], 'fork')).resolves.toEqual(bothLoaded);
+  });
+
+  test.each(methods)('nor does a preload in NODE_OPTIONS (%s)', async (context) => {
+    const options = `${process.env.NODE_OPTIONS ?? ''} --require "${fixture('empty-preload.cjs')}"`;
+    await expect(runInPool([], context, { ...process.env, NODE_OPTIONS: options })).resolves.toEqual(bothLoaded);
+  });
+
+  // The parent's ts-node/esm loads the ES module in fork workers; a CommonJS
+  // .ts file reaches require(), which that loader does not hook: ts-node does.
+  test('a parent loader for ES modules only: fork workers load CommonJS .ts files too', async () => {
+    await expect(runInPool(['--import', fixture('register-ts.mjs')], 'fork')).resolves.toEqual(bothLoaded);
   });
 });

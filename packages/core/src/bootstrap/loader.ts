@@ -4,7 +4,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { definedTasks } from '../defined-tasks.js';
 import { isEsmFile } from '../module-format.js';
 import type { WireTaskRef } from '../protocol.js';
-import { TS_FILE, ensureTypeScript } from './typescript.js';
+import { TS_FILE } from './ts-node.js';
+import { ensureTypeScript } from './typescript.js';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -46,7 +47,7 @@ function importModule(specifier: string): Promise<Record<string, unknown>> {
 
 // A CommonJS file is required, as Node would run it: import() would start Node's
 // ES module loader, ~8 ms of CPU and ~1.5 MiB per worker, for nothing.
-// Everything else (ES modules, TypeScript through ts-node, `node:` and `data:` URLs) is imported.
+// Everything else (ES modules, TypeScript, `node:` and `data:` URLs) is imported.
 function load(target: string, isTypeScript: boolean): Promise<Record<string, unknown>> {
   if (target.startsWith('file:') && !isTypeScript) {
     const file = fileURLToPath(target);
