@@ -17,6 +17,27 @@ export default tseslint.config(
       '@typescript-eslint/prefer-promise-reject-errors': 'off',
     },
   },
+  // The folders of a package's src say which side of the pipe code runs on:
+  // parent/ (the user's process), child/ (a worker), common/ (both). Neither
+  // side imports the other, and common/ imports neither.
+  ...Object.entries({
+    common: ['parent', 'child'],
+    parent: ['child'],
+    child: ['parent'],
+  }).map(([side, others]) => ({
+    files: [`packages/*/src/${side}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: others.map((other) => ({
+            group: [`**/${other}/**`],
+            message: `src/${side} runs where src/${other} does not: move what both need to src/common.`,
+          })),
+        },
+      ],
+    },
+  })),
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -19,7 +19,7 @@
 // does not compile or initialize the parent's half (~3 ms of CPU each in D). Why a single
 // instance: require and import, the bootstrap and the task module all share
 // registries, classes and `instanceof`. (docs/performance.md)
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -27,24 +27,17 @@ const OUT = 'dist/bundle';
 // Stale files of earlier builds must not linger.
 rmSync(OUT, { recursive: true, force: true });
 
-// Where the public names live: the parent's modules, served by pool.cjs, and
-// the rest, served by procpool.cjs.
-const PARENT_MODULES = [
-  'dist/pool/pool.js',
-  'dist/pool/async-result.js',
-  'dist/pool/imap-iterator.js',
-  'dist/context.js',
-  'dist/start-methods.js',
-  'dist/active-children.js',
-];
-const WORKER_MODULES = [
-  'dist/tasks.js',
-  'dist/process-info.js',
-  'dist/codec/errors.js',
-  'dist/codec/values.js',
-  'dist/errors.js',
-];
-const BOOTSTRAP = 'dist/bootstrap/main.js';
+// Which side a module runs on is where it lives: src/parent (the user's
+// process only), src/child (a worker only), src/common (both). The public
+// names of parent modules are served by pool.cjs, the rest by procpool.cjs.
+const modulesUnder = (dir) =>
+  readdirSync(dir, { recursive: true })
+    .filter((file) => file.endsWith('.js'))
+    .map((file) => `${dir}/${file}`)
+    .sort();
+const PARENT_MODULES = modulesUnder('dist/parent');
+const WORKER_MODULES = modulesUnder('dist/common');
+const BOOTSTRAP = 'dist/child/main.js';
 
 const common = {
   bundle: true,
@@ -70,13 +63,15 @@ const exportsOf = async (files) =>
       ]),
     ),
   );
-const parentExports = await exportsOf(PARENT_MODULES);
-const workerExports = await exportsOf(WORKER_MODULES);
+const withNames = (exported) => new Map([...exported].filter(([, names]) => names.length > 0));
+const parentExports = withNames(await exportsOf(PARENT_MODULES));
+const workerExports = withNames(await exportsOf(WORKER_MODULES));
 const parentNames = new Set([...parentExports.values()].flat());
 const missing = publicNames.filter(
   (name) => !parentNames.has(name) && ![...workerExports.values()].flat().includes(name),
 );
-if (missing.length > 0) throw new Error(`build-bundle.mjs does not know where ${missing.join(', ')} live`);
+if (missing.length > 0)
+  throw new Error(`${missing.join(', ')}: public, but not exported from src/parent or src/common`);
 const reexport = (exported) =>
   [...exported].map(([file, names]) => `export { ${names.join(', ')} } from './${file}';\n`).join('');
 
@@ -108,7 +103,7 @@ const probe = await build({
   plugins: [workerApi],
 });
 const shared = Object.keys(probe.metafile.inputs).filter((file) => file.startsWith('dist/') && file !== BOOTSTRAP);
-const leakedParent = shared.filter((file) => PARENT_MODULES.includes(file));
+const leakedParent = shared.filter((file) => file.startsWith('dist/parent/'));
 if (leakedParent.length > 0) throw new Error(`procpool.cjs would hold parent modules: ${leakedParent.join(', ')}`);
 await build({ ...common, outfile: `${OUT}/procpool.cjs`, stdin: virtual(workerEntry(shared)), plugins: [workerApi] });
 
@@ -175,6 +170,6 @@ await build({
   target: 'node20',
   external: common.external,
   logLevel: common.logLevel,
-  entryPoints: ['dist/bootstrap/typescript-hooks.js'],
+  entryPoints: ['dist/child/typescript-hooks.js'],
   outfile: `${OUT}/bootstrap/typescript-hooks.mjs`,
 });

@@ -1,7 +1,7 @@
 import { Duplex, PassThrough } from 'node:stream';
 import { expect, test } from '@jest/globals';
-import { Channel, type OnRead } from '../../packages/core/src/channel/channel.js';
-import { decodeValue, encodeValue, type Payload } from '../../packages/core/src/codec/values.js';
+import { Channel, type OnRead } from '../../packages/core/src/common/channel/channel.js';
+import { decodeValue, encodeValue, type Payload } from '../../packages/core/src/common/codec/values.js';
 
 type Head = { t: string; n: number };
 

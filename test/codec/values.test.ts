@@ -1,5 +1,5 @@
 import { expect, test } from '@jest/globals';
-import { decodeValue, encodeValue } from '../../packages/core/src/codec/values.js';
+import { decodeValue, encodeValue } from '../../packages/core/src/common/codec/values.js';
 
 const roundTrip = (value: unknown): unknown => decodeValue(encodeValue(value));
 

@@ -7,12 +7,18 @@ export {
   type MapItem,
   type MapOptions,
   type OneArgFunction,
-} from './pool/pool.js';
-export type { CallOptions } from './pool/arguments.js';
-export type { PoolEventMap, PoolStats, WorkerExitEvent, WorkerExitReason, WorkerStartEvent } from './pool/events.js';
-export type { PoolOptions } from './pool/options.js';
-export { AsyncResult, type ResultCallbacks } from './pool/async-result.js';
-export { IMapIterator } from './pool/imap-iterator.js';
+} from './parent/pool/pool.js';
+export type { CallOptions } from './parent/pool/arguments.js';
+export type {
+  PoolEventMap,
+  PoolStats,
+  WorkerExitEvent,
+  WorkerExitReason,
+  WorkerStartEvent,
+} from './parent/pool/events.js';
+export type { PoolOptions } from './parent/pool/options.js';
+export { AsyncResult, type ResultCallbacks } from './parent/pool/async-result.js';
+export { IMapIterator } from './parent/pool/imap-iterator.js';
 export {
   defineTasks,
   taskRef,
@@ -21,19 +27,19 @@ export {
   type TaskLike,
   type TaskRef,
   type TaskResult,
-} from './tasks.js';
-export { getContext, type Context } from './context.js';
+} from './common/tasks.js';
+export { getContext, type Context } from './parent/context.js';
 export {
   getAllStartMethods,
   getStartMethod,
   setExecutable,
   setStartMethod,
   type StartMethod,
-} from './start-methods.js';
-export { cpuCount, currentProcess, isMainProcess, parentProcess, type ProcessInfo } from './process-info.js';
-export { activeChildren } from './active-children.js';
-export { registerErrorClass } from './codec/errors.js';
-export { registerType, type TypeCodec } from './codec/values.js';
+} from './parent/start-methods.js';
+export { cpuCount, currentProcess, isMainProcess, parentProcess, type ProcessInfo } from './common/process-info.js';
+export { activeChildren } from './parent/active-children.js';
+export { registerErrorClass } from './common/codec/errors.js';
+export { registerType, type TypeCodec } from './common/codec/values.js';
 export {
   BrokenPoolError,
   MaybeEncodingError,
@@ -45,4 +51,4 @@ export {
   TimeoutError,
   WorkerLostError,
   type WorkerLostDetails,
-} from './errors.js';
+} from './common/errors.js';

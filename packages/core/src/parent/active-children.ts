@@ -1,4 +1,4 @@
-import type { ProcessInfo } from './process-info.js';
+import type { ProcessInfo } from '../common/process-info.js';
 import { liveWorkers } from './worker/handle.js';
 
 /** The live worker processes of every pool in this process. */

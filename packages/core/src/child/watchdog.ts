@@ -1,4 +1,4 @@
-import { lazyWorkerThreads } from '../builtins.js';
+import { lazyWorkerThreads } from '../common/builtins.js';
 
 // Where the kernel cannot kill us when the parent dies (no setpriv/prctl), a
 // thread of our own does: it keeps running while the main thread spins in a

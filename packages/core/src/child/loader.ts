@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { definedTasks } from '../defined-tasks.js';
-import { isEsmFile } from '../module-format.js';
-import type { WireTaskRef } from '../protocol.js';
+import { definedTasks } from '../common/defined-tasks.js';
+import { isEsmFile } from '../common/module-format.js';
+import type { WireTaskRef } from '../common/protocol.js';
 import { TS_FILE } from './ts-node.js';
 import { ensureTypeScript } from './typescript.js';
 

@@ -1,5 +1,5 @@
-import type { Payload } from '../codec/values.js';
-import type { WireTaskRef } from '../protocol.js';
+import type { Payload } from '../../common/codec/values.js';
+import type { WireTaskRef } from '../../common/protocol.js';
 
 /** One message's worth of work: a chunk of calls of one task, sent to one worker. */
 export interface Unit {

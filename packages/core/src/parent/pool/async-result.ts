@@ -1,4 +1,4 @@
-import { ProcessError, TimeoutError } from '../errors.js';
+import { ProcessError, TimeoutError } from '../../common/errors.js';
 import { rethrowWithAwaiterFrames } from './stacks.js';
 
 export interface ResultCallbacks<R> {

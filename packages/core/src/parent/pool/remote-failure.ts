@@ -1,7 +1,7 @@
-import { rebuildError } from '../codec/errors.js';
-import { decodeValue, type Payload } from '../codec/values.js';
-import { MaybeEncodingError, RemoteTraceback } from '../errors.js';
-import type { EncodingBody, FailureKind, ThrownBody } from '../protocol.js';
+import { rebuildError } from '../../common/codec/errors.js';
+import { decodeValue, type Payload } from '../../common/codec/values.js';
+import { MaybeEncodingError, RemoteTraceback } from '../../common/errors.js';
+import type { EncodingBody, FailureKind, ThrownBody } from '../../common/protocol.js';
 
 const hidden = (value: unknown): PropertyDescriptor => ({
   value,

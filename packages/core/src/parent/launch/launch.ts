@@ -4,15 +4,15 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { OnRead } from '../channel/channel.js';
+import type { OnRead } from '../../common/channel/channel.js';
 import { getExecutable, type StartMethod } from '../start-methods.js';
-import { CHANNEL_FD } from '../protocol.js';
-import { lazyChildProcess, lazyOs } from '../builtins.js';
+import { CHANNEL_FD } from '../../common/protocol.js';
+import { lazyChildProcess, lazyOs } from '../../common/builtins.js';
 
 // Beside the bundle (dist/bundle/procpool.cjs: a CommonJS entry, so a worker
 // loads Node's ES module loader only for an ES task module), or one folder up
 // in tsc's output.
-const BOOTSTRAP = [new URL('./bootstrap/main.cjs', import.meta.url), new URL('../bootstrap/main.js', import.meta.url)]
+const BOOTSTRAP = [new URL('./bootstrap/main.cjs', import.meta.url), new URL('../../child/main.js', import.meta.url)]
   .map((url) => fileURLToPath(url))
   .find((file) => existsSync(file)) as string;
 const STDERR_TAIL_BYTES = 4096;

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
-import { encodeBareError, encodeError } from '../codec/errors.js';
-import { describeEncodeFailure, encodeValue, type Payload } from '../codec/values.js';
-import type { EncodingBody, FailureKind, ThrownBody } from '../protocol.js';
+import { encodeBareError, encodeError } from '../common/codec/errors.js';
+import { describeEncodeFailure, encodeValue, type Payload } from '../common/codec/values.js';
+import type { EncodingBody, FailureKind, ThrownBody } from '../common/protocol.js';
 
 const describe = (value: unknown): string => {
   const text = inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200 });

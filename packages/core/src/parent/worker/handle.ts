@@ -1,5 +1,5 @@
-import type { Payload } from '../codec/values.js';
-import { Channel } from '../channel/channel.js';
+import type { Payload } from '../../common/codec/values.js';
+import { Channel } from '../../common/channel/channel.js';
 import { launchWorker, type ExitInfo, type LaunchOptions, type LaunchedWorker } from '../launch/launch.js';
 import {
   readWorkerCompact,
@@ -8,7 +8,7 @@ import {
   type ParentMessage,
   type WireTaskRef,
   type WorkerMessage,
-} from '../protocol.js';
+} from '../../common/protocol.js';
 import type { Unit } from '../pool/unit.js';
 
 export type WorkerState = 'starting' | 'ready' | 'busy' | 'retiring' | 'exited';

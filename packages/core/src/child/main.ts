@@ -2,9 +2,9 @@
 // on fd 3. Everything it needs from `process` is captured before user code runs.
 import { writeSync } from 'node:fs';
 import net from 'node:net';
-import { Channel, encodeFrame, type OnRead } from '../channel/channel.js';
-import { decodeValue, encodeValue, type Payload } from '../codec/values.js';
-import { setWorkerIdentity } from '../process-info.js';
+import { Channel, encodeFrame, type OnRead } from '../common/channel/channel.js';
+import { decodeValue, encodeValue, type Payload } from '../common/codec/values.js';
+import { setWorkerIdentity } from '../common/process-info.js';
 import {
   CHANNEL_FD,
   DONE_FRAME,
@@ -12,7 +12,7 @@ import {
   type ParentMessage,
   type WireTaskRef,
   type WorkerMessage,
-} from '../protocol.js';
+} from '../common/protocol.js';
 import { findTask, onImport } from './loader.js';
 import { describeResultFailure, encodeThrown, type EncodedFailure } from './replies.js';
 import { watchParent } from './watchdog.js';

@@ -1,8 +1,8 @@
-import { cpuCount } from '../process-info.js';
+import { cpuCount } from '../../common/process-info.js';
 import type { Context } from '../context.js';
 import { getStartMethod, isStartMethod, type StartMethod } from '../start-methods.js';
-import { resolveTask, type AnyFunction, type TaskLike } from '../tasks.js';
-import type { WireTaskRef } from '../protocol.js';
+import { resolveTask, type AnyFunction, type TaskLike } from '../../common/tasks.js';
+import type { WireTaskRef } from '../../common/protocol.js';
 
 export interface PoolOptions {
   /** Number of worker processes. @default os.availableParallelism() */

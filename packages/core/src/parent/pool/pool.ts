@@ -1,9 +1,9 @@
 /* eslint-disable @typescript-eslint/unbound-method -- public methods are passed to captureCaller only as the frame to cut the stack at, never called */
 import { EventEmitter } from 'node:events';
-import { PoolNotRunningError, ProcessError } from '../errors.js';
-import { NO_PAYLOAD } from '../codec/values.js';
-import type { WireTaskRef } from '../protocol.js';
-import { resolveTask, type AnyFunction, type TaskLike, type TaskResult } from '../tasks.js';
+import { PoolNotRunningError, ProcessError } from '../../common/errors.js';
+import { NO_PAYLOAD } from '../../common/codec/values.js';
+import type { WireTaskRef } from '../../common/protocol.js';
+import { resolveTask, type AnyFunction, type TaskLike, type TaskResult } from '../../common/tasks.js';
 import {
   checkCallbacks,
   checkChunksize,

@@ -1,4 +1,4 @@
-import { ProcessError } from './errors.js';
+import { ProcessError } from '../common/errors.js';
 
 export type StartMethod = 'fork' | 'spawn';
 

@@ -1,4 +1,4 @@
-import { TimeoutError } from '../errors.js';
+import { TimeoutError } from '../../common/errors.js';
 import { withCallerFrames, type Caller } from './stacks.js';
 import type { Job, Unit } from './unit.js';
 

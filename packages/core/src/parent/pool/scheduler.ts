@@ -1,7 +1,19 @@
-import { NO_PAYLOAD, decodeValue, describeEncodeFailure, encodeValue, type Payload } from '../codec/values.js';
-import { BrokenPoolError, PoolTerminatedError, ProcessError, TaskTimeoutError, WorkerLostError } from '../errors.js';
+import {
+  NO_PAYLOAD,
+  decodeValue,
+  describeEncodeFailure,
+  encodeValue,
+  type Payload,
+} from '../../common/codec/values.js';
+import {
+  BrokenPoolError,
+  PoolTerminatedError,
+  ProcessError,
+  TaskTimeoutError,
+  WorkerLostError,
+} from '../../common/errors.js';
 import type { ExitInfo } from '../launch/launch.js';
-import type { WireTaskRef } from '../protocol.js';
+import type { WireTaskRef } from '../../common/protocol.js';
 import { WorkerHandle, type ResultMessage, type WorkerEvents, type WorkerExitReason } from '../worker/handle.js';
 import type { PoolEventMap, PoolStats } from './events.js';
 import type { ResolvedOptions } from './options.js';
