@@ -1,6 +1,6 @@
 import type { Settler } from './async-result.js';
 import { withCallerFrames, type Caller } from './stacks.js';
-import type { Job, Unit } from './unit.js';
+import type { Job } from './job.js';
 
 /**
  * The job of `apply`, `map` and `starmap`: gathers every chunk's values in
@@ -11,46 +11,46 @@ export class CollectJob<R> implements Job {
   readonly reading = false;
   #finished = false;
   readonly #values: unknown[];
-  #unitsLeft: number;
+  #chunksLeft: number;
   #error: { value: unknown } | null = null;
 
   constructor(
     private readonly settler: Settler<R>,
     private readonly caller: Caller | null,
-    units: number,
+    chunks: number,
     items: number,
     private readonly single: boolean,
     private readonly onFinish: (job: Job) => void,
     readonly taskTimeout: number | null = null,
   ) {
     this.#values = new Array<unknown>(items);
-    this.#unitsLeft = units;
+    this.#chunksLeft = chunks;
   }
 
   get finished(): boolean {
     return this.#finished;
   }
 
-  unitDone(unit: Unit, values: unknown[]): void {
-    for (let i = 0; i < values.length; i += 1) this.#values[unit.start + i] = values[i];
-    this.#unitSettled();
+  chunkDone(start: number, values: unknown[]): void {
+    for (let i = 0; i < values.length; i += 1) this.#values[start + i] = values[i];
+    this.#chunkSettled();
   }
 
-  unitFailed(_unit: Unit, error: unknown): void {
+  chunkFailed(_start: number, _count: number, error: unknown): void {
     this.#error ??= { value: withCallerFrames(error, this.caller) };
-    this.#unitSettled();
+    this.#chunkSettled();
   }
 
   abort(error: unknown): void {
     if (this.#finished) return;
     this.#error = { value: withCallerFrames(error, this.caller) };
-    this.#unitsLeft = 0;
+    this.#chunksLeft = 0;
     this.#finish();
   }
 
-  #unitSettled(): void {
-    this.#unitsLeft -= 1;
-    if (this.#unitsLeft === 0) this.#finish();
+  #chunkSettled(): void {
+    this.#chunksLeft -= 1;
+    if (this.#chunksLeft === 0) this.#finish();
   }
 
   #finish(): void {

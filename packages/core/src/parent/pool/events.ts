@@ -1,4 +1,4 @@
-import type { WorkerExitReason } from '../worker/handle.js';
+import type { WorkerExitReason } from '../worker/exit-reason.js';
 
 export type { WorkerExitReason };
 
@@ -24,7 +24,7 @@ export interface PoolEventMap {
   taskError: [unknown];
 }
 
-/** Counts from `pool.stats()`. A task is one message to a worker: one `apply` call or one chunk of a `map`. */
+/** Counts from `pool.stats()`. They count chunks, one message of work each: an `apply` is a chunk of one call, a `map` is split into chunks of `chunksize` items. */
 export interface PoolStats {
   /** Workers the pool keeps (the `processes` option). */
   processes: number;
@@ -32,7 +32,7 @@ export interface PoolStats {
   workers: number;
   idle: number;
   busy: number;
-  /** Tasks waiting for a worker. */
+  /** Chunks waiting for a worker. */
   queued: number;
   completed: number;
   failed: number;

@@ -1,6 +1,6 @@
 import { TimeoutError } from '../../common/errors.js';
 import { withCallerFrames, type Caller } from './stacks.js';
-import type { Job, Unit } from './unit.js';
+import type { Job } from './job.js';
 
 type Entry = { ok: true; value: unknown; weight: number } | { ok: false; error: unknown; weight: number };
 type Outcome = { ok: true; values: unknown[] } | { ok: false; error: unknown; count: number };
@@ -137,18 +137,18 @@ export class ImapJob implements Job {
     this.submit(this, start, items);
   }
 
-  unitDone(unit: Unit, values: unknown[]): void {
-    this.#arrive(unit, { ok: true, values });
+  chunkDone(start: number, values: unknown[]): void {
+    this.#arrive(start, { ok: true, values });
   }
 
-  unitFailed(unit: Unit, error: unknown): void {
-    this.#arrive(unit, { ok: false, error: withCallerFrames(error, this.caller), count: unit.count });
+  chunkFailed(start: number, count: number, error: unknown): void {
+    this.#arrive(start, { ok: false, error: withCallerFrames(error, this.caller), count });
   }
 
-  #arrive(unit: Unit, outcome: Outcome): void {
+  #arrive(start: number, outcome: Outcome): void {
     if (this.#finished) return;
     this.#chunksOut -= 1;
-    if (this.settings.ordered) this.#arrived.set(unit.start, outcome);
+    if (this.settings.ordered) this.#arrived.set(start, outcome);
     else this.#push(outcome);
     this.#advance();
   }

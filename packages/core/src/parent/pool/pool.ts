@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/unbound-method -- public methods are passed to captureCaller only as the frame to cut the stack at, never called */
 import { EventEmitter } from 'node:events';
 import { PoolNotRunningError, ProcessError } from '../../common/errors.js';
-import { NO_PAYLOAD } from '../../common/codec/values.js';
 import type { WireTaskRef } from '../../common/protocol.js';
 import { resolveTask, type AnyFunction, type TaskLike, type TaskResult } from '../../common/tasks.js';
 import {
@@ -22,10 +21,13 @@ import { CollectJob } from './collect-job.js';
 import type { PoolEventMap, PoolStats } from './events.js';
 import { ImapJob } from './imap-job.js';
 import { IMapIterator } from './imap-iterator.js';
-import { invalid, isPositiveInteger, normalizeOptions, type PoolOptions } from './options.js';
-import { Scheduler, type ArgsKind } from './scheduler.js';
+import { invalid, isPositiveInteger, normalizeOptions, type PoolOptions, type ResolvedOptions } from './options.js';
+import type { ArgsForm } from './chunk.js';
+import type { Emit, Executor } from './executor.js';
+import { Scheduler } from './scheduler.js';
+import { launchWorker } from '../launch/launch.js';
 import { captureCaller, rethrowWithAwaiterFrames, type Caller } from './stacks.js';
-import type { Job } from './unit.js';
+import type { Job } from './job.js';
 
 /** `args` may be left out only when the task takes no required arguments (`apply` and `applyAsync` alike). */
 export type ApplyRest<F extends AnyFunction, O = CallOptions> =
@@ -60,7 +62,7 @@ export interface ImapOptions extends CallOptions {
  * const squares = await pool.map(square, [1, 2, 3]);
  */
 export class Pool extends EventEmitter<PoolEventMap> {
-  readonly #scheduler: Scheduler;
+  readonly #executor: Executor;
   readonly #processes: number;
 
   constructor(options?: number | PoolOptions) {
@@ -69,7 +71,16 @@ export class Pool extends EventEmitter<PoolEventMap> {
     this.#processes = resolved.processes;
     // EventEmitter's typed emit cannot see through the generic event name; the Emit type checks callers.
     const emit = this.emit.bind(this) as (event: string, ...args: unknown[]) => boolean;
-    this.#scheduler = new Scheduler(resolved, (event, ...args) => void emit(event, ...args));
+    this.#executor = this.createExecutor(resolved, (event, ...args) => void emit(event, ...args));
+  }
+
+  /**
+   * The engine that runs this pool's jobs: worker processes. A pool of
+   * another kind (threads, machines) overrides this. Called by the constructor.
+   * @internal
+   */
+  protected createExecutor(options: ResolvedOptions, emit: Emit): Executor {
+    return new Scheduler(options, emit, launchWorker);
   }
 
   /** Runs `fn(...args)` in a worker. */
@@ -186,25 +197,25 @@ export class Pool extends EventEmitter<PoolEventMap> {
 
   /** Accepts no more work; workers exit once the work already submitted is done. */
   close(): void {
-    this.#scheduler.close();
+    this.#executor.close();
   }
 
   /** Kills the workers now; every unsettled result rejects with `PoolTerminatedError`. Resolves when all have exited. */
   terminate(): Promise<void> {
-    return this.#scheduler.terminate();
+    return this.#executor.terminate();
   }
 
   /** Resolves when every worker has exited; call `close()` or `terminate()` first. */
   join(): Promise<void> {
-    if (this.#scheduler.state === 'running' && this.#scheduler.broken === null) {
+    if (this.#executor.state === 'running' && this.#executor.broken === null) {
       return Promise.reject(new ProcessError('Pool is still running: call close() or terminate() before join()'));
     }
-    return this.#scheduler.allExited();
+    return this.#executor.allExited();
   }
 
   /** Counts of workers and tasks, now. */
   stats(): PoolStats {
-    return this.#scheduler.stats();
+    return this.#executor.stats();
   }
 
   /** `await using pool = new Pool()` terminates the pool at the end of the block. */
@@ -213,7 +224,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   }
 
   #checkRunning(): void {
-    const { state } = this.#scheduler;
+    const { state } = this.#executor;
     if (state !== 'running') {
       throw new PoolNotRunningError(`Pool is ${state === 'closed' ? 'closed' : 'terminated'}: it accepts no new tasks`);
     }
@@ -225,15 +236,15 @@ export class Pool extends EventEmitter<PoolEventMap> {
 
   /** Registers a job, aborting it when the call's signal fires. */
   #startJob(job: Job, { signal }: ResolvedCall): void {
-    this.#scheduler.addJob(job);
+    this.#executor.addJob(job);
     if (signal === undefined || job.finished) return;
     if (signal.aborted) {
-      this.#scheduler.abortJob(job, signal.reason);
+      this.#executor.abortJob(job, signal.reason);
       return;
     }
-    const onAbort = (): void => this.#scheduler.abortJob(job, signal.reason);
+    const onAbort = (): void => this.#executor.abortJob(job, signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    this.#scheduler.onFinish(job, () => signal.removeEventListener('abort', onAbort));
+    this.#executor.onFinish(job, () => signal.removeEventListener('abort', onAbort));
   }
 
   #apply(fn: unknown, args: unknown, caller: Caller | null, options: ApplyAsyncOptions<unknown>): Settlement<unknown> {
@@ -243,15 +254,15 @@ export class Pool extends EventEmitter<PoolEventMap> {
     const call = resolveCall(options);
     const ref = resolveTask(fn);
     const settlement = new Settlement<unknown>(options, this.#reportUnobserved);
-    const job = new CollectJob(settlement, caller, 1, 1, true, this.#scheduler.jobFinished, call.taskTimeout);
+    const job = new CollectJob(settlement, caller, 1, 1, true, this.#executor.jobFinished, call.taskTimeout);
     this.#startJob(job, call);
     // Encoded at once (submit), so the caller's array is neither kept nor copied.
-    this.#scheduler.submit(job, ref, 'apply', 0, [(args ?? []) as unknown[]]);
+    this.#executor.submit(job, ref, 'apply', 0, [(args ?? []) as unknown[]]);
     return settlement;
   }
 
   #map(
-    kind: ArgsKind,
+    form: ArgsForm,
     fn: unknown,
     iterable: unknown,
     options: number | MapAsyncOptions<unknown[]> | undefined,
@@ -267,10 +278,10 @@ export class Pool extends EventEmitter<PoolEventMap> {
     // A sync input is read now, so its own error reaches the caller as it is.
     const items = isIterable(iterable) ? Array.from(iterable) : null;
     const settlement = new Settlement<unknown[]>(settings, this.#reportUnobserved);
-    if (items !== null) this.#startMap(kind, ref, items, size, caller, settlement, call);
+    if (items !== null) this.#startMap(form, ref, items, size, caller, settlement, call);
     else {
-      this.#scheduler.track(readAll(iterable as AsyncIterable<unknown>)).then(
-        (read) => this.#startMap(kind, ref, read, size, caller, settlement, call),
+      this.#executor.track(readAll(iterable as AsyncIterable<unknown>)).then(
+        (read) => this.#startMap(form, ref, read, size, caller, settlement, call),
         (error: unknown) => settlement.reject(error),
       );
     }
@@ -278,7 +289,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   }
 
   #startMap(
-    kind: ArgsKind,
+    form: ArgsForm,
     ref: WireTaskRef,
     items: unknown[],
     chunksize: number | undefined,
@@ -291,14 +302,14 @@ export class Pool extends EventEmitter<PoolEventMap> {
       return;
     }
     const size = chunksize ?? Math.ceil(items.length / (4 * this.#processes));
-    const units = Math.ceil(items.length / size);
+    const chunks = Math.ceil(items.length / size);
     const job = new CollectJob(
       settler,
       caller,
-      units,
+      chunks,
       items.length,
       false,
-      this.#scheduler.jobFinished,
+      this.#executor.jobFinished,
       call.taskTimeout,
     );
     this.#startJob(job, call);
@@ -307,15 +318,12 @@ export class Pool extends EventEmitter<PoolEventMap> {
       // map: the items go as they are, each the one argument of its call.
       let list: unknown[];
       try {
-        list = kind === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk;
+        list = form === 'starmap' ? chunk.map((item, i) => toArgList(item, start + i)) : chunk;
       } catch (error) {
-        job.unitFailed(
-          { id: 0, job, ref, start, count: chunk.length, payload: NO_PAYLOAD, each: false, attempts: 0, sentUpTo: 0 },
-          error,
-        );
+        job.chunkFailed(start, chunk.length, error);
         continue;
       }
-      this.#scheduler.submit(job, ref, kind, start, list);
+      this.#executor.submit(job, ref, form, start, list);
     }
   }
 
@@ -338,8 +346,8 @@ export class Pool extends EventEmitter<PoolEventMap> {
       iterable,
       { ordered, chunksize, bufferSize: Math.max(bufferSize, chunksize), taskTimeout: call.taskTimeout },
       caller,
-      (owner, start, items) => this.#scheduler.submit(owner, ref, 'map', start, items),
-      this.#scheduler.jobFinished,
+      (owner, start, items) => this.#executor.submit(owner, ref, 'map', start, items),
+      this.#executor.jobFinished,
     );
     this.#startJob(job, call);
     if (!job.finished) job.fill();

@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getExecutable } from '../start-methods.js';
+import type { LaunchOptions } from './launcher.js';
+
+// Beside the bundle (dist/bundle/procpool.cjs: a CommonJS entry, so a worker
+// loads Node's ES module loader only for an ES task module), or one folder up
+// in tsc's output.
+const BOOTSTRAP = [new URL('./bootstrap/main.cjs', import.meta.url), new URL('../../child/main.js', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((file) => existsSync(file)) as string;
+
+// On Linux the kernel kills the worker when the parent dies, even by SIGKILL and
+// even while the worker spins in a synchronous loop (prctl PR_SET_PDEATHSIG).
+// PROCPOOL_NO_SETPRIV=1 forces the fallback: a watchdog thread in each worker.
+const SETPRIV =
+  process.platform === 'linux' && process.env.PROCPOOL_NO_SETPRIV !== '1'
+    ? (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .map((dir) => path.join(dir, 'setpriv'))
+        .find((file) => existsSync(file))
+    : undefined;
+
+// Flags of the parent that must not reach a worker: its own script (`node -e`
+// would run the parent again in every worker, forking without end: Node's fork()
+// drops it for the same reason), and modes that do not run a script file.
+const WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+const ALONE = /^(?:--input-type=|--watch|--test|--check$|-c$|--interactive$|-i$)/;
+
+function inheritableExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i += 1) {
+    const flag = execArgv[i] as string;
+    if (WITH_VALUE.has(flag)) i += 1;
+    else if (!ALONE.test(flag) && !/^--(?:eval|print)=/.test(flag)) kept.push(flag);
+  }
+  return kept;
+}
+
+export function buildCommand(options: LaunchOptions): { file: string; args: string[] } {
+  // fork: a copy of the parent (its loader flags, --conditions, memory flags);
+  // spawn: a fresh interpreter with only the flags asked for.
+  const node = options.method === 'fork' ? process.execPath : getExecutable();
+  const flags =
+    options.method === 'fork' ? [...inheritableExecArgv(process.execArgv), ...options.execArgv] : [...options.execArgv];
+  const args = [...flags, BOOTSTRAP];
+  return SETPRIV === undefined
+    ? { file: node, args }
+    : { file: SETPRIV, args: ['--pdeathsig', 'KILL', '--', node, ...args] };
+}
+
+export function buildEnv(extra: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...process.env, ...extra })) if (value !== undefined) env[key] = value;
+  // Tells the bootstrap to guard against parent death itself (read and removed there).
+  if (SETPRIV === undefined) env.PROCPOOL_WATCH_PARENT = '1';
+  return env;
+}

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { lazyOs } from '../../common/builtins.js';
+import { STDERR_DRAIN_MS } from './spawn.js';
+
+// The parent's end of a worker's pipe, when it can be a socket of its own.
+//
+// child_process creates the parent's end of a 'pipe' itself, read through
+// Node's stream machinery: ~3 µs of every round trip on this machine, and a
+// process.nextTick per read (docs/performance.md, "least-pool"). A socket the
+// parent connects itself takes net's documented `onread` option, which reads
+// straight into the channel's buffer. So each worker's pipe is a Unix socket
+// pair: a server listens in a new private directory (mode 0700: no other user
+// can connect), the parent connects to it with `onread`, and the accepted end
+// becomes the worker's fd 3. The server and its directory are gone as soon as
+// that one connection arrives, before the worker starts.
+//
+// Where that cannot work (Windows, a temporary directory whose path is too
+// long for a socket, one that cannot be written), or with PROCPOOL_NO_SOCKET=1,
+// the worker's fd 3 is a plain 'pipe' as before.
+export interface Rendezvous {
+  server: net.Server;
+  socketPath: string;
+  close(): void;
+}
+
+// sun_path holds 108 bytes on Linux, 104 on macOS: stay clear of both.
+const MAX_SOCKET_PATH = 100;
+// False once it is known that no socket can work here; a failure that may pass
+// (say, out of file descriptors) only makes this one worker use a 'pipe'.
+let socketsWork = process.platform !== 'win32' && process.env.PROCPOOL_NO_SOCKET !== '1';
+// Directories of servers still waiting for their connection, removed if the
+// process exits first (a pool made and dropped in one synchronous run).
+const pendingDirs = new Set<string>();
+let exitHookInstalled = false;
+
+function removeDir(dir: string): void {
+  pendingDirs.delete(dir);
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // already gone
+  }
+}
+
+export function listenForWorker(): Rendezvous | null {
+  if (!socketsWork) return null;
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(lazyOs().tmpdir(), 'procpool-pipe-'));
+  } catch {
+    return null;
+  }
+  const socketPath = path.join(dir, 'w');
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    removeDir(dir);
+    socketsWork = false;
+    return null;
+  }
+  // pauseOnConnect: the parent never reads the accepted end (its bytes are the worker's).
+  const server = net.createServer({ pauseOnConnect: true });
+  server.on('error', () => {});
+  // exclusive: in a cluster worker, listen here rather than through the primary.
+  server.listen({ path: socketPath, exclusive: true });
+  // A pipe server binds and listens synchronously; a failure leaves it not
+  // listening (its 'error' follows on the next tick).
+  if (!server.listening) {
+    server.close();
+    removeDir(dir);
+    return null;
+  }
+  server.unref();
+  pendingDirs.add(dir);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const pending of pendingDirs) removeDir(pending);
+    });
+  }
+  let closed = false;
+  return {
+    server,
+    socketPath,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      server.close();
+      removeDir(dir);
+    },
+  };
+}
+
+// The worker has exited; whatever it had not read of what we wrote is still
+// in its end of the socket, which we hold. Ending our writes lets that end
+// read to its end (EOF) after the leftovers; closing it then lets our end
+// read the worker's last answers to their end in turn.
+export function countUnread(ours: net.Socket, theirs: net.Socket): Promise<number | null> {
+  return new Promise((resolve) => {
+    let unread = 0;
+    const finish = (count: number | null): void => {
+      clearTimeout(timer);
+      theirs.destroy();
+      resolve(count);
+    };
+    // Bounded: a grandchild that inherited the worker's fd 3 may read it too.
+    const timer = setTimeout(() => finish(null), STDERR_DRAIN_MS);
+    theirs.on('data', (chunk: Buffer) => (unread += chunk.length));
+    theirs.once('end', () => finish(unread));
+    theirs.once('close', () => finish(null));
+    ours.end();
+    theirs.resume();
+  });
+}

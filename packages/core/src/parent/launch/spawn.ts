@@ -1,0 +1,85 @@
+import type { ChildProcess } from 'node:child_process';
+import type net from 'node:net';
+import { lazyChildProcess } from '../../common/builtins.js';
+import { buildCommand, buildEnv } from './command.js';
+import type { ExitInfo, LaunchOptions } from './launcher.js';
+
+const STDERR_TAIL_BYTES = 4096;
+
+// node:child_process rather than execa: execa costs ~100 ms to import, in the
+// parent and again in every worker whose task module imports procpool, and
+// ~8 ms per spawn; the launcher needs one fixed stdio layout (docs/performance.md).
+//
+// Never throws, and lets no 'error' event escape: a spawn that fails (no such
+// executable, out of file descriptors or processes) settles `exited` with a
+// startError, and the caller decides what that means for the pool.
+export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket): SpawnedWorker {
+  const { file, args } = buildCommand(options);
+  const stdio = ['ignore', 'inherit', 'pipe', channel] as const;
+  let child: ChildProcess;
+  try {
+    child = lazyChildProcess().spawn(file, args, {
+      stdio: options.method === 'fork' ? [...stdio, 'ipc'] : [...stdio],
+      cwd: options.cwd ?? process.cwd(),
+      env: buildEnv(options.env),
+      windowsHide: true,
+    });
+  } catch (error) {
+    return { child: null, exited: Promise.resolve(notStarted(couldNotStart(file, error))), stderrTail: () => '' };
+  }
+  let settle!: (info: ExitInfo) => void;
+  const exited = new Promise<ExitInfo>((resolve) => (settle = resolve));
+  // Spawning itself failed: 'error' comes on the next tick, and no 'exit'. Out
+  // of file descriptors, Node does not even set up the stdio streams.
+  child.on('error', (error) => {
+    if (child.pid === undefined) settle(notStarted(couldNotStart(file, error)));
+  });
+
+  const stderr = child.stderr ?? null;
+  let tail = '';
+  let stderrDone: Promise<void> = Promise.resolve();
+  if (stderr !== null) {
+    // The worker's stderr still reaches ours; its tail is kept for crash reports.
+    stderr.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    stderr.on('error', () => {});
+    stderrDone = new Promise((resolve) => stderr.once('close', resolve));
+    (stderr as net.Socket).unref();
+  }
+  // A dying worker's last lines are still in its stderr pipe when 'exit' comes:
+  // the exit settles once they are read, or after STDERR_DRAIN_MS, should a
+  // grandchild that inherited the pipe keep it open.
+  child.once('exit', (exitCode, signal) => {
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, STDERR_DRAIN_MS)));
+    void Promise.race([stderrDone, bounded]).then(() => {
+      clearTimeout(timer);
+      settle({ exitCode, signal, startError: null });
+    });
+  });
+
+  // Workers never keep the parent alive by themselves: the pool holds the event
+  // loop open only while it has work, so a forgotten pool lets Node exit.
+  child.unref();
+  (child.channel as { unref?: () => void } | null | undefined)?.unref?.();
+  return { child, exited, stderrTail: () => tail };
+}
+
+export interface SpawnedWorker {
+  /** Null when spawn() threw. A child whose spawn failed later has no pid. */
+  child: ChildProcess | null;
+  exited: Promise<ExitInfo>;
+  stderrTail: () => string;
+}
+
+/** How long a worker's stderr may stay open after its exit (a grandchild holding it). */
+export const STDERR_DRAIN_MS = 500;
+
+export const notStarted = (startError: Error | null): ExitInfo => ({ exitCode: null, signal: null, startError });
+
+const couldNotStart = (file: string, error: unknown): Error =>
+  new Error(`Could not start worker process ${file}: ${error instanceof Error ? error.message : String(error)}`, {
+    cause: error,
+  });

@@ -1,0 +1,92 @@
+import { describeEncodeFailure, encodeValue, type Payload } from '../../common/codec/values.js';
+import type { WorkerLauncher } from '../launch/launcher.js';
+import { WorkerHandle, type WorkerEvents, type WorkerSettings } from '../worker/handle.js';
+import type { Chunk } from './chunk.js';
+import type { ResolvedOptions } from './options.js';
+
+/** A pool's workers: enough of them started, and the one a chunk goes to. */
+export class WorkerSet {
+  readonly #workers = new Set<WorkerHandle<Chunk>>();
+
+  constructor(
+    private readonly processes: number,
+    private readonly settings: WorkerSettings,
+    private readonly events: WorkerEvents<Chunk>,
+    private readonly launch: WorkerLauncher,
+  ) {}
+
+  get size(): number {
+    return this.#workers.size;
+  }
+
+  [Symbol.iterator](): IterableIterator<WorkerHandle<Chunk>> {
+    return this.#workers.values();
+  }
+
+  delete(worker: WorkerHandle<Chunk>): void {
+    this.#workers.delete(worker);
+  }
+
+  /** The worker that can take a chunk now and holds the fewest, if any. */
+  pick(): WorkerHandle<Chunk> | undefined {
+    let best: WorkerHandle<Chunk> | undefined;
+    for (const worker of this.#workers) {
+      if (worker.state === 'retiring' || worker.state === 'exited' || worker.tasksLeft <= 0) continue;
+      if (worker.inFlight.length >= worker.window.size) continue;
+      if (best === undefined || worker.inFlight.length < best.inFlight.length) best = worker;
+    }
+    return best;
+  }
+
+  // Keeps `wanted` workers able to take chunks: replaces exited and retiring
+  // ones (a retiring one's replacement starts before it exits). At most one
+  // replacement per slot runs ahead: a replacement that is sent its last chunk
+  // at once (as under maxTasksPerChild: 1) waits for an older worker to exit
+  // before it is replaced in turn, or a queue of N chunks would start N workers.
+  maintain(wanted: number): void {
+    let able = 0;
+    for (const worker of this.#workers) if (worker.state !== 'retiring' && worker.tasksLeft > 0) able += 1;
+    const room = 2 * this.processes - this.#workers.size;
+    for (let started = 0; able < wanted && started < room; able += 1, started += 1) {
+      this.#workers.add(new WorkerHandle(this.settings, this.events, this.launch));
+    }
+  }
+
+  /** Lets the idle workers go (a closed pool with no work left). */
+  stopIdle(): void {
+    for (const worker of this.#workers) if (worker.inFlight.length === 0) worker.stop('shutdown');
+  }
+
+  killAll(): void {
+    for (const worker of this.#workers) worker.kill('shutdown');
+  }
+
+  countIdleAndBusy(): { idle: number; busy: number } {
+    let idle = 0;
+    let busy = 0;
+    for (const worker of this.#workers) {
+      if (worker.state === 'ready') idle += 1;
+      else if (worker.state === 'busy') busy += 1;
+    }
+    return { idle, busy };
+  }
+}
+
+/** What every worker of a pool is started with; throws a TypeError when `initargs` cannot be sent. */
+export function workerSettings(options: ResolvedOptions): WorkerSettings {
+  let initargsBody: Payload;
+  try {
+    initargsBody = encodeValue(options.initargs);
+  } catch (error) {
+    const { path, reason } = describeEncodeFailure(error);
+    throw new TypeError(`Cannot send initargs${path} to a worker: ${reason}`);
+  }
+  return {
+    launch: { method: options.startMethod, execArgv: options.execArgv, env: options.env, cwd: options.cwd },
+    initializer: options.initializer,
+    initargsBody,
+    maxMemory: options.maxMemoryPerChild,
+    maxTasks: options.maxTasksPerChild,
+    taskTimeout: options.taskTimeout,
+  };
+}
