@@ -4,21 +4,11 @@ import path from 'node:path';
 import { lazyOs } from '../../common/builtins.js';
 import { STDERR_DRAIN_MS } from './spawn.js';
 
-// The parent's end of a worker's pipe, when it can be a socket of its own.
-//
-// child_process creates the parent's end of a 'pipe' itself, read through
-// Node's stream machinery: ~3 µs of every round trip on this machine, and a
-// process.nextTick per read (docs/performance.md, "least-pool"). A socket the
-// parent connects itself takes net's documented `onread` option, which reads
-// straight into the channel's buffer. So each worker's pipe is a Unix socket
-// pair: a server listens in a new private directory (mode 0700: no other user
-// can connect), the parent connects to it with `onread`, and the accepted end
-// becomes the worker's fd 3. The server and its directory are gone as soon as
-// that one connection arrives, before the worker starts.
-//
-// Where that cannot work (Windows, a temporary directory whose path is too
-// long for a socket, one that cannot be written), or with PROCPOOL_NO_SOCKET=1,
-// the worker's fd 3 is a plain 'pipe' as before.
+// Each worker's pipe is a Unix socket pair whose parent end we connect
+// ourselves, to read it with net's `onread` option (docs/design.md): a server
+// in a new 0700 directory takes that one connection, whose accepted end
+// becomes the worker's fd 3; server and directory go before the worker starts.
+// Where that cannot work, the worker gets child_process's own pipe.
 export interface Rendezvous {
   server: net.Server;
   socketPath: string;

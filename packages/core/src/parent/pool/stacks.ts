@@ -1,9 +1,7 @@
 /**
  * Where a pool call was made: V8 records the frames now and formats them only
- * if read. Recording costs 2–4 µs (most of a no-op task's parent time), so the
- * per-task methods record nothing up front: they add the frames of whoever
- * awaits them once a failure arrives (`rethrowWithAwaiterFrames`), and `null` stands for
- * "not recorded".
+ * if read. Per-call methods record nothing up front (recording costs most of a
+ * no-op task's parent time); `null` stands for "not recorded".
  */
 export interface Caller {
   stack?: string;
@@ -17,11 +15,9 @@ export function captureCaller(above: Function): Caller {
 }
 
 /**
- * The rejection handler of the promise a per-task method returns: V8's async
- * stack trace, in a handler, follows the promise chain to the functions
- * awaiting that promise, which are the caller's frames. A handler costs a
- * derived promise per call, not an async function's suspended frame. The
- * timer and tick frames that ran it are Node's, not the caller's.
+ * The rejection handler of the promise a per-call method returns: in a
+ * handler, V8's async stack trace follows the promise chain to whoever awaits
+ * it, which are the caller's frames (and costs less than an async function).
  */
 export function rethrowWithAwaiterFrames(error: unknown): never {
   if (!(error instanceof Error)) throw error;
