@@ -1,10 +1,9 @@
 import { Pool } from './pool/pool.js';
 import type { PoolOptions } from './pool/options.js';
-import { getStartMethod, isStartMethod, type StartMethod } from './start-methods.js';
+import { getStartMethod, isStartMethod, type ContextLike, type StartMethod } from './start-methods.js';
 
 /** Pool and helpers bound to one start method, as Python's `get_context()` returns. */
-export interface Context {
-  readonly startMethod: StartMethod;
+export interface Context extends ContextLike {
   /** A Pool whose `context` defaults to this one. */
   readonly Pool: typeof Pool;
   getStartMethod(): StartMethod;

@@ -6,6 +6,15 @@ const ALL: readonly StartMethod[] = ['fork', 'spawn'];
 let chosen: StartMethod | undefined;
 let executable: string = process.execPath;
 
+/**
+ * What a pool reads of a `Context`: its start method. It lives here, not in
+ * context.ts, so that pool options can accept a Context without importing the
+ * module whose `Pool` imports them.
+ */
+export interface ContextLike {
+  readonly startMethod: StartMethod;
+}
+
 export const isStartMethod = (value: unknown): value is StartMethod => ALL.includes(value as StartMethod);
 
 /** The start methods this platform supports; the first is the default. */

@@ -1,6 +1,5 @@
 import { cpuCount } from '../../common/process-info.js';
-import type { Context } from '../context.js';
-import { getStartMethod, isStartMethod, type StartMethod } from '../start-methods.js';
+import { getStartMethod, isStartMethod, type ContextLike, type StartMethod } from '../start-methods.js';
 import { resolveTask, type AnyFunction, type TaskLike } from '../../common/tasks.js';
 import type { WireTaskRef } from '../../common/protocol.js';
 
@@ -12,8 +11,8 @@ export interface PoolOptions {
   initargs?: readonly unknown[] | undefined;
   /** A worker exits after this many tasks (a map chunk is one task) and is replaced. */
   maxTasksPerChild?: number | undefined;
-  /** Start method or context. @default getStartMethod() */
-  context?: StartMethod | Context | undefined;
+  /** Start method, or a `Context` (`getContext()`). @default getStartMethod() */
+  context?: StartMethod | ContextLike | undefined;
   /** Hard limit per task, in ms: the worker is killed (SIGTERM, then SIGKILL) and the task rejects with TaskTimeoutError. */
   taskTimeout?: number | undefined;
   /** Bytes of resident memory (RSS, so native allocations count); a worker above it after a task is replaced. */
