@@ -1,6 +1,6 @@
 import { Pool } from './pool/pool.js';
 import type { PoolOptions } from './pool/options.js';
-import { getStartMethod, isStartMethod, type ContextLike, type StartMethod } from './start-methods.js';
+import { checkStartMethod, getStartMethod, type ContextLike, type StartMethod } from './start-methods.js';
 
 /** Pool and helpers bound to one start method, as Python's `get_context()` returns. */
 export interface Context extends ContextLike {
@@ -14,9 +14,7 @@ const contexts = new Map<StartMethod, Context>();
 /** The context of start method `method` (default: the current default start method). */
 export function getContext(method?: StartMethod): Context {
   const chosen = method ?? getStartMethod();
-  if (!isStartMethod(chosen)) {
-    throw new TypeError(`Expected the start method to be one of 'fork', 'spawn', got \`${String(method)}\``);
-  }
+  checkStartMethod(chosen);
   let context = contexts.get(chosen);
   if (context === undefined) {
     class ContextPool extends Pool {

@@ -17,6 +17,13 @@ export interface ContextLike {
 
 export const isStartMethod = (value: unknown): value is StartMethod => ALL.includes(value as StartMethod);
 
+/** The check of `getContext(method)` and `setStartMethod(method)`. */
+export function checkStartMethod(value: unknown): asserts value is StartMethod {
+  if (!isStartMethod(value)) {
+    throw new TypeError(`Expected the start method to be one of 'fork', 'spawn', got \`${String(value)}\``);
+  }
+}
+
 /** The start methods this platform supports; the first is the default. */
 export function getAllStartMethods(): StartMethod[] {
   return [...ALL];
@@ -43,9 +50,7 @@ export function setStartMethod(method: StartMethod | null, { force = false }: { 
     chosen = undefined;
     return;
   }
-  if (!isStartMethod(method)) {
-    throw new TypeError(`Expected the start method to be one of 'fork', 'spawn', got \`${String(method)}\``);
-  }
+  checkStartMethod(method);
   chosen = method;
 }
 
