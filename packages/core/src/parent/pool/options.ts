@@ -59,19 +59,22 @@ export const isPositiveInteger = (value: unknown): value is number =>
 export const isPositiveNumber = (value: unknown): value is number =>
   typeof value === 'number' && value > 0 && value <= Number.MAX_SAFE_INTEGER;
 
-const KNOWN = new Set([
-  'processes',
-  'initializer',
-  'initargs',
-  'maxTasksPerChild',
-  'context',
-  'taskTimeout',
-  'maxMemoryPerChild',
-  'retries',
-  'execArgv',
-  'env',
-  'cwd',
-]);
+// `satisfies` makes the compiler hold this list to PoolOptions: no key missing, none extra.
+const KNOWN: ReadonlySet<string> = new Set(
+  Object.keys({
+    processes: true,
+    initializer: true,
+    initargs: true,
+    maxTasksPerChild: true,
+    context: true,
+    taskTimeout: true,
+    maxMemoryPerChild: true,
+    retries: true,
+    execArgv: true,
+    env: true,
+    cwd: true,
+  } satisfies Record<keyof PoolOptions, true>),
+);
 
 /** Validates and defaults pool options without touching the caller's object. */
 export function normalizeOptions(raw: number | PoolOptions | undefined): ResolvedOptions {
