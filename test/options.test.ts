@@ -1,5 +1,6 @@
 import { expect, test } from '@jest/globals';
 import { Pool } from '@procpool/core';
+import * as tasks from '../fixtures/tasks.mjs';
 import { makePool } from './helpers/pools.js';
 
 // One table pins every validation message.
@@ -35,4 +36,20 @@ test("the caller's options object is not changed", async () => {
   const pool = makePool(options);
   expect(options).toEqual({ processes: 1, execArgv: [] });
   await pool.terminate();
+});
+
+test('a timeout to wait for a result must be a non-negative number of ms', async () => {
+  const pool = makePool(1);
+  const message = 'Expected `timeout` to be a non-negative number of ms, got `-1`';
+  const result = pool.applyAsync(tasks.square, [3]);
+  await expect(result.get(-1)).rejects.toThrow(RangeError);
+  await expect(result.get(-1)).rejects.toThrow(message);
+  await expect(result.get(Number.NaN)).rejects.toThrow('got `NaN`');
+  await expect(result.wait(-1)).resolves.toBeUndefined(); // wait() never rejects
+  const iterator = pool.imap(tasks.square, [3]);
+  await expect(iterator.next(-1)).rejects.toThrow(RangeError);
+  await expect(iterator.next(-1)).rejects.toThrow(message);
+  await expect(iterator.next('1' as never)).rejects.toThrow('got `1`');
+  await expect(iterator.next()).resolves.toEqual({ done: false, value: 9 });
+  await expect(result.get()).resolves.toBe(9);
 });

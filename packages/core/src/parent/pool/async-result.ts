@@ -1,4 +1,5 @@
 import { ProcessError, TimeoutError } from '../../common/errors.js';
+import { invalidTimeout } from './options.js';
 import { rethrowWithAwaiterFrames } from './stacks.js';
 
 export interface ResultCallbacks<R> {
@@ -29,11 +30,8 @@ export function callUserCallback<T>(fn: ((arg: T) => void) | undefined, arg: T):
 
 export function waitWithTimeout<T>(promise: Promise<T>, timeout: number | undefined): Promise<T> {
   if (timeout === undefined) return promise;
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
-    return Promise.reject(
-      new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``),
-    );
-  }
+  const error = invalidTimeout(timeout);
+  if (error !== null) return Promise.reject(error);
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new TimeoutError(timeout)), timeout);
     promise.then(

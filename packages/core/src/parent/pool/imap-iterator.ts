@@ -1,4 +1,5 @@
 import type { ImapJob } from './imap-job.js';
+import { invalidTimeout } from './options.js';
 
 /**
  * The results of `imap`/`imapUnordered`, as an async iterator.
@@ -15,11 +16,8 @@ export class IMapIterator<R> implements AsyncIterableIterator<R> {
 
   /** The next result; rejects with `TimeoutError` if none arrives within `timeout` ms (it can be asked for again). */
   next(timeout?: number): Promise<IteratorResult<R>> {
-    if (timeout !== undefined && (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0)) {
-      return Promise.reject(
-        new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``),
-      );
-    }
+    const error = invalidTimeout(timeout);
+    if (error !== null) return Promise.reject(error);
     return this.#job.next(timeout) as Promise<IteratorResult<R>>;
   }
 

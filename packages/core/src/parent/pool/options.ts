@@ -53,6 +53,12 @@ export const invalid = (name: string, expected: string, value: unknown, numeric 
   return numeric && typeof value === 'number' ? new RangeError(message) : new TypeError(message);
 };
 
+/** The RangeError for a `timeout` to wait for a result (`get`, `wait`, `next`) that is not ms ≥ 0 or undefined; else null. */
+export const invalidTimeout = (timeout: number | undefined): RangeError | null =>
+  timeout === undefined || (typeof timeout === 'number' && !Number.isNaN(timeout) && timeout >= 0)
+    ? null
+    : new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``);
+
 export const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 1;
 
