@@ -50,6 +50,9 @@ describe('start methods', () => {
     const who = (await pool.apply(tasks.whoAmI)) as WhoAmI;
     expect(who.ipc).toBe('undefined');
     expect(() => getContext('nope' as never)).toThrow(TypeError);
+    expect(() => getContext('nope' as never)).toThrow(
+      "Expected the start method to be one of 'fork', 'spawn', got `nope`",
+    );
   });
 
   test('fork: the parent execArgv is passed on, plus options.execArgv; the Node IPC channel is open', async () => {
