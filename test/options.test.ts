@@ -38,6 +38,54 @@ test("the caller's options object is not changed", async () => {
   await pool.terminate();
 });
 
+// Call options take the keys their types list, and no others: a misspelt
+// option must not be ignored.
+const callback = (): void => {};
+const unknownCallOptions: Array<[keyof Pool & string, object, string]> = [
+  ['apply', { timeout: 5 }, 'Unknown apply option `timeout`'],
+  ['apply', { callback }, 'Unknown apply option `callback`'],
+  ['apply', { chunksize: 1 }, 'Unknown apply option `chunksize`'],
+  ['applyAsync', { chunksize: 1 }, 'Unknown applyAsync option `chunksize`'],
+  ['map', { chunkSize: 10 }, 'Unknown map option `chunkSize`'],
+  ['map', { callback }, 'Unknown map option `callback`'],
+  ['map', { bufferSize: 4 }, 'Unknown map option `bufferSize`'],
+  ['mapAsync', { chunkSize: 10 }, 'Unknown mapAsync option `chunkSize`'],
+  ['starmap', { errorCallback: callback }, 'Unknown starmap option `errorCallback`'],
+  ['starmapAsync', { bufferSize: 4 }, 'Unknown starmapAsync option `bufferSize`'],
+  ['imap', { callback }, 'Unknown imap option `callback`'],
+  ['imapUnordered', { chunkSize: 2 }, 'Unknown imapUnordered option `chunkSize`'],
+];
+
+test('call options reject keys their call does not take', async () => {
+  const pool = makePool(1); // one pool for every row: none reaches a worker
+  for (const [method, options, message] of unknownCallOptions) {
+    const call = pool[method] as (fn: unknown, input: unknown, options: object) => unknown;
+    const input = method.startsWith('apply') ? [1] : [[1]];
+    // A method returning a Promise rejects; the others throw at once.
+    let error: unknown;
+    try {
+      const result = call.call(pool, tasks.identity, input, options);
+      if (result instanceof Promise) await result;
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect([method, error]).toEqual([method, new TypeError(message)]);
+    expect(error).toBeInstanceOf(TypeError);
+  }
+  // Every key a call's type lists is taken (the values are checked as before).
+  const signal = new AbortController().signal;
+  await expect(pool.apply(tasks.square, [2], { taskTimeout: 60_000, signal })).resolves.toBe(4);
+  const async = { callback, errorCallback: callback, taskTimeout: 60_000, signal };
+  await expect(pool.applyAsync(tasks.square, [2], async)).resolves.toBe(4);
+  await expect(pool.map(tasks.square, [2], { chunksize: 1, taskTimeout: 60_000, signal })).resolves.toEqual([4]);
+  await expect(pool.mapAsync(tasks.square, [2], { chunksize: 1, ...async })).resolves.toEqual([4]);
+  await expect(pool.starmap(tasks.add, [[1, 2]], { chunksize: 1, taskTimeout: 60_000, signal })).resolves.toEqual([3]);
+  await expect(pool.starmapAsync(tasks.add, [[1, 2]], { chunksize: 1, ...async })).resolves.toEqual([3]);
+  const imap = { chunksize: 1, bufferSize: 1, taskTimeout: 60_000, signal };
+  await expect(pool.imap(tasks.square, [2], imap).next()).resolves.toEqual({ done: false, value: 4 });
+  await expect(pool.imapUnordered(tasks.square, [2], imap).next()).resolves.toEqual({ done: false, value: 4 });
+});
+
 test('a timeout to wait for a result must be a non-negative number of ms', async () => {
   const pool = makePool(1);
   const message = 'Expected `timeout` to be a non-negative number of ms, got `-1`';

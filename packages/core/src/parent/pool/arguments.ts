@@ -49,6 +49,37 @@ export function checkCallbacks({ callback, errorCallback }: ResultCallbacks<neve
 
 /** A call without options: shared, so a call that passes none allocates none. */
 export const NO_OPTIONS: CallOptions = Object.freeze({});
+
+// Each call's option keys, as the option types in pool.ts (ApplyAsyncOptions,
+// MapOptions, ImapOptions) list them; `satisfies` holds the shared ones to their types.
+const CALL = { taskTimeout: true, signal: true } satisfies Record<keyof CallOptions, true>;
+const CALLBACKS = { callback: true, errorCallback: true } satisfies Record<keyof ResultCallbacks<never>, true>;
+const keys = (...groups: object[]): ReadonlySet<string> => new Set(groups.flatMap((group) => Object.keys(group)));
+const APPLY = keys(CALL);
+const APPLY_ASYNC = keys(CALL, CALLBACKS);
+const MAP = keys(CALL, { chunksize: true });
+const MAP_ASYNC = keys(CALL, CALLBACKS, { chunksize: true });
+const IMAP = keys(CALL, { chunksize: true, bufferSize: true });
+const CALL_OPTION_KEYS = {
+  apply: APPLY,
+  applyAsync: APPLY_ASYNC,
+  map: MAP,
+  mapAsync: MAP_ASYNC,
+  starmap: MAP,
+  starmapAsync: MAP_ASYNC,
+  imap: IMAP,
+  imapUnordered: IMAP,
+};
+
+/** Throws for a key that `call`'s options object does not take, as pool options do; other values are checked later. */
+export function checkOptionKeys(call: keyof typeof CALL_OPTION_KEYS, options: unknown): void {
+  if (typeof options !== 'object' || options === null || options === NO_OPTIONS) return;
+  const allowed = CALL_OPTION_KEYS[call];
+  for (const key of Object.keys(options)) {
+    if (!allowed.has(key)) throw new TypeError(`Unknown ${call} option \`${key}\``);
+  }
+}
+
 const DEFAULT_CALL: ResolvedCall = Object.freeze({ taskTimeout: null, signal: undefined });
 
 export function resolveCall(options: CallOptions | undefined): ResolvedCall {
