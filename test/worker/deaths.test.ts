@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
-import { BrokenPoolError, WorkerLostError, activeChildren } from '@procpool/core';
+import { BrokenPoolError, ProtocolError, WorkerLostError, activeChildren } from '@procpool/core';
 import * as modes from '../../fixtures/failure-modes.mjs';
 import { reportAndSpin } from '../../fixtures/report-then-wait.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
@@ -79,6 +79,7 @@ describe('worker deaths', () => {
     expect(error).toBeInstanceOf(WorkerLostError);
     expect(error.message).toContain('Something other than procpool wrote to the pipe: bytes that are not a frame');
     expect((error.cause as Error).name).toBe('ProtocolError');
+    expect(error.cause).toBeInstanceOf(ProtocolError);
     await expect(behind).resolves.toBe(16);
     await expect(pool.apply(tasks.square, [5])).resolves.toBe(25);
   });

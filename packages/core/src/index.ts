@@ -52,3 +52,4 @@ export {
   WorkerLostError,
   type WorkerLostDetails,
 } from './common/errors.js';
+export { ProtocolError } from './common/channel/channel.js';
