@@ -7,7 +7,7 @@ import path from 'node:path';
 /** A file name ts-node compiles. */
 export const TS_FILE = /\.[cm]?tsx?$/;
 /** The TypeScript versions ts-node 10.9 works with; the peer range of @procpool/core. */
-export const WORKING_TYPESCRIPT = '>=5 <7';
+const WORKING_TYPESCRIPT = '>=5 <7';
 
 interface TsNode {
   register(options: object): unknown;

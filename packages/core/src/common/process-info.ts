@@ -9,7 +9,7 @@ export interface ProcessInfo {
 }
 
 /** Set by the worker bootstrap before any user module loads; a global so every copy of procpool sees it. */
-export const WORKER_IDENTITY = Symbol.for('procpool.workerIdentity');
+const WORKER_IDENTITY = Symbol.for('procpool.workerIdentity');
 
 interface WorkerIdentity {
   name: string;

@@ -22,7 +22,7 @@ export type Input<T> = Iterable<T> | AsyncIterable<T>;
 export const isIterable = (value: unknown): value is Iterable<unknown> =>
   typeof value === 'object' && value !== null && typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function';
 
-export const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === 'object' &&
   value !== null &&
   typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';

@@ -17,7 +17,7 @@ export interface Settler<R> {
 
 // A throwing user callback must not break the pool's bookkeeping: it surfaces
 // as an uncaught exception, as a throwing event listener would.
-export function callUserCallback<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
+function callUserCallback<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
   if (fn === undefined) return;
   try {
     fn(arg);
@@ -28,7 +28,7 @@ export function callUserCallback<T>(fn: ((arg: T) => void) | undefined, arg: T):
   }
 }
 
-export function waitWithTimeout<T>(promise: Promise<T>, timeout: number | undefined): Promise<T> {
+function waitWithTimeout<T>(promise: Promise<T>, timeout: number | undefined): Promise<T> {
   if (timeout === undefined) return promise;
   const error = invalidTimeout(timeout);
   if (error !== null) return Promise.reject(error);

@@ -9,7 +9,7 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-export interface ImapSettings {
+interface ImapSettings {
   ordered: boolean;
   chunksize: number;
   /** Items read ahead of the consumer, at most (at least one chunk). */
@@ -18,7 +18,7 @@ export interface ImapSettings {
 }
 
 /** Submits one chunk of input items to the pool. */
-export type SubmitChunk = (job: Job, start: number, items: unknown[]) => void;
+type SubmitChunk = (job: Job, start: number, items: unknown[]) => void;
 
 /**
  * The job behind `imap`/`imapUnordered`: reads its input lazily, never more
