@@ -1,7 +1,7 @@
 import type { ProcessInfo } from '../common/process-info.js';
 
 /** A child process of this one, as activeChildren() lists it. */
-export interface LiveChild {
+interface LiveChild {
   readonly name: string;
   readonly pid: number;
   readonly daemon: boolean;

@@ -67,7 +67,7 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
   return { child, exited, stderrTail: () => tail };
 }
 
-export interface SpawnedWorker {
+interface SpawnedWorker {
   /** Null when spawn() threw. A child whose spawn failed later has no pid. */
   child: ChildProcess | null;
   exited: Promise<ExitInfo>;

@@ -7,6 +7,7 @@ import {
   checkCallbacks,
   checkChunksize,
   checkInput,
+  checkOptionKeys,
   isIterable,
   NO_OPTIONS,
   readAll,
@@ -89,6 +90,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   apply(fn: unknown, args?: readonly unknown[], options?: CallOptions): Promise<unknown> {
     let settlement: Settlement<unknown>;
     try {
+      checkOptionKeys('apply', options);
       settlement = this.#apply(fn, args, null, options ?? NO_OPTIONS);
     } catch (error) {
       return Promise.reject(error);
@@ -107,6 +109,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
     args?: readonly unknown[],
     options: ApplyAsyncOptions<unknown> = NO_OPTIONS,
   ): AsyncResult<unknown> {
+    checkOptionKeys('applyAsync', options);
     // Frames are recorded up front only for an errorCallback; get() adds its awaiters' frames.
     const caller =
       (options as Partial<ApplyAsyncOptions<unknown>> | null)?.errorCallback === undefined
@@ -124,6 +127,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   map(fn: string, iterable: Input<unknown>, chunksize?: number | MapOptions): Promise<unknown[]>;
   map(fn: unknown, iterable: Input<unknown>, chunksize?: number | MapOptions): Promise<unknown[]> {
     try {
+      checkOptionKeys('map', chunksize);
       return this.#map('map', fn, iterable, chunksize, captureCaller(this.map)).get();
     } catch (error) {
       return Promise.reject(error);
@@ -137,6 +141,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   ): AsyncResult<TaskResult<F>[]>;
   mapAsync(fn: string, iterable: Input<unknown>, options?: MapAsyncOptions<unknown[]>): AsyncResult<unknown[]>;
   mapAsync(fn: unknown, iterable: Input<unknown>, options: MapAsyncOptions<unknown[]> = {}): AsyncResult<unknown[]> {
+    checkOptionKeys('mapAsync', options);
     return this.#map('map', fn, iterable, options, captureCaller(this.mapAsync));
   }
 
@@ -149,6 +154,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   starmap(fn: string, iterable: Input<readonly unknown[]>, chunksize?: number | MapOptions): Promise<unknown[]>;
   starmap(fn: unknown, iterable: Input<readonly unknown[]>, chunksize?: number | MapOptions): Promise<unknown[]> {
     try {
+      checkOptionKeys('starmap', chunksize);
       return this.#map('starmap', fn, iterable, chunksize, captureCaller(this.starmap)).get();
     } catch (error) {
       return Promise.reject(error);
@@ -170,6 +176,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
     iterable: Input<readonly unknown[]>,
     options: MapAsyncOptions<unknown[]> = {},
   ): AsyncResult<unknown[]> {
+    checkOptionKeys('starmapAsync', options);
     return this.#map('starmap', fn, iterable, options, captureCaller(this.starmapAsync));
   }
 
@@ -181,6 +188,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   ): IMapIterator<TaskResult<F>>;
   imap(fn: string, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown>;
   imap(fn: unknown, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown> {
+    checkOptionKeys('imap', options);
     return this.#imap(true, fn, iterable, options, captureCaller(this.imap));
   }
 
@@ -192,6 +200,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
   ): IMapIterator<TaskResult<F>>;
   imapUnordered(fn: string, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown>;
   imapUnordered(fn: unknown, iterable: Input<unknown>, options?: number | ImapOptions): IMapIterator<unknown> {
+    checkOptionKeys('imapUnordered', options);
     return this.#imap(false, fn, iterable, options, captureCaller(this.imapUnordered));
   }
 

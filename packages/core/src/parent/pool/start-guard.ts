@@ -8,7 +8,7 @@ const HOPELESS_SPAWN_ERRORS = new Set<unknown>(['ENOENT', 'EACCES', 'ENOTDIR']);
 const errorCode = (error: unknown): unknown => (error as { code?: unknown } | null | undefined)?.code;
 
 /** What the guard needs to know of a worker that died starting. */
-export interface FailedStart {
+interface FailedStart {
   readonly everReady: boolean;
   readonly importing: string | null;
   stderrTail(): string;

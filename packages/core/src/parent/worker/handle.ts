@@ -17,7 +17,7 @@ import { takeLost } from './lost-chunk.js';
 import { TaskRefs } from './task-refs.js';
 
 /** Where a worker is in its life: "may I send to it?" is `state === 'ready' || state === 'busy'`. */
-export type WorkerState = 'starting' | 'ready' | 'busy' | 'retiring' | 'exited';
+type WorkerState = 'starting' | 'ready' | 'busy' | 'retiring' | 'exited';
 export type ResultMessage = Extract<WorkerMessage, { t: 'done' | 'failed' }>;
 
 /** What a handle tells its owner (the scheduler). */

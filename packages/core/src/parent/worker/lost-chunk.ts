@@ -1,7 +1,7 @@
 import type { WorkerChunk } from './chunk.js';
 
 /** What is known of a worker's last moments, to tell which chunk (if any) it died running. */
-export interface DeathFacts {
+interface DeathFacts {
   /** It was told to go, retired itself or was killed: whatever it ran is settled elsewhere. */
   exitedOnPurpose: boolean;
   everReady: boolean;
