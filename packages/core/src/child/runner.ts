@@ -93,11 +93,13 @@ export class TaskRunner {
     else void this.#runInitializer(init, args);
   }
 
-  // Chunks start once every chunk that arrived with them is queued, from the
-  // host, not from a microtask: a lone chunk's answer leaves before anything
-  // else runs, a run of short chunks answers in one write, and the answer
-  // delay sees the whole queue.
-  /** Runs the queued chunks, unless they are running already or the initializer has not finished. */
+  /**
+   * Runs the queued chunks, unless they are running already or the initializer
+   * has not finished. Call it once the chunks that arrived together are all
+   * queued, not from a microtask: a lone chunk's answer then leaves before
+   * anything else runs, a run of short chunks answers in one write, and the
+   * answer delay sees the whole queue.
+   */
   start(): void {
     if (!this.#draining && this.#initialized && this.#queue.length > 0) this.#startDrain();
   }
