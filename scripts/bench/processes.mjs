@@ -2,24 +2,39 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 
-/** Every process below `root`. */
+/**
+ * Every live process below `root` (children, their children, …), zombies left
+ * out. The bench and the tests share it (test/helpers/processes.ts re-exports
+ * it), so it stays plain JavaScript.
+ * @param {number} [root]
+ * @returns {Array<{ pid: number, cmdline: string }>}
+ */
 export function descendants(root = process.pid) {
+  /** @type {Map<number, number[]>} */
   const children = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] === 'Z') continue;
+      const ppid = Number(fields[1]);
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // gone, or not ready yet
     }
   }
+  /** @type {Array<{ pid: number, cmdline: string }>} */
   const out = [];
   const stack = [...(children.get(root) ?? [])];
-  while (stack.length > 0) {
-    const pid = stack.pop();
-    out.push(pid);
+  for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    } catch {
+      continue; // gone
+    }
+    out.push({ pid, cmdline });
     stack.push(...(children.get(pid) ?? []));
   }
   return out;
@@ -42,5 +57,5 @@ export function pinApart() {
     }
   };
   pin(['-cp'], 0, process.pid);
-  for (const pid of descendants()) pin(['-a', '-cp'], 1, pid);
+  for (const { pid } of descendants()) pin(['-a', '-cp'], 1, pid);
 }

@@ -315,7 +315,7 @@ export const scenarios = {
         await child.roundTrip(1);
         const ms = now() - start;
         await sleep(300);
-        const [pid] = descendants();
+        const pid = descendants()[0]?.pid;
         const rss = rssOf(pid) / MiB;
         child.close();
         return { value: ms, extra: [rss, null] };
@@ -333,7 +333,7 @@ export const scenarios = {
       await subject.call(pool, 'noop', 1);
       const ms = now() - start;
       await sleep(300);
-      const pids = descendants();
+      const pids = descendants().map((p) => p.pid);
       const rss = pids.reduce((sum, pid) => sum + rssOf(pid), 0) / MiB / WORKERS;
       await within(Promise.resolve(subject.close(pool)), 5000).catch(() => {});
       return { value: ms, extra: [subject.kind === 'thread' ? null : rss, loaded] };

@@ -29,7 +29,7 @@ try {
 }
 process.stdout.write(`${JSON.stringify(outcome)}\n`);
 // Peers without a parent-death guard would leave orphans: clean up before leaving.
-for (const pid of descendants()) {
+for (const { pid } of descendants()) {
   try {
     process.kill(pid, 'SIGKILL');
   } catch {

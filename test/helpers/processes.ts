@@ -1,35 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
-/** Children (direct and further down) of this process. */
-export function descendants(root = process.pid): Array<{ pid: number; cmdline: string }> {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] === 'Z') continue;
-      const ppid = Number(fields[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // gone
-    }
-  }
-  const out: Array<{ pid: number; cmdline: string }> = [];
-  const stack = [...(children.get(root) ?? [])];
-  while (stack.length > 0) {
-    const pid = stack.pop() as number;
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-    } catch {
-      continue;
-    }
-    out.push({ pid, cmdline });
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return out;
-}
+// Shared with the bench, which runs without the test toolchain: the .mjs is the one copy.
+export { descendants } from '../../scripts/bench/processes.mjs';
 
 export function isAlive(pid: number): boolean {
   try {
