@@ -1,5 +1,7 @@
-// The scenarios of the benchmark. Each measures one subject (or its baseline)
-// and returns { value, unit, better } — better: 'lower' | 'higher'.
+// The scenarios of the benchmark. Each measures one subject (or its baseline,
+// or a reference) in one trial process and returns a number in its `unit`, or
+// { value, ratio?, extra? } (a ratio taken in the trial; one number per extra
+// column). Whether lower or higher is better, the title says.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,8 +14,9 @@ const MiB = 1024 * 1024;
 const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Rejects with 'hangs' if `promise` does not settle in `ms`. */
+/** A subject that did not answer in time: its row says `hangs`. */
 export class Hangs extends Error {}
+
 /** Round trips per second of `once`, after one unmeasured call. */
 async function roundTripRate(once, { quick }) {
   await once();
@@ -98,6 +101,7 @@ async function childAgainstBaseline(start, roundTrip, options) {
   }
 }
 
+/** `promise`, or a rejection with Hangs if it does not settle in `ms`. */
 const within = (promise, ms) =>
   Promise.race([promise, sleep(ms).then(() => Promise.reject(new Hangs(`no answer in ${ms} ms`)))]);
 
@@ -161,7 +165,6 @@ export const scenarios = {
       },
     },
     unit: 'µs',
-    better: 'lower',
     run: (subject, options) =>
       withPool(subject, {}, async (pool) => {
         await warm(subject, pool);
@@ -184,7 +187,6 @@ export const scenarios = {
       },
     },
     unit: 'tasks/s',
-    better: 'higher',
     run: (subject, { quick }) =>
       withPool(subject, {}, async (pool) => {
         const submit = subject.submit ?? subject.call;
@@ -205,7 +207,6 @@ export const scenarios = {
       run: (options) => scenarios.B.baseline.run(options),
     },
     unit: 'items/s',
-    better: 'higher',
     needs: 'map',
     run: (subject, { quick }) => {
       if (subject.map === undefined) throw new NotAvailable('no map');
@@ -223,7 +224,6 @@ export const scenarios = {
     title: 'C. 200 × 5 ms CPU-bound tasks on 2 workers (ms, lower is better; baseline: the ideal)',
     baseline: { name: 'ideal: 200 × 5 ms / 2', run: async ({ quick }) => ((quick ? 60 : 200) * 5) / WORKERS },
     unit: 'ms',
-    better: 'lower',
     run: (subject, { quick }) =>
       withPool(subject, {}, async (pool) => {
         await warm(subject, pool);
@@ -246,7 +246,6 @@ export const scenarios = {
     },
     unit: 'tasks/s',
     needs: 'recycle',
-    better: 'higher',
     run: (subject, { quick }) =>
       withPool(subject, { recycle: true }, async (pool) => {
         const n = quick ? 20 : 200;
@@ -285,7 +284,6 @@ export const scenarios = {
       },
     },
     unit: 'MiB/s',
-    better: 'higher',
     variants: { string: () => 'x'.repeat(MiB), Buffer: () => Buffer.alloc(MiB, 7) },
     run: (subject, { quick, variant }) =>
       withPool(subject, {}, async (pool) => {
@@ -322,7 +320,6 @@ export const scenarios = {
       },
     },
     unit: 'ms',
-    better: 'lower',
     columns: ['idle RSS / worker (MiB)', 'import of the library and task module (ms)'],
     run: async (subject) => {
       const loadStart = now();
@@ -344,7 +341,6 @@ export const scenarios = {
     title: 'G. A worker SIGKILLed mid-task: time until the task rejects, then until 10 more tasks finish (ms)',
     baseline: null,
     unit: 'ms',
-    better: 'lower',
     needs: 'process',
     columns: ['10 tasks after (ms)'],
     run: (subject, { quick }) => {
