@@ -29,7 +29,7 @@ async function roundTripRate(once, { quick }) {
 // A measures the steady state: every subject and baseline first makes this
 // many unmeasured round trips. procpool's own first ~2 000 run at 1.5–3× its
 // steady time while V8 optimizes its per-message code, longer than the peers'
-// (node probes/warm-up.mjs); 200, as before, measured mostly that.
+// (docs/performance.md, A); 200, as before, measured mostly that.
 const warmRoundTrips = (quick) => (quick ? 200 : 2000);
 
 /** µs per call of `once`, one at a time, after the warm-up. */
