@@ -1,3 +1,4 @@
+// @ts-check
 // Hand-written baselines, measured in the same run as the pools: what the
 // transport and the OS allow before any pool logic.
 import { fork, spawn } from 'node:child_process';
@@ -5,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const READER = fileURLToPath(new URL('./raw-frames.cjs', import.meta.url));
+/** @type {(onFrames: (data: Buffer, end: number) => void) => (chunk: Buffer) => void} */
 const frameReader = createRequire(import.meta.url)(READER);
 
 const CHILD = `
@@ -35,16 +37,21 @@ if (mode === 'ipc') {
 }
 `;
 
-/** A child echoing `process.send` messages (JSON or advanced serialization). */
+/**
+ * A child echoing `process.send` messages (JSON or advanced serialization).
+ * @param {import('node:child_process').SerializationType} serialization
+ */
 export async function ipcChild(serialization) {
   const child = fork('-e', [CHILD, 'ipc'], { serialization, execArgv: [] });
   await new Promise((resolve) => child.once('spawn', resolve));
   return {
+    /** @param {import('node:child_process').Serializable} message */
     roundTrip: (message) =>
       new Promise((resolve) => {
         child.once('message', resolve);
         child.send(message);
       }),
+    /** @param {number} count @param {import('node:child_process').Serializable} message @returns {Promise<void>} */
     pipelined: (count, message) =>
       new Promise((resolve) => {
         let left = count;
@@ -62,12 +69,16 @@ export async function ipcChild(serialization) {
   };
 }
 
-/** A child echoing length-prefixed frames on its own fd-3 pipe (decoding and re-encoding them as UTF-8 text with `strings`). */
+/**
+ * A child echoing length-prefixed frames on its own fd-3 pipe (decoding and re-encoding them as UTF-8 text with `strings`).
+ * @param {{ strings?: boolean }} [options]
+ */
 export async function pipeChild({ strings = false } = {}) {
   const child = spawn(process.execPath, ['-e', CHILD, strings ? 'pipe-strings' : 'pipe', READER], {
     stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
   });
-  const pipe = child.stdio[3];
+  const pipe = /** @type {import('node:net').Socket} */ (child.stdio[3]);
+  /** @type {Array<(answer: Buffer) => void>} */
   const waiting = [];
   pipe.on(
     'data',
@@ -79,6 +90,7 @@ export async function pipeChild({ strings = false } = {}) {
       }
     }),
   );
+  /** @param {string | Buffer} payload */
   const frame = (payload) => {
     const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
     const head = Buffer.allocUnsafe(4);
@@ -86,11 +98,13 @@ export async function pipeChild({ strings = false } = {}) {
     return Buffer.concat([head, body]);
   };
   return {
+    /** @param {string | Buffer} payload @returns {Promise<Buffer>} */
     roundTrip: (payload) =>
       new Promise((resolve) => {
         waiting.push(resolve);
         pipe.write(frame(payload));
       }),
+    /** @param {number} count @param {string | Buffer} payload */
     pipelined: (count, payload) => {
       const one = frame(payload);
       const all = Buffer.concat(Array.from({ length: count }, () => one));
@@ -102,7 +116,10 @@ export async function pipeChild({ strings = false } = {}) {
   };
 }
 
-/** Fork a child, send one message, get it back: the floor of a new worker per task. */
+/**
+ * Fork a child, send one message, get it back: the floor of a new worker per task.
+ * @param {number} message
+ */
 function forkOnce(message) {
   return new Promise((resolve, reject) => {
     const child = fork('-e', [CHILD, 'once'], { execArgv: [] });
@@ -112,7 +129,11 @@ function forkOnce(message) {
   });
 }
 
-/** `count` messages, each to a freshly forked child, `lanes` children at a time. */
+/**
+ * `count` messages, each to a freshly forked child, `lanes` children at a time.
+ * @param {number} count
+ * @param {number} lanes
+ */
 export async function forkPerTask(count, lanes) {
   let next = 0;
   const lane = async () => {
@@ -124,7 +145,10 @@ export async function forkPerTask(count, lanes) {
   await Promise.all(Array.from({ length: lanes }, lane));
 }
 
-/** Time for `node -e 0`, in ms. */
+/**
+ * Time for `node -e 0`, in ms.
+ * @returns {Promise<number>}
+ */
 export function nodeStart(env = process.env) {
   const start = performance.now();
   return new Promise((resolve) => {

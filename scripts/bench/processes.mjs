@@ -1,3 +1,4 @@
+// @ts-check
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
@@ -49,6 +50,7 @@ export function descendants(root = process.pid) {
 // main thread is pinned: a thread pool's workers (piscina) stay free.
 export function pinApart() {
   if (os.availableParallelism() < 2) return;
+  /** @param {string[]} flags @param {number} cpu @param {number} pid */
   const pin = (flags, cpu, pid) => {
     try {
       execFileSync('taskset', [...flags, String(cpu), String(pid)], { stdio: 'ignore' });

@@ -1,3 +1,4 @@
+// @ts-check
 // The scenarios of the benchmark. Each measures one subject (or its baseline,
 // or a reference) in one trial process and returns a number in its `unit`, or
 // { value, ratio?, extra? } (a ratio taken in the trial; one number per extra
@@ -9,15 +10,59 @@ import { forkPerTask, ipcChild, pipeChild } from './baselines.mjs';
 import { descendants, pinApart } from './processes.mjs';
 import { NotAvailable } from './subjects.mjs';
 
+/** @typedef {import('./subjects.mjs').Adapter} Adapter */
+/** @typedef {import('./subjects.mjs').Feature} Feature */
+/**
+ * What a trial is told: `quick` for --quick's smaller counts; `variant`, which
+ * of the scenario's variants it measures.
+ * @typedef {{ quick: boolean, variant?: string | undefined }} RunOptions
+ */
+/**
+ * What one trial measured: `value` in the scenario's unit; `ratio`, if the
+ * trial took its own against the baseline (A); `extra`, one number (or null)
+ * per extra column.
+ * @typedef {{ value: number, ratio?: number, extra?: Array<number | null> }} Measurement
+ */
+/**
+ * A hand-written row: a baseline (what the transport or the OS allows before
+ * any pool logic, the row ratios are taken against) or a reference (another
+ * such row, shown without being a ratio's denominator).
+ * @typedef {object} Baseline
+ * @property {string} name Its row's label.
+ * @property {(options: RunOptions) => Promise<number | Measurement>} run
+ * @property {string} [variant] A reference: the one variant whose table shows it.
+ */
+/**
+ * A scenario: one section of the report. run.mjs runs, per trial, the baseline,
+ * the references and every subject, each in a trial process of its own
+ * (trial.mjs), then one section per variant.
+ * @typedef {object} Scenario
+ * @property {string} title The section's heading: what, the unit, which way is better.
+ * @property {string} unit The heading of the value column.
+ * @property {Baseline | null} [baseline] The first row; each subject's ratio is
+ *   taken against it, trial by trial.
+ * @property {Record<string, Baseline>} [references] More hand-written rows, by id.
+ * @property {Feature} [needs] A subject whose adapter `lacks` it is n/a, without a trial.
+ * @property {string[]} [columns] Headings of extra columns, filled from `Measurement.extra`.
+ * @property {Record<string, () => unknown>} [variants] One section per key; E: the payload.
+ * @property {(subject: Adapter, options: RunOptions) => Promise<number | Measurement>} run
+ *   Measures one subject.
+ */
+
 const WORKERS = 2;
 const MiB = 1024 * 1024;
 const now = () => performance.now();
+/** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A subject that did not answer in time: its row says `hangs`. */
 export class Hangs extends Error {}
 
-/** Round trips per second of `once`, after one unmeasured call. */
+/**
+ * Round trips per second of `once`, after one unmeasured call.
+ * @param {() => Promise<unknown>} once
+ * @param {RunOptions} options
+ */
 async function roundTripRate(once, { quick }) {
   await once();
   const n = quick ? 8 : 32;
@@ -30,9 +75,17 @@ async function roundTripRate(once, { quick }) {
 // many unmeasured round trips. procpool's own first ~2 000 run at 1.5–3× its
 // steady time while V8 optimizes its per-message code, longer than the peers'
 // (docs/performance.md, A); 200, as before, measured mostly that.
+/** @param {boolean} quick */
 const warmRoundTrips = (quick) => (quick ? 200 : 2000);
 
-/** µs per call of `once`, one at a time, after the warm-up. */
+/**
+ * @typedef {(i: number) => Promise<unknown>} Call one round trip, given its index
+ */
+/**
+ * µs per call of `once`, one at a time, after the warm-up.
+ * @param {Call} once
+ * @param {RunOptions} options
+ */
 async function sequentialMicros(once, { quick }) {
   for (let i = 0; i < warmRoundTrips(quick); i += 1) await once(i);
   const n = quick ? 500 : 2000;
@@ -41,7 +94,13 @@ async function sequentialMicros(once, { quick }) {
   return ((now() - start) * 1000) / n;
 }
 
-/** sequentialMicros over a baseline child, closed afterwards. */
+/**
+ * sequentialMicros over a baseline child, closed afterwards.
+ * @template {{ close: () => unknown }} Child
+ * @param {() => Promise<Child>} start
+ * @param {(child: Child, i: number) => Promise<unknown>} roundTrip
+ * @param {RunOptions} options
+ */
 async function childMicros(start, roundTrip, options) {
   const child = await start();
   try {
@@ -58,11 +117,15 @@ async function childMicros(start, roundTrip, options) {
  * after the warm-up of each. Load on the machine comes and goes over
  * seconds, and back-to-back processes caught it differently (workerpool, on
  * the same process.send, landed at 0.72–1.20× of it in one day's runs).
+ * @param {Call} once
+ * @param {RunOptions} options
+ * @returns {Promise<Measurement>}
  */
 async function againstBaseline(once, { quick }) {
   const child = await ipcChild('json');
   try {
     pinApart();
+    /** @type {Call} */
     const base = (i) => child.roundTrip(i);
     for (let i = 0; i < warmRoundTrips(quick); i += 1) {
       await once(i);
@@ -70,6 +133,7 @@ async function againstBaseline(once, { quick }) {
     }
     const [blocks, size] = [quick ? 4 : 10, 200];
     const spent = { mine: 0, theirs: 0 };
+    /** @param {Call} call @param {keyof typeof spent} key */
     const block = async (call, key) => {
       const start = now();
       for (let i = 0; i < size; i += 1) await call(i);
@@ -91,7 +155,13 @@ async function againstBaseline(once, { quick }) {
   }
 }
 
-/** againstBaseline over another child, closed afterwards. */
+/**
+ * againstBaseline over another child, closed afterwards.
+ * @template {{ close: () => unknown }} Child
+ * @param {() => Promise<Child>} start
+ * @param {(child: Child, i: number) => Promise<unknown>} roundTrip
+ * @param {RunOptions} options
+ */
 async function childAgainstBaseline(start, roundTrip, options) {
   const child = await start();
   try {
@@ -101,10 +171,24 @@ async function childAgainstBaseline(start, roundTrip, options) {
   }
 }
 
-/** `promise`, or a rejection with Hangs if it does not settle in `ms`. */
+/**
+ * `promise`, or a rejection with Hangs if it does not settle in `ms`.
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @returns {Promise<T>}
+ */
 const within = (promise, ms) =>
   Promise.race([promise, sleep(ms).then(() => Promise.reject(new Hangs(`no answer in ${ms} ms`)))]);
 
+/**
+ * `use` on a new pool of the subject's (2 workers, no recycling unless
+ * `options` say so), closed afterwards.
+ * @template T
+ * @param {Adapter} subject
+ * @param {{ recycle?: boolean }} options
+ * @param {(pool: any) => Promise<T>} use
+ */
 async function withPool(subject, options, use) {
   const pool = await subject.create({ workers: WORKERS, recycle: false, ...options });
   try {
@@ -114,10 +198,12 @@ async function withPool(subject, options, use) {
   }
 }
 
+/** @param {Adapter} subject @param {unknown} pool */
 async function warm(subject, pool) {
   await Promise.all(Array.from({ length: WORKERS * 4 }, (_, i) => subject.call(pool, 'noop', i)));
 }
 
+/** @param {number | undefined} pid */
 const rssOf = (pid) => {
   try {
     const line = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -129,6 +215,25 @@ const rssOf = (pid) => {
   }
 };
 
+/**
+ * B's baseline, and B2's: small frames written all at once down the raw pipe
+ * to one echoing child, after 1 000 unmeasured; messages/s.
+ * @param {RunOptions} options
+ */
+async function pipelinedRate({ quick }) {
+  const child = await pipeChild();
+  await child.pipelined(1000, '{"t":"task","id":1}');
+  const n = quick ? 4000 : 20_000;
+  const start = now();
+  await child.pipelined(n, '{"t":"task","id":1}');
+  child.close();
+  return n / ((now() - start) / 1000);
+}
+
+/** E's payloads, one variant each. */
+const payloads = { string: () => 'x'.repeat(MiB), Buffer: () => Buffer.alloc(MiB, 7) };
+
+/** @type {Record<string, Scenario>} */
 export const scenarios = {
   // (A) one task at a time: the round trip, µs.
   A: {
@@ -174,18 +279,7 @@ export const scenarios = {
   // (B) many tasks at once, one message each: tasks/s.
   B: {
     title: 'B. 20 000 no-op tasks submitted at once, after one warm-up round of the same (tasks/s, higher is better)',
-    baseline: {
-      name: 'raw fd-3 pipe, pipelined, 1 child',
-      run: async ({ quick }) => {
-        const child = await pipeChild();
-        await child.pipelined(1000, '{"t":"task","id":1}');
-        const n = quick ? 4000 : 20_000;
-        const start = now();
-        await child.pipelined(n, '{"t":"task","id":1}');
-        child.close();
-        return n / ((now() - start) / 1000);
-      },
-    },
+    baseline: { name: 'raw fd-3 pipe, pipelined, 1 child', run: pipelinedRate },
     unit: 'tasks/s',
     run: (subject, { quick }) =>
       withPool(subject, {}, async (pool) => {
@@ -204,17 +298,18 @@ export const scenarios = {
     title: 'B2. `map` of 100 000 tiny items, default chunksize (items/s, higher is better)',
     baseline: {
       name: 'raw fd-3 pipe, pipelined, 1 child (messages/s)',
-      run: (options) => scenarios.B.baseline.run(options),
+      run: pipelinedRate,
     },
     unit: 'items/s',
     needs: 'map',
     run: (subject, { quick }) => {
-      if (subject.map === undefined) throw new NotAvailable('no map');
+      const { map } = subject;
+      if (map === undefined) throw new NotAvailable('no map');
       return withPool(subject, {}, async (pool) => {
         await warm(subject, pool);
         const items = Array.from({ length: quick ? 20_000 : 100_000 }, (_, i) => i);
         const start = now();
-        await subject.map(pool, 'noop', items);
+        await map.call(subject, pool, 'noop', items);
         return items.length / ((now() - start) / 1000);
       });
     },
@@ -284,10 +379,10 @@ export const scenarios = {
       },
     },
     unit: 'MiB/s',
-    variants: { string: () => 'x'.repeat(MiB), Buffer: () => Buffer.alloc(MiB, 7) },
+    variants: payloads,
     run: (subject, { quick, variant }) =>
       withPool(subject, {}, async (pool) => {
-        const payload = scenarios.E.variants[variant]();
+        const payload = payloads[/** @type {keyof typeof payloads} */ (variant)]();
         await subject.call(pool, 'echo', payload);
         const n = quick ? 8 : 32;
         const start = now();

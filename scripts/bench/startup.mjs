@@ -1,3 +1,4 @@
+// @ts-check
 // S: where a worker's start-up goes. One child at a time (no contention), each
 // stage adding one thing to the one before; per stage: time from spawn to the
 // first answer, the child's own CPU time (all threads, from /proc) and its
@@ -7,10 +8,21 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const TICK_MS = 10; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 10 ms ticks
+/** @param {string} name */
 const file = (name) => fileURLToPath(new URL(`./workers/startup/${name}`, import.meta.url));
+/** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** CPU ms and RSS MiB of a live process. */
+/**
+ * One stage's sample: ms from spawn to the first answer, the child's CPU ms up
+ * to then (all threads), its RSS in MiB once idle.
+ * @typedef {{ ms: number, cpu: number, rss: number }} Sample
+ */
+
+/**
+ * CPU ms and RSS MiB of a live process.
+ * @param {number} pid
+ */
 function usage(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -18,6 +30,11 @@ function usage(pid) {
   return { cpu: (Number(fields[11]) + Number(fields[12])) * TICK_MS, rss: Number(rss?.[1] ?? 0) / 1024 };
 }
 
+/**
+ * @param {string} script
+ * @param {boolean} fd3 whether the child answers on fd 3 rather than through IPC
+ * @returns {Promise<Sample>}
+ */
 async function forkStage(script, fd3) {
   const start = performance.now();
   const child = fork(script, [], {
@@ -25,21 +42,26 @@ async function forkStage(script, fd3) {
     stdio: ['ignore', 'inherit', 'inherit', fd3 ? 'pipe' : 'ignore', 'ipc'],
   });
   const answered = fd3
-    ? new Promise((resolve) => child.stdio[3].once('data', resolve))
+    ? new Promise((resolve) => child.stdio[3]?.once('data', resolve))
     : new Promise((resolve) => child.once('message', resolve));
   child.send(1);
   await answered;
   const ms = performance.now() - start;
   await sleep(300);
-  const { cpu, rss } = usage(child.pid);
+  const { cpu, rss } = usage(/** @type {number} */ (child.pid));
   child.kill('SIGKILL');
   return { ms, cpu, rss };
 }
 
+/**
+ * @param {typeof import('@procpool/core').Pool} Pool
+ * @param {{ pid: import('@procpool/core').TaskRef }} tasks
+ * @returns {Promise<Sample>}
+ */
 async function poolStage(Pool, tasks) {
   const start = performance.now();
   const pool = new Pool({ processes: 1 });
-  const pid = await pool.apply(tasks.pid, []);
+  const pid = /** @type {number} */ (await pool.apply(tasks.pid, []));
   const ms = performance.now() - start;
   await sleep(300);
   const { cpu, rss } = usage(pid);
@@ -47,6 +69,11 @@ async function poolStage(Pool, tasks) {
   return { ms, cpu, rss };
 }
 
+/**
+ * Each stage: its label, and how to measure it (a procpool stage names its
+ * task module's kind).
+ * @type {Array<[string, (() => Promise<Sample>) | 'cjs' | 'esm']>}
+ */
 export const stages = [
   ['raw fork: CommonJS child, one IPC message (the D and F baseline)', () => forkStage(file('cjs-ipc.cjs'), false)],
   ['+ answering on a net.Socket on fd 3 (streams, net)', () => forkStage(file('cjs-pipe.cjs'), true)],
@@ -55,6 +82,10 @@ export const stages = [
   ['procpool worker, ES module task module (Node starts its ES module loader)', 'esm'],
 ];
 
+/**
+ * Per stage, one sample per round.
+ * @param {number} rounds
+ */
 export async function measureStartup(rounds) {
   const { Pool, taskRef } = await import('@procpool/core');
   // By reference: both modules register the same functions (from functions.cjs),
@@ -63,11 +94,12 @@ export async function measureStartup(rounds) {
     cjs: { pid: taskRef(file('../procpool.cjs'), 'pid') },
     esm: { pid: taskRef(file('../procpool.mjs'), 'pid') },
   };
-  const samples = stages.map(() => []);
+  const samples = stages.map(() => /** @type {Sample[]} */ ([]));
   // Interleaved, so a change in machine load touches every stage alike.
   for (let r = 0; r < rounds; r += 1) {
     for (const [i, [, run]] of stages.entries()) {
-      samples[i].push(await (typeof run === 'string' ? poolStage(Pool, taskModules[run]) : run()));
+      const sample = await (typeof run === 'string' ? poolStage(Pool, taskModules[run]) : run());
+      samples[i]?.push(sample);
     }
   }
   return samples;

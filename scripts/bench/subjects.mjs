@@ -1,3 +1,4 @@
+// @ts-check
 // One adapter per pool: load its library, create it with N workers (optionally
 // recycling after every task), call a named task with one argument, map
 // (procpool only), close. `lacks` names the features a pool does not have, so
@@ -5,19 +6,57 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * A feature a scenario may need (`Scenario.needs`) and a pool may lack.
+ * @typedef {'recycle' | 'map' | 'process'} Feature
+ */
+/**
+ * The tasks of workers/functions.cjs, which every pool's worker file exposes
+ * (one argument each, so that every peer can call them).
+ * @typedef {'noop' | 'cpu' | 'echo' | 'pid' | 'hang'} TaskName
+ */
+/**
+ * An adapter: one pool, as every scenario drives it. `pool` is whatever
+ * `create` returned, each adapter's own handle (hence `any`).
+ * @typedef {object} Adapter
+ * @property {'process' | 'thread'} kind Where its workers run: a thread pool
+ *   has no worker process to kill (G) or to measure (F's RSS column).
+ * @property {Partial<Record<Feature, string>>} lacks The features it does not
+ *   have, each with the reason: a scenario that `needs` one shows n/a at once.
+ * @property {() => Promise<any>} load Imports the library (and the task module);
+ *   F times it apart from creation, and `create` uses what it returns.
+ * @property {(options: { workers: number, recycle: boolean }) => Promise<any>} create
+ *   A pool of `workers` workers; with `recycle`, a new worker for every task
+ *   (D), or NotAvailable thrown.
+ * @property {(pool: any, name: TaskName, arg: unknown) => Promise<unknown>} call
+ *   One task; resolves to its result.
+ * @property {(pool: any, name: TaskName, arg: unknown) => Promise<unknown>} [submit]
+ *   How B submits many tasks at once, where that is not `call`.
+ * @property {(pool: any, name: TaskName, items: unknown[]) => Promise<unknown>} [map]
+ *   A map over `items` with the pool's default chunking (B2).
+ * @property {(pool: any) => unknown} close Ends the pool (awaited, 5 s at most).
+ * @property {string[]} [scenarios] The only scenarios it runs in (default: all).
+ */
+
 const require = createRequire(import.meta.url);
+/** @param {string} name */
 const worker = (name) => fileURLToPath(new URL(`./workers/${name}`, import.meta.url));
 
 /** Thrown when a pool has no such feature: the table shows `n/a`. */
 export class NotAvailable extends Error {}
 
 const NO_RECYCLE = 'cannot start a new worker for every task';
+/** @param {string} name @param {boolean} recycle */
 const noRecycle = (name, recycle) => {
   if (recycle) throw new NotAvailable(`${name} ${NO_RECYCLE}`);
 };
 const NO_MAP = 'no map';
 
-// procpool, its task module loaded as `loadTasks` says (the worker loads it the same way).
+/**
+ * procpool, its task module loaded as `loadTasks` says (the worker loads it the same way).
+ * @param {() => Promise<any>} loadTasks
+ * @returns {Adapter}
+ */
 const procpool = (loadTasks) => ({
   kind: 'process',
   lacks: {},
@@ -34,6 +73,7 @@ const procpool = (loadTasks) => ({
   close: ({ pool }) => pool.terminate(),
 });
 
+/** @type {Record<string, Adapter>} */
 export const subjects = {
   // A CommonJS task module, like every other pool's worker file here but tinypool's.
   procpool: procpool(async () => require('./workers/procpool.cjs')),
@@ -111,7 +151,13 @@ export const subjects = {
       return { farm, end: () => workerFarm.end(farm) };
     },
     call: ({ farm }, name, arg) =>
-      new Promise((resolve, reject) => farm[name](arg, (error, value) => (error ? reject(error) : resolve(value)))),
+      new Promise((resolve, reject) =>
+        farm[name](
+          arg,
+          /** @param {unknown} error @param {unknown} value */ (error, value) =>
+            error ? reject(error) : resolve(value),
+        ),
+      ),
     close: ({ end }) => end(),
   },
   poolifier: {

@@ -1,3 +1,4 @@
+// @ts-check
 // B, several rounds in one process: 20 000 no-op applyAsync calls at once on
 // 2 workers, after a warm-up round; prints tasks/s per round. Run it under
 // `perf stat -e task-clock` for the CPU of the whole process tree:

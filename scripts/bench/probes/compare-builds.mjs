@@ -1,3 +1,4 @@
+// @ts-check
 // A, this build against another build of procpool, in one process and the way
 // A measures: the process on CPU 0 and every child on CPU 1 (pinApart), 3 000
 // unmeasured round trips each, then 20 rounds of 500 sequential no-op round
@@ -17,12 +18,14 @@ if (other === undefined) throw new Error('usage: node probes/compare-builds.mjs 
 const { Pool: OtherPool } = createRequire(import.meta.url)(other);
 const pools = { this: new Pool({ processes: 2 }), other: new OtherPool({ processes: 2 }) };
 const child = await ipcChild('json');
+/** @type {Record<string, (i: number) => Promise<unknown>>} */
 const calls = {
   ...Object.fromEntries(Object.entries(pools).map(([name, pool]) => [name, (i) => pool.apply(tasks.noop, [i])])),
   'process.send': (i) => child.roundTrip(i),
 };
 for (const call of Object.values(calls)) for (let i = 0; i < 3000; i += 1) await call(i);
 pinApart();
+/** @type {Record<string, number>} */
 const total = Object.fromEntries(Object.keys(calls).map((name) => [name, 0]));
 for (let round = 0; round < 20; round += 1) {
   const order = Object.entries(calls);
@@ -30,13 +33,17 @@ for (let round = 0; round < 20; round += 1) {
   for (const [name, call] of order) {
     const start = performance.now();
     for (let i = 0; i < 500; i += 1) await call(i);
-    total[name] += performance.now() - start;
+    total[name] = (total[name] ?? 0) + performance.now() - start;
   }
 }
-const micros = (name) => ((total[name] * 1000) / 10_000).toFixed(1);
-const ratio = (name) => (total[name] / total['process.send']).toFixed(3);
+/** @param {string} name */
+const spent = (name) => total[name] ?? 0;
+/** @param {string} name */
+const micros = (name) => ((spent(name) * 1000) / 10_000).toFixed(1);
+/** @param {string} name */
+const ratio = (name) => (spent(name) / spent('process.send')).toFixed(3);
 console.log(`this build:   ${micros('this')} µs, ${ratio('this')}× process.send`);
 console.log(`other build:  ${micros('other')} µs, ${ratio('other')}× process.send`);
-console.log(`process.send: ${micros('process.send')} µs; this ÷ other: ${(total.this / total.other).toFixed(3)}`);
+console.log(`process.send: ${micros('process.send')} µs; this ÷ other: ${(spent('this') / spent('other')).toFixed(3)}`);
 child.close();
 await Promise.all(Object.values(pools).map((pool) => pool.terminate()));

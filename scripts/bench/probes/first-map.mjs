@@ -1,3 +1,4 @@
+// @ts-check
 // B2 from a fresh process: after 8 warm-up tasks (as B2's warm-up), a `map`
 // of 100 000 no-op items with the default chunksize, then again; prints each
 // map's time. The first is what B2 measures (V8 has not optimized the codec

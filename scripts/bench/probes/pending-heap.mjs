@@ -1,3 +1,4 @@
+// @ts-check
 // The parent's heap per pending call: 20 000 calls submitted at once and kept
 // pending, heap measured after a full GC before and after.
 //   node --expose-gc probes/pending-heap.mjs applyAsync|get|apply
@@ -5,7 +6,8 @@ import { Pool } from '@procpool/core';
 import tasks from './tasks.cjs';
 
 const N = 20_000;
-const mode = process.argv[2];
+const mode = process.argv[2] ?? '';
+/** @type {Record<string, (pool: Pool, i: number) => unknown>} */
 const calls = {
   applyAsync: (pool, i) => pool.applyAsync(tasks.noop, [i]),
   get: (pool, i) => pool.applyAsync(tasks.noop, [i]).get(),

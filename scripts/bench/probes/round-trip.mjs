@@ -1,3 +1,4 @@
+// @ts-check
 // A's sequential no-op round trip, outside the bench, through process.send
 // (JSON), the raw fd-3 pipe and procpool:
 //   node probes/round-trip.mjs
@@ -17,7 +18,12 @@ import tasks from './tasks.cjs';
 
 const USAGE = 'usage: node probes/round-trip.mjs [procpool|raw|ipc [count]]';
 
-/** `once(i)` makes one round trip through `which`, `close()` ends it. */
+/**
+ * `once(i)` makes one round trip through `which`, `close()` ends it.
+ * @param {string} which
+ * @param {number} processes procpool's workers
+ * @returns {Promise<{ once: (i: number) => Promise<unknown>, close: () => unknown }>}
+ */
 async function roundTrips(which, processes) {
   if (which === 'ipc') {
     const child = await ipcChild('json');
@@ -34,7 +40,12 @@ async function roundTrips(which, processes) {
   throw new Error(USAGE);
 }
 
-/** µs per round trip of `once`, over `count` after `warmUp` unmeasured. */
+/**
+ * µs per round trip of `once`, over `count` after `warmUp` unmeasured.
+ * @param {(i: number) => Promise<unknown>} once
+ * @param {number} warmUp
+ * @param {number} count
+ */
 async function microseconds(once, warmUp, count) {
   for (let i = 0; i < warmUp; i += 1) await once(i);
   const start = performance.now();
@@ -49,13 +60,16 @@ if (which === undefined) {
     'raw fd-3 pipe': await roundTrips('raw', 2),
     procpool: await roundTrips('procpool', 2),
   };
-  const results = Object.fromEntries(Object.keys(subjects).map((name) => [name, []]));
+  const results = Object.fromEntries(Object.keys(subjects).map((name) => [name, /** @type {number[]} */ ([])]));
   for (let round = 0; round < 5; round += 1) {
-    for (const [name, { once }] of Object.entries(subjects)) results[name].push(await microseconds(once, 200, 2000));
+    for (const [name, { once }] of Object.entries(subjects)) {
+      const micros = await microseconds(once, 200, 2000);
+      results[name]?.push(micros);
+    }
   }
   for (const { close } of Object.values(subjects)) await close();
   for (const [name, values] of Object.entries(results)) {
-    const median = [...values].sort((a, b) => a - b)[2];
+    const median = /** @type {number} */ ([...values].sort((a, b) => a - b)[2]);
     console.log(
       `${name.padEnd(18)} µs per round trip: ${values.map((v) => v.toFixed(0)).join(' ')}; median ${median.toFixed(0)}`,
     );

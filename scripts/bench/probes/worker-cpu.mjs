@@ -1,3 +1,4 @@
+// @ts-check
 // D, in CPU: 100 tasks with a new worker for each (maxTasksPerChild: 1) on 2
 // workers, against a raw fork per task two at a time; the rate and the CPU
 // the children used per task (cutime + cstime of this process, 10 ms ticks,

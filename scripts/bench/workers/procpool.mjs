@@ -1,3 +1,4 @@
+// @ts-check
 // procpool's task module as an ES module: the worker imports it, so Node starts
 // its ES module loader (the start-up scenarios show what that costs).
 import { defineTasks } from '@procpool/core';
