@@ -86,7 +86,7 @@ export const median = (xs) => {
  * @param {number[]} xs
  * @returns {Spread | null}
  */
-export const spread = (xs) =>
+const spread = (xs) =>
   xs.length === 0 ? null : { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
 
 /**
