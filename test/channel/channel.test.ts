@@ -114,19 +114,19 @@ test('large strings and byte arrays travel as raw parts, and come back as the sa
   expect(back.floats).toEqual(value.floats);
 });
 
-test('frames written in place keep their order around frames with raw parts; a head may be given as JSON text', async () => {
+test('frames written in place keep their order around frames with raw parts', async () => {
   const { sender, written, feed, received, payloads } = pair();
   const withParts = encodeValue({ blob: Buffer.alloc(100_000, 1) });
   sender.send({ t: 'before', n: 1 }, { text: 'é', parts: [] });
-  sender.send('{"t":"text-head","n":2}', { text: '', parts: [] });
-  sender.send('{"t":"parts","n":3}', withParts);
+  sender.send({ t: 'no-body', n: 2 }, { text: '', parts: [] });
+  sender.send({ t: 'parts', n: 3 }, withParts);
   for (let n = 4; n < 2_000; n += 1) sender.send({ t: 'after', n }, { text: '✓'.repeat(n % 50), parts: [] });
   await tick();
   feed.write(Buffer.concat(written));
   await tick();
   expect(received.map(([head]) => head.n)).toEqual(Array.from({ length: 1_999 }, (_, i) => i + 1));
   expect(received[0]).toEqual([{ t: 'before', n: 1 }, 'é']);
-  expect(received[1]).toEqual([{ t: 'text-head', n: 2 }, '']);
+  expect(received[1]).toEqual([{ t: 'no-body', n: 2 }, '']);
   expect((decodeValue(payloads[2] as Payload) as { blob: Buffer }).blob.equals(Buffer.alloc(100_000, 1))).toBe(true);
   expect(received[1_998]).toEqual([{ t: 'after', n: 1_999 }, '✓'.repeat(1_999 % 50)]);
 });

@@ -56,9 +56,6 @@ function wireKind(part: Part, bytes: Uint8Array): WireKind {
   return part.kind === 's' && bytes.byteLength === part.value.length ? 'a' : part.kind;
 }
 
-/** A frame head: an object, or its JSON text when the sender keeps that ready (the per-task heads). */
-export type Head<T> = T | string;
-
 /** A compact head (see the frame layout above). */
 export interface Compact {
   kind: number;
@@ -73,13 +70,7 @@ export function encodeFrame(head: unknown, payload: Payload = NO_PAYLOAD, compac
   const raw = parts.length === 0 ? NO_RAW : parts.map(partBytes);
   const kinds = raw.map((bytes, i): [WireKind, number] => [wireKind(parts[i] as Part, bytes), bytes.byteLength]);
   const headText =
-    compact !== undefined
-      ? ''
-      : raw.length === 0 && typeof head === 'string'
-        ? head
-        : JSON.stringify(
-            raw.length === 0 ? head : { ...((typeof head === 'string' ? JSON.parse(head) : head) as object), x: kinds },
-          );
+    compact !== undefined ? '' : JSON.stringify(raw.length === 0 ? head : { ...(head as object), x: kinds });
   const headBytes = compact === undefined ? Buffer.byteLength(headText) : COMPACT_BYTES + PART_BYTES * kinds.length;
   const bodyBytes = text === '' ? 0 : Buffer.byteLength(text);
   let rest = PREFIX + headBytes + bodyBytes;
@@ -262,9 +253,9 @@ export class Channel<In, Out> {
     return this.#outgoingBytes === 0 && (this.#socket === null || this.#socket.writableLength === 0);
   }
 
-  send(head: Head<Out>, payload: Payload = NO_PAYLOAD): void {
+  send(head: Out, payload: Payload = NO_PAYLOAD): void {
     if (this.#closed || this.#writesEnded) return;
-    if (payload.parts.length === 0) this.#append(typeof head === 'string' ? head : JSON.stringify(head), payload.text);
+    if (payload.parts.length === 0) this.#append(JSON.stringify(head), payload.text);
     else this.#queue(encodeFrame(head, payload));
     this.#sent();
   }
