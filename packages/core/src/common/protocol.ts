@@ -1,5 +1,6 @@
 // The wire protocol between the pool and a worker: one tagged union per
-// direction. Every frame is a JSON head plus a body (devalue text, possibly empty).
+// direction. Every frame is a head plus a body (devalue text, possibly empty):
+// a JSON head, or for the messages sent per chunk a compact one (below).
 
 /**
  * A task function as the worker finds it: module specifier and name. `d`: the
@@ -48,8 +49,9 @@ export type WorkerMessage =
   /** Body: a ThrownBody or an EncodingBody. */
   | { t: 'failed'; id: number; how: FailureKind; retire?: true };
 
-// The messages sent for every task travel with compact heads (channel.ts):
-// a kind, the task's id and one number, no JSON to build or parse.
+// The messages sent for every chunk travel with compact heads (the layout is
+// channel/frame.ts's): a kind (1–31), the chunk's id and one number, no JSON
+// to build or parse. What each kind and number mean is this file's.
 /** A task: the number is the task function's ref (a 'ref' message said which). */
 export const TASK_FRAME = 1;
 /** An answer: the number is 1 when the worker retires. */
