@@ -8,7 +8,7 @@ import { NO_PAYLOAD, type Part, type Payload } from '../codec/values.js';
 // what its kind, id and value mean is protocol.ts's business.
 
 /** The frame's first field: the length of the rest of the frame. */
-export const PREFIX_BYTES = 4;
+const PREFIX_BYTES = 4;
 /** The second field: the head's length. */
 const HEAD_LENGTH_BYTES = 4;
 /** Where the head starts in a frame. */
@@ -44,7 +44,7 @@ export interface Compact {
 export type CompactReader<Head> = (kind: number, id: number, value: number) => Head;
 
 /** A part's kind on the wire: the codec's kinds, and `a` for a string sent as ASCII. */
-export type WireKind = Part['kind'] | 'a';
+type WireKind = Part['kind'] | 'a';
 /** A part as a head lists it: its kind and its length in bytes. */
 export type PartHead = [WireKind, number];
 const NO_RAW: readonly Uint8Array[] = [];
