@@ -5,11 +5,11 @@ import { BatchWriter } from './batch-writer.js';
 import { type CompactReader, encodeFrame } from './frame.js';
 import { FrameReader, type FrameHandler, type OnRead, type ProtocolError } from './reader.js';
 
-export { type Compact, type CompactReader, encodeFrame } from './frame.js';
-export { type FrameHandler, type OnRead, ProtocolError } from './reader.js';
+export { encodeFrame } from './frame.js';
+export { type OnRead, ProtocolError } from './reader.js';
 
 /** Makes the channel's socket, given the `onread` option to create it with. */
-export type SocketWithReads = (onread: OnRead) => Duplex;
+type SocketWithReads = (onread: OnRead) => Duplex;
 
 const noCompact = (kind: number): never => {
   throw new Error(`Unexpected compact frame of kind ${kind}`);

@@ -1,4 +1,5 @@
 import type { Part, Payload } from '../codec/values.js';
+import { ProcessError } from '../errors.js';
 import {
   type CompactReader,
   decodeParts,
@@ -18,7 +19,7 @@ import {
 const READ_BYTES = 64 * 1024;
 
 /** The peer wrote something that is not procpool's protocol on the channel. */
-export class ProtocolError extends Error {}
+export class ProtocolError extends ProcessError {}
 ProtocolError.prototype.name = 'ProtocolError';
 
 /** A net.Socket's `onread` option: reads into our buffer, bypassing the stream machinery. */
