@@ -63,7 +63,15 @@ const exportsOf = async (files) =>
       ]),
     ),
   );
-const withNames = (exported) => new Map([...exported].filter(([, names]) => names.length > 0));
+// A name re-exported by a second module (channel.js re-exports reader.js's
+// ProtocolError) is the same binding: it is served from the first module only.
+const served = new Set();
+const withNames = (exported) =>
+  new Map(
+    [...exported]
+      .map(([file, names]) => [file, names.filter((name) => !served.has(name) && served.add(name))])
+      .filter(([, names]) => names.length > 0),
+  );
 const parentExports = withNames(await exportsOf(PARENT_MODULES));
 const workerExports = withNames(await exportsOf(WORKER_MODULES));
 const parentNames = new Set([...parentExports.values()].flat());
