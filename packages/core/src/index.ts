@@ -1,13 +1,5 @@
-export {
-  Pool,
-  type ApplyAsyncOptions,
-  type ApplyRest,
-  type ImapOptions,
-  type MapAsyncOptions,
-  type MapItem,
-  type MapOptions,
-  type OneArgFunction,
-} from './parent/pool/pool.js';
+export { Pool, type ApplyRest, type MapItem, type OneArgFunction } from './parent/pool/pool.js';
+export type { ApplyAsyncOptions, ImapOptions, MapAsyncOptions, MapOptions } from './parent/pool/call-options.js';
 export type { CallOptions } from './parent/pool/arguments.js';
 export type {
   PoolEventMap,

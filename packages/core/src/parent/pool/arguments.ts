@@ -50,7 +50,7 @@ export function checkCallbacks({ callback, errorCallback }: ResultCallbacks<neve
 /** A call without options: shared, so a call that passes none allocates none. */
 export const NO_OPTIONS: CallOptions = Object.freeze({});
 
-// Each call's option keys, as the option types in pool.ts (ApplyAsyncOptions,
+// Each call's option keys, as the option types in call-options.ts (ApplyAsyncOptions,
 // MapOptions, ImapOptions) list them; `satisfies` holds the shared ones to their types.
 const CALL = { taskTimeout: true, signal: true } satisfies Record<keyof CallOptions, true>;
 const CALLBACKS = { callback: true, errorCallback: true } satisfies Record<keyof ResultCallbacks<never>, true>;
