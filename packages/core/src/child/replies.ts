@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { encodeBareError, encodeError } from '../common/codec/errors.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../common/codec/values.js';
+import { defineHidden } from '../common/hidden.js';
 import type { EncodingBody, FailureKind, ThrownBody } from '../common/protocol.js';
 
 const describe = (value: unknown): string => {
@@ -20,12 +21,7 @@ function trimStack(error: Error): void {
   const { stack } = error;
   if (typeof stack !== 'string') return;
   const lines = stack.split('\n').filter((line) => !isOwnFrame(line));
-  Object.defineProperty(error, 'stack', {
-    value: lines.join('\n'),
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  defineHidden(error, 'stack', lines.join('\n'));
 }
 
 export interface EncodedFailure {

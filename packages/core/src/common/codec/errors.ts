@@ -1,4 +1,5 @@
 import { serializeError } from 'serialize-error';
+import { defineHidden } from '../hidden.js';
 import { sharedRegistry } from '../registry.js';
 
 /** An error as it crosses the pipe: serialize-error's plain object plus the class name. */
@@ -87,10 +88,6 @@ const isWireError = (value: unknown): value is WireError =>
   typeof (value as WireError).cls === 'string' &&
   typeof (value as WireError).message === 'string';
 
-const define = (target: object, key: string, value: unknown): void => {
-  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: false });
-};
-
 const SPECIAL_KEYS = new Set(['cls', 'name', 'message', 'stack', 'cause', 'errors']);
 
 /** Rebuilds an error without running its constructor: same class, fields and cause chain. */
@@ -98,12 +95,12 @@ export function rebuildError(wire: WireError): Error {
   const C = errorClasses.get(wire.cls) ?? errorClasses.get(wire.name) ?? Error;
   const prototype = C.prototype as Error;
   const error = Object.create(prototype) as Error;
-  define(error, 'message', wire.message);
-  define(error, 'stack', wire.stack ?? `${wire.name}: ${wire.message}`);
-  if (wire.name !== prototype.name) define(error, 'name', wire.name);
-  if ('cause' in wire) define(error, 'cause', isWireError(wire.cause) ? rebuildError(wire.cause) : wire.cause);
+  defineHidden(error, 'message', wire.message);
+  defineHidden(error, 'stack', wire.stack ?? `${wire.name}: ${wire.message}`);
+  if (wire.name !== prototype.name) defineHidden(error, 'name', wire.name);
+  if ('cause' in wire) defineHidden(error, 'cause', isWireError(wire.cause) ? rebuildError(wire.cause) : wire.cause);
   if (Array.isArray(wire.errors)) {
-    define(
+    defineHidden(
       error,
       'errors',
       wire.errors.map((inner: unknown) => (isWireError(inner) ? rebuildError(inner) : inner)),

@@ -1,14 +1,8 @@
 import { rebuildError } from '../../common/codec/errors.js';
 import { decodeValue, type Payload } from '../../common/codec/values.js';
 import { MaybeEncodingError, RemoteTraceback } from '../../common/errors.js';
+import { defineHidden } from '../../common/hidden.js';
 import type { EncodingBody, FailureKind, ThrownBody } from '../../common/protocol.js';
-
-const hidden = (value: unknown): PropertyDescriptor => ({
-  value,
-  configurable: true,
-  writable: true,
-  enumerable: false,
-});
 
 /**
  * What the caller gets for a task that failed in `worker`: the thrown value
@@ -28,11 +22,11 @@ export function decodeRemoteFailure(
   if ('v' in thrown) return thrown.v;
   const error = rebuildError(thrown.e);
   const tb = String(error.stack);
-  Object.defineProperty(error, 'remoteTraceback', hidden(new RemoteTraceback(tb, worker.pid, worker.name)));
-  Object.defineProperty(
+  defineHidden(error, 'remoteTraceback', new RemoteTraceback(tb, worker.pid, worker.name));
+  defineHidden(
     error,
     'stack',
-    hidden(`${tb}\n    --- above: ${worker.name} (pid ${worker.pid}); below: the call that sent the task ---`),
+    `${tb}\n    --- above: ${worker.name} (pid ${worker.pid}); below: the call that sent the task ---`,
   );
   return error;
 }

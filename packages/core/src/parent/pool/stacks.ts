@@ -1,3 +1,5 @@
+import { defineHidden } from '../../common/hidden.js';
+
 /**
  * Where a pool call was made: V8 records the frames now and formats them only
  * if read. Per-call methods record nothing up front (recording costs most of a
@@ -41,11 +43,6 @@ export function withCallerFrames(error: unknown, caller: Caller | null): unknown
   const frames = (caller.stack ?? '').split('\n').slice(1).join('\n');
   const remote = Object.prototype.hasOwnProperty.call(error, 'remoteTraceback');
   const head = remote ? String(error.stack) : `${error.name}: ${error.message}`;
-  Object.defineProperty(error, 'stack', {
-    value: frames === '' ? head : `${head}\n${frames}`,
-    writable: true,
-    configurable: true,
-    enumerable: false,
-  });
+  defineHidden(error, 'stack', frames === '' ? head : `${head}\n${frames}`);
   return error;
 }
