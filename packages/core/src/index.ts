@@ -31,7 +31,7 @@ export {
 export { cpuCount, currentProcess, isMainProcess, parentProcess, type ProcessInfo } from './common/process-info.js';
 export { activeChildren } from './parent/active-children.js';
 export { registerErrorClass } from './common/codec/errors.js';
-export { registerType, type TypeCodec } from './common/codec/values.js';
+export { registerType, type TypeCodec } from './common/codec/user-types.js';
 export {
   BrokenPoolError,
   MaybeEncodingError,

@@ -1,0 +1,68 @@
+import { parse, stringify } from 'devalue';
+import { encodeError, rebuildError, type WireError } from './errors.js';
+import { NO_PARTS, OUT_OF_BAND_BYTES, OUT_OF_BAND_CHARS, type Part, type Payload } from './payload.js';
+import { reduceUserType, reviveUserType } from './user-types.js';
+
+type Reducer = (value: unknown) => unknown;
+// devalue hands revivers whatever the reducer produced: the pair is typed at registration.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Reviver = (data: any) => unknown;
+
+// devalue's reducers and revivers are plain functions, so the parts of the
+// payload being encoded or decoded are handed to them here.
+let outgoing: Part[] | null = null;
+let incoming: readonly Part[] = NO_PARTS;
+
+// What devalue does not cover: large values carried raw, Errors with their
+// class and fields, Buffers kept as Buffer, and registered types. devalue
+// tries them in this order.
+const reducers: Record<string, Reducer> = {
+  // First, so a large Buffer is carried raw before `Buf` would turn it into devalue text.
+  Raw: (value: unknown) => {
+    if (outgoing === null) return false;
+    let part: Part;
+    if (typeof value === 'string') {
+      if (value.length < OUT_OF_BAND_CHARS) return false;
+      part = { kind: 's', value };
+    } else if (value instanceof Uint8Array && value.byteLength >= OUT_OF_BAND_BYTES) {
+      if (Buffer.isBuffer(value)) part = { kind: 'b', value };
+      else if (Object.getPrototypeOf(value) === Uint8Array.prototype) part = { kind: 'u', value };
+      else return false;
+    } else {
+      return false;
+    }
+    outgoing.push(part);
+    return [outgoing.length - 1];
+  },
+  Err: (value: unknown) => value instanceof Error && encodeError(value),
+  Buf: (value: unknown) => Buffer.isBuffer(value) && new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+  // Last: a registered class that extends Error or Buffer is sent as one.
+  Type: reduceUserType,
+};
+
+const revivers: Record<string, Reviver> = {
+  Raw: ([index]: [number]) => (incoming[index] as Part).value,
+  Err: (wire: WireError) => rebuildError(wire),
+  Buf: (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+  Type: reviveUserType,
+};
+
+/** devalue text for any value it or the extensions above can carry; throws devalue's `DevalueError` otherwise. */
+export function encodeWithDevalue(value: unknown): Payload {
+  outgoing = [];
+  try {
+    const text = stringify(value, reducers);
+    return { text, parts: outgoing.length === 0 ? NO_PARTS : outgoing };
+  } finally {
+    outgoing = null;
+  }
+}
+
+export function decodeWithDevalue({ text, parts }: Payload): unknown {
+  incoming = parts;
+  try {
+    return parse(text, revivers);
+  } finally {
+    incoming = NO_PARTS;
+  }
+}

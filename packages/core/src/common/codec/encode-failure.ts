@@ -1,0 +1,41 @@
+export interface EncodeFailure {
+  /** Where the bad value sits, as devalue reports it: `[0].onDone`. */
+  path: string;
+  reason: string;
+  /** The error a registered type's `reduce` threw, if that was the failure. */
+  cause?: unknown;
+}
+
+/** Which way the value was going: a task's arguments to a worker, or its result (or thrown value) back. */
+export type EncodeDirection = 'toWorker' | 'toParent';
+
+const UNSENDABLE = {
+  toWorker: {
+    fn: 'functions cannot be sent to a worker; pass data, or refer to a task by name',
+    instance: (ctor: string) =>
+      `instances of ${ctor} cannot be sent to a worker; send plain objects, arrays, Map, Set, Date, typed arrays or Errors`,
+  },
+  toParent: {
+    fn: 'functions cannot be sent back to the parent; a task must return (or throw) data',
+    instance: (ctor: string) =>
+      `instances of ${ctor} cannot be sent back to the parent; return plain objects, arrays, Map, Set, Date, ` +
+      'typed arrays or Errors, or register the class with registerType()',
+  },
+} as const;
+
+/** Reads devalue's failure into a path and a reason that names the fix. */
+export function describeEncodeFailure(error: unknown, direction: EncodeDirection = 'toWorker'): EncodeFailure {
+  const e = error as { name?: unknown; path?: unknown; message?: unknown; value?: unknown };
+  if (e.name !== 'DevalueError') {
+    return { path: '', reason: `a registered type's reduce() threw: ${String(e.message ?? error)}`, cause: error };
+  }
+  const path = typeof e.path === 'string' ? e.path : '';
+  let reason = typeof e.message === 'string' ? e.message : String(error);
+  if (typeof e.value === 'function') {
+    reason = UNSENDABLE[direction].fn;
+  } else if (reason.includes('non-POJO')) {
+    const ctor = (e.value as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'object';
+    reason = UNSENDABLE[direction].instance(ctor);
+  }
+  return { path, reason };
+}

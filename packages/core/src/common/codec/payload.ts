@@ -1,0 +1,19 @@
+/** A value's wire form: its text, plus the large strings and byte arrays carried raw after it. */
+export interface Payload {
+  text: string;
+  parts: readonly Part[];
+}
+
+/** A string (`s`), a Buffer (`b`) or a plain Uint8Array (`u`), carried as raw bytes after the frame body. */
+export type Part = { kind: 's'; value: string } | { kind: 'b' | 'u'; value: Uint8Array };
+
+export const NO_PARTS: readonly Part[] = Object.freeze([]);
+
+/** The payload of a frame that carries no value. */
+export const NO_PAYLOAD: Payload = Object.freeze({ text: '', parts: NO_PARTS });
+
+/** Byte arrays from this size on travel out of band, so they are never copied into text. */
+export const OUT_OF_BAND_BYTES = 32 * 1024;
+
+/** Strings from this length on (in UTF-16 units) travel out of band, so they are never escaped into text. */
+export const OUT_OF_BAND_CHARS = OUT_OF_BAND_BYTES / 4;
