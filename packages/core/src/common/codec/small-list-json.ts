@@ -1,6 +1,4 @@
-// The payloads of most tasks are a short list of short lists of numbers and
-// short strings: this writes their JSON text in one pass, skipping both the
-// walk and the native codec's entry, which is slow on a cold CPU.
+// Most argument lists take this path: it saves ~4 % of a round trip over the walk and JSON.stringify (performance.md).
 const SMALL_LIST = 16;
 const SMALL_STRING = 64;
 
