@@ -1,6 +1,7 @@
 import { expect, test } from '@jest/globals';
 import { decodeWithDevalue, encodeWithDevalue } from '../../packages/core/src/common/codec/devalue-extensions.js';
 import { OUT_OF_BAND_BYTES, OUT_OF_BAND_CHARS } from '../../packages/core/src/common/codec/payload.js';
+import { registerType } from '../../packages/core/src/common/codec/user-types.js';
 
 const roundTrip = (value: unknown): unknown => decodeWithDevalue(encodeWithDevalue(value));
 
@@ -45,4 +46,36 @@ test('an encode that fails part-way leaves no parts behind for the next one', ()
   expect(() => encodeWithDevalue([large, () => 1])).toThrow('Cannot stringify a function');
   expect(encodeWithDevalue([1n]).parts).toEqual([]);
   expect(roundTrip([large, 1n])).toEqual([large, 1n]);
+});
+
+test('a value sent or received while another is being encoded or decoded disturbs neither', () => {
+  const large = 'l'.repeat(OUT_OF_BAND_CHARS);
+  let inner: unknown = null;
+  const outer = {
+    before: large,
+    get during(): number {
+      inner = roundTrip(new Map([['inner', 'i'.repeat(OUT_OF_BAND_CHARS)]]));
+      return 1;
+    },
+    after: 'a'.repeat(OUT_OF_BAND_CHARS),
+    map: new Map([[1, 2]]),
+  };
+  const back = roundTrip(outer) as { before: string; during: number; after: string };
+  expect(back).toEqual({ before: large, during: 1, after: outer.after, map: new Map([[1, 2]]) });
+  expect(inner).toEqual(new Map([['inner', 'i'.repeat(OUT_OF_BAND_CHARS)]]));
+  // A revive that decodes a value of its own, before the outer value's raw parts are read.
+  class Envelope {}
+  const sealed = encodeWithDevalue(new Map([['sealed', 's'.repeat(OUT_OF_BAND_CHARS)]]));
+  let opened: unknown = null;
+  registerType(Envelope, {
+    reduce: () => 0,
+    revive: () => {
+      opened = decodeWithDevalue(sealed);
+      return new Envelope();
+    },
+  });
+  const withEnvelope = roundTrip([new Envelope(), large]) as unknown[];
+  expect(withEnvelope[0]).toBeInstanceOf(Envelope);
+  expect(withEnvelope[1]).toBe(large);
+  expect(opened).toEqual(new Map([['sealed', 's'.repeat(OUT_OF_BAND_CHARS)]]));
 });

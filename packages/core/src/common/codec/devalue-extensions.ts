@@ -49,20 +49,24 @@ const revivers: Record<string, Reviver> = {
 
 /** devalue text for any value it or the extensions above can carry; throws devalue's `DevalueError` otherwise. */
 export function encodeWithDevalue(value: unknown): Payload {
-  outgoing = [];
+  // A getter or a registered reduce may send another value while this one is being encoded.
+  const enclosing = outgoing;
+  const parts: Part[] = (outgoing = []);
   try {
     const text = stringify(value, reducers);
-    return { text, parts: outgoing.length === 0 ? NO_PARTS : outgoing };
+    return { text, parts: parts.length === 0 ? NO_PARTS : parts };
   } finally {
-    outgoing = null;
+    outgoing = enclosing;
   }
 }
 
 export function decodeWithDevalue({ text, parts }: Payload): unknown {
+  // A registered revive may decode another value while this one is being decoded.
+  const enclosing = incoming;
   incoming = parts;
   try {
     return parse(text, revivers);
   } finally {
-    incoming = NO_PARTS;
+    incoming = enclosing;
   }
 }
