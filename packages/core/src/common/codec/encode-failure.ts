@@ -1,4 +1,4 @@
-export interface EncodeFailure {
+interface EncodeFailure {
   /** Where the bad value sits, as devalue reports it: `[0].onDone`. */
   path: string;
   reason: string;
@@ -7,7 +7,7 @@ export interface EncodeFailure {
 }
 
 /** Which way the value was going: a task's arguments to a worker, or its result (or thrown value) back. */
-export type EncodeDirection = 'toWorker' | 'toParent';
+type EncodeDirection = 'toWorker' | 'toParent';
 
 const UNSENDABLE = {
   toWorker: {
