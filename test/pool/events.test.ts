@@ -75,4 +75,14 @@ describe('events and stats', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 30_000 });
     expect(JSON.parse(stdout)).toEqual({ seen: ['callback bug'], after: 9 });
   });
+
+  test('a workerStart or workerExit listener that throws surfaces as an uncaught exception; the pool still settles', async () => {
+    const script = fileURLToPath(new URL('../../fixtures/throwing-listener.mjs', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 30_000 });
+    expect(JSON.parse(stdout)).toEqual({
+      lost: 'WorkerLostError',
+      after: 9,
+      seen: ['workerExit listener bug', 'workerStart listener bug'],
+    });
+  });
 });

@@ -36,6 +36,8 @@ interface FakeWorker {
   /** The process "exits": with `unread`, as the launcher would count it. */
   exit: (unread: number | null, info?: Partial<ExitInfo>) => void;
   arrived: (count: number) => Promise<void>;
+  /** Our end of the pipe has closed. */
+  oursClosed: () => boolean;
 }
 
 function launchFake(options: { startFails?: boolean; taskTimeout?: number | null } = {}): FakeWorker {
@@ -46,6 +48,7 @@ function launchFake(options: { startFails?: boolean; taskTimeout?: number | null
   let worker: Channel<ParentMessage, WorkerMessage> | undefined;
   let settleExit!: (info: ExitInfo) => void;
   let unreadBytes: number | null = null;
+  let oursClosed = false;
   const record =
     (name: string) =>
     (...args: unknown[]): void => {
@@ -87,6 +90,7 @@ function launchFake(options: { startFails?: boolean; taskTimeout?: number | null
       });
       server.listen(socketPath);
       const ours = net.connect({ path: socketPath, onread: reads } as net.NetConnectOpts);
+      ours.once('close', () => (oursClosed = true));
       sockets.push(ours);
     }
     return {
@@ -123,6 +127,7 @@ function launchFake(options: { startFails?: boolean; taskTimeout?: number | null
       worker?.destroy(); // the worker's end closes, as at a process's death
       settleExit({ exitCode: null, signal: 'SIGKILL', startError: null, ...info });
     },
+    oursClosed: () => oursClosed,
     arrived: (count) =>
       new Promise((resolve) => {
         const check = (): void => (received.length >= count ? resolve() : void waiters.push(check));
@@ -193,6 +198,25 @@ test('a worker that read its chunk and died lost it; the chunks behind it never 
   fake.exit(frameBytes(queued)); // the second frame was never read
   await waitFor(() => fake.events.some(([name]) => name === 'exited'));
   expect(fake.events.at(-1)).toEqual(['exited', 'crash', running.id, [queued.id]]);
+});
+
+test('a chunk sent after the pipe closed, before the exit is known, never left: it never began', async () => {
+  const fake = launchFake();
+  await waitFor(() => fake.handle.everStarted);
+  fake.worker().send({ t: 'ready' });
+  await waitFor(() => fake.handle.everReady);
+  const sent = chunk([4]);
+  fake.handle.send(sent);
+  await fake.arrived(3);
+  fake.worker().sendCompact(DONE_FRAME, sent.id, 0, encodeValue([16]));
+  await waitFor(() => fake.events.some(([name]) => name === 'result'));
+  fake.worker().destroy(); // the worker's end closes; its process's exit comes later
+  await waitFor(fake.oursClosed);
+  const late = chunk([5]);
+  fake.handle.send(late);
+  fake.exit(null); // unknown unread bytes: only a frame that never left is known unread
+  await waitFor(() => fake.events.some(([name]) => name === 'exited'));
+  expect(fake.events.at(-1)).toEqual(['exited', 'crash', null, [late.id]]);
 });
 
 test('a chunk over its taskTimeout times out: its worker gets SIGTERM, the chunk is settled', async () => {

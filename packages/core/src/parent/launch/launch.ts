@@ -9,7 +9,7 @@ import { notStarted, spawnWorker } from './spawn.js';
 /**
  * Starts a worker process running the bootstrap, fd 3 its end of the pipe,
  * our end created with the channel's `reads` where it is a socket of our own.
- * With a socket pair (above), the process starts once the parent's connection
+ * With a socket pair (socket-pair.ts), the process starts once the parent's connection
  * is accepted, a turn of the event loop later: `pid` is undefined until then,
  * and `started` says when.
  */
@@ -24,6 +24,9 @@ function launchWithPipe(options: LaunchOptions): LaunchedWorker {
   const pipe = ((child?.stdio as Array<unknown> | undefined)?.[CHANNEL_FD] ?? null) as net.Socket | null;
   if (child?.pid === undefined || pipe === null) {
     pipe?.destroy();
+    // Started without its pipe (never seen): nothing could talk to it. Only
+    // with a pid: a child whose spawn failed would signal our process group.
+    if (child?.pid !== undefined) child.kill('SIGKILL');
     return {
       pid: undefined,
       started: Promise.resolve(null),

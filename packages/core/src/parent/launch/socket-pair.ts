@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { lazyOs } from '../../common/builtins.js';
-import { STDERR_DRAIN_MS } from './spawn.js';
 
 // Each worker's pipe is a Unix socket pair whose parent end we connect
 // ourselves, to read it with net's `onread` option (docs/design.md): a server
@@ -15,6 +14,8 @@ export interface Rendezvous {
   close(): void;
 }
 
+/** How long counting what a dead worker left unread may take (a grandchild may hold its fd 3). */
+const UNREAD_DRAIN_MS = 500;
 // sun_path holds 108 bytes on Linux, 104 on macOS: stay clear of both.
 const MAX_SOCKET_PATH = 100;
 // False once it is known that no socket can work here; a failure that may pass
@@ -94,7 +95,7 @@ export function countUnread(ours: net.Socket, theirs: net.Socket): Promise<numbe
       resolve(count);
     };
     // Bounded: a grandchild that inherited the worker's fd 3 may read it too.
-    const timer = setTimeout(() => finish(null), STDERR_DRAIN_MS);
+    const timer = setTimeout(() => finish(null), UNREAD_DRAIN_MS);
     theirs.on('data', (chunk: Buffer) => (unread += chunk.length));
     theirs.once('end', () => finish(unread));
     theirs.once('close', () => finish(null));

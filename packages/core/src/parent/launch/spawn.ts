@@ -75,7 +75,7 @@ interface SpawnedWorker {
 }
 
 /** How long a worker's stderr may stay open after its exit (a grandchild holding it). */
-export const STDERR_DRAIN_MS = 500;
+const STDERR_DRAIN_MS = 500;
 
 export const notStarted = (startError: Error | null): ExitInfo => ({ exitCode: null, signal: null, startError });
 

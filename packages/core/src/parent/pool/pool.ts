@@ -39,13 +39,25 @@ export class Pool extends EventEmitter<PoolEventMap> {
     const resolved = normalizeOptions(options);
     // EventEmitter's typed emit cannot see through the generic event name; the Emit type checks callers.
     const emit = this.emit.bind(this) as (event: string, ...args: unknown[]) => boolean;
-    this.#executor = this.createExecutor(resolved, (event, ...args) => void emit(event, ...args));
+    this.#executor = this.createExecutor(resolved, (event, ...args) => {
+      // A listener that throws must not stop the pool half-way through a
+      // worker's exit (its chunks would never settle): its error surfaces
+      // on its own, as an uncaught exception, after the pool is done.
+      try {
+        emit(event, ...args);
+      } catch (error) {
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    });
     this.#jobs = new JobStarter(this.#executor, resolved.processes, (error) => this.emit('taskError', error));
   }
 
   /**
    * The engine that runs this pool's jobs: worker processes. A pool of
-   * another kind (threads, machines) overrides this. Called by the constructor.
+   * another kind (threads, machines) overrides this. Called by the
+   * constructor, before a subclass's own fields exist: use only the arguments.
    * @internal
    */
   protected createExecutor(options: ResolvedOptions, emit: Emit): Executor {

@@ -45,7 +45,10 @@ export class WorkerSet {
   // before it is replaced in turn, or a queue of N chunks would start N workers.
   maintain(wanted: number): void {
     let able = 0;
-    for (const worker of this.#workers) if (worker.state !== 'retiring' && worker.tasksLeft > 0) able += 1;
+    for (const worker of this.#workers) {
+      // One whose process has exited is still here while its pipe drains: not able.
+      if (worker.state !== 'retiring' && worker.state !== 'exited' && worker.tasksLeft > 0) able += 1;
+    }
     const room = 2 * this.processes - this.#workers.size;
     for (let started = 0; able < wanted && started < room; able += 1, started += 1) {
       this.#workers.add(new WorkerHandle(this.settings, this.events, this.launch));

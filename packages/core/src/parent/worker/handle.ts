@@ -16,7 +16,7 @@ import { FlowWindow } from './flow-window.js';
 import { takeLost } from './lost-chunk.js';
 import { TaskRefs } from './task-refs.js';
 
-/** Where a worker is in its life: "may I send to it?" is `state === 'ready' || state === 'busy'`. */
+/** Where a worker is in its life. It may be sent chunks unless retiring or exited (a starting one's wait in its channel). */
 type WorkerState = 'starting' | 'ready' | 'busy' | 'retiring' | 'exited';
 export type ResultMessage = Extract<WorkerMessage, { t: 'done' | 'failed' }>;
 
@@ -155,8 +155,10 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
     // A chunk for an idle worker leaves at once: the worker is waiting for it.
     // Chunks for a busy one gather until the end of the turn, into one write.
     const ref = this.#refs.numberOf(chunk.ref, this.#announceRef);
+    const before = this.#channel.bytesQueued;
     this.#channel.sendCompact(chunk.each ? EACH_TASK_FRAME : TASK_FRAME, chunk.id, ref, chunk.payload, idle);
-    chunk.sentUpTo = this.#channel.bytesQueued;
+    // A channel that closed already (the worker's end went first) drops the frame: it never left.
+    chunk.sentUpTo = this.#channel.bytesQueued === before ? Infinity : this.#channel.bytesQueued;
     if (this.inFlight.length === 1 && this.#everReady) this.#armTimer();
   }
 
