@@ -149,6 +149,15 @@ const waitFor = async (check: () => boolean): Promise<void> => {
   while (!check()) await new Promise((resolve) => setImmediate(resolve));
 };
 
+/** A fake worker that has started and said it is ready. */
+async function readyFake(): Promise<FakeWorker> {
+  const fake = launchFake();
+  await waitFor(() => fake.handle.everStarted);
+  fake.worker().send({ t: 'ready' });
+  await waitFor(() => fake.handle.everReady);
+  return fake;
+}
+
 test('init first; each task function is announced once; answers settle the chunks in order', async () => {
   const fake = launchFake();
   const [a, b] = [chunk([2]), chunk([3])];
@@ -171,10 +180,7 @@ test('init first; each task function is announced once; answers settle the chunk
 });
 
 test('a worker that dies with the frame of its only chunk unread never started it', async () => {
-  const fake = launchFake();
-  await waitFor(() => fake.handle.everStarted);
-  fake.worker().send({ t: 'ready' });
-  await waitFor(() => fake.handle.everReady);
+  const fake = await readyFake();
   const lonely = chunk([5]);
   fake.handle.send(lonely);
   await fake.arrived(3);
@@ -187,10 +193,7 @@ test('a worker that dies with the frame of its only chunk unread never started i
 const frameBytes = (target: WorkerChunk): number => 8 + 13 + Buffer.byteLength(target.payload.text);
 
 test('a worker that read its chunk and died lost it; the chunks behind it never began', async () => {
-  const fake = launchFake();
-  await waitFor(() => fake.handle.everStarted);
-  fake.worker().send({ t: 'ready' });
-  await waitFor(() => fake.handle.everReady);
+  const fake = await readyFake();
   const [running, queued] = [chunk([6]), chunk([7])];
   fake.handle.send(running);
   fake.handle.send(queued);
@@ -201,10 +204,7 @@ test('a worker that read its chunk and died lost it; the chunks behind it never 
 });
 
 test('a chunk sent after the pipe closed, before the exit is known, never left: it never began', async () => {
-  const fake = launchFake();
-  await waitFor(() => fake.handle.everStarted);
-  fake.worker().send({ t: 'ready' });
-  await waitFor(() => fake.handle.everReady);
+  const fake = await readyFake();
   const sent = chunk([4]);
   fake.handle.send(sent);
   await fake.arrived(3);
@@ -220,10 +220,7 @@ test('a chunk sent after the pipe closed, before the exit is known, never left: 
 });
 
 test('a chunk over its taskTimeout times out: its worker gets SIGTERM, the chunk is settled', async () => {
-  const fake = launchFake();
-  await waitFor(() => fake.handle.everStarted);
-  fake.worker().send({ t: 'ready' });
-  await waitFor(() => fake.handle.everReady);
+  const fake = await readyFake();
   const stuck = chunk([8], 1);
   fake.handle.send(stuck);
   await waitFor(() => fake.events.some(([name]) => name === 'timedOut'));

@@ -18,6 +18,16 @@ export function launchWorker(options: LaunchOptions, reads: OnRead): LaunchedWor
   return rendezvous === null ? launchWithPipe(options) : launchWithSocket(options, reads, rendezvous);
 }
 
+// A worker that never starts: nothing to kill, nothing to read.
+const stopped: LaunchedWorker = {
+  pid: undefined,
+  started: Promise.resolve(null),
+  exited: Promise.resolve(notStarted(null)),
+  kill: () => {},
+  stderrTail: () => '',
+  unreadBytes: () => Promise.resolve(null),
+};
+
 // child_process's own pipe: what a worker has when no socket pair can be made.
 function launchWithPipe(options: LaunchOptions): LaunchedWorker {
   const { child, exited, stderrTail } = spawnWorker(options, 'pipe');
@@ -27,14 +37,7 @@ function launchWithPipe(options: LaunchOptions): LaunchedWorker {
     // Started without its pipe (never seen): nothing could talk to it. Only
     // with a pid: a child whose spawn failed would signal our process group.
     if (child?.pid !== undefined) child.kill('SIGKILL');
-    return {
-      pid: undefined,
-      started: Promise.resolve(null),
-      exited,
-      kill: () => {},
-      stderrTail,
-      unreadBytes: () => Promise.resolve(null),
-    };
+    return { ...stopped, exited, stderrTail };
   }
   pipe.on('error', () => {});
   pipe.unref();
@@ -136,12 +139,3 @@ function launchWithSocket(options: LaunchOptions, reads: OnRead, rendezvous: Ren
   };
   return self;
 }
-
-const stopped: LaunchedWorker = {
-  pid: undefined,
-  started: Promise.resolve(null),
-  exited: Promise.resolve(notStarted(null)),
-  kill: () => {},
-  stderrTail: () => '',
-  unreadBytes: () => Promise.resolve(null),
-};
