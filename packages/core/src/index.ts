@@ -20,6 +20,8 @@ export {
   type TaskRef,
   type TaskResult,
 } from './common/tasks.js';
+export { Process, type Sentinel } from './parent/process/process.js';
+export type { ProcessOptions } from './parent/process/options.js';
 export { getContext, type Context } from './parent/context.js';
 export {
   getAllStartMethods,
@@ -28,7 +30,15 @@ export {
   setStartMethod,
   type StartMethod,
 } from './parent/start-methods.js';
-export { cpuCount, currentProcess, isMainProcess, parentProcess, type ProcessInfo } from './common/process-info.js';
+export {
+  cpuCount,
+  currentProcess,
+  isMainProcess,
+  parentProcess,
+  type CurrentProcess,
+  type ParentProcess,
+  type ProcessInfo,
+} from './common/process-info.js';
 export { activeChildren } from './parent/active-children.js';
 export { registerErrorClass } from './common/codec/errors.js';
 export { registerType, type TypeCodec } from './common/codec/user-types.js';

@@ -4,7 +4,7 @@ import { writeSync } from 'node:fs';
 import net from 'node:net';
 import { Channel, encodeFrame, type OnRead } from '../common/channel/channel.js';
 import type { Payload } from '../common/codec/values.js';
-import { setWorkerIdentity } from '../common/process-info.js';
+import { setChildIdentity } from '../common/process-info.js';
 import {
   CHANNEL_FD,
   DONE_FRAME,
@@ -13,6 +13,7 @@ import {
   type WorkerMessage,
 } from '../common/protocol.js';
 import { findTask, onImport } from './loader.js';
+import { runProcess } from './process-run.js';
 import { TaskRunner } from './runner.js';
 import { watchParent } from './watchdog.js';
 
@@ -26,6 +27,7 @@ if (process.env.PROCPOOL_WATCH_PARENT === '1') {
 blockOnStderr();
 
 let maxMemory: number | null = null; // set by 'init'
+let survivesParent = false; // set by 'process'
 
 // Node 20 reads `onread` in the Socket constructor; @types/node 20 lists it only for connect().
 const openChannel = (onread: OnRead): net.Socket =>
@@ -33,7 +35,11 @@ const openChannel = (onread: OnRead): net.Socket =>
 const channel = new Channel<ParentMessage, WorkerMessage>(
   openChannel,
   onFrame,
-  () => exit(0), // the parent is gone, or let us go: nothing left to answer to
+  // The parent is gone, or let us go: nothing left to answer to. A non-daemonic
+  // Process's child outlives its parent, as in Python.
+  () => {
+    if (!survivesParent) exit(0);
+  },
   readParentCompact,
   () => runner.start(), // once per read: a run of short chunks answers in one write
 );
@@ -87,9 +93,24 @@ function onFrame(message: ParentMessage, payload: Payload): void {
       runner.enqueue(message.id, message.r, payload, message.each);
       break;
     case 'init':
-      setWorkerIdentity({ name: message.name, parentPid: process.ppid });
+      setChildIdentity({
+        name: message.name,
+        daemon: true,
+        parentPid: process.ppid,
+        parentName: message.parentName,
+        authkey: Buffer.from(message.authkey, 'base64'),
+        identity: [],
+      });
       maxMemory = message.maxMemory;
       runner.initialize(message.init, payload);
+      break;
+    case 'process':
+      survivesParent = !message.daemon;
+      void runProcess(message, payload, {
+        send: (head, body) => channel.send(head, body),
+        flush: (done) => channel.flush(done),
+        exit,
+      });
       break;
     case 'stop':
       runner.stop(); // after the chunks of this same read, which start once it is handled

@@ -19,8 +19,25 @@ export type ParentMessage =
   | {
       t: 'init';
       name: string;
+      /** currentProcess().authkey of the parent, base64: never through argv or the environment. */
+      authkey: string;
+      parentName: string;
       init: WireTaskRef | null;
       maxMemory: number | null;
+    }
+  /**
+   * Be a Process's child: run `target` once with the arguments in the body,
+   * then exit. `fds`: where the objects the arguments transfer arrived, in order.
+   */
+  | {
+      t: 'process';
+      name: string;
+      identity: number[];
+      daemon: boolean;
+      authkey: string;
+      parentName: string;
+      target: WireTaskRef | null;
+      fds: number[];
     }
   /** Task function `r` of this worker is `ref`; sent before its first task. */
   | { t: 'ref'; r: number; ref: WireTaskRef }
@@ -47,7 +64,9 @@ export type WorkerMessage =
   /** Body: the list of results. `retire`: the worker exits now, running nothing more. Sent with a compact head. */
   | { t: 'done'; id: number; retire?: true }
   /** Body: a ThrownBody or an EncodingBody. */
-  | { t: 'failed'; id: number; how: FailureKind; retire?: true };
+  | { t: 'failed'; id: number; how: FailureKind; retire?: true }
+  /** A Process's target threw. Body: a ThrownBody or an EncodingBody. */
+  | { t: 'targetFailed'; how: FailureKind };
 
 // The messages sent for every chunk travel with compact heads (the layout is
 // channel/frame.ts's): a kind (1–31), the chunk's id and one number, no JSON

@@ -1,11 +1,16 @@
+import type { AnyFunction } from '../common/tasks.js';
 import { Pool } from './pool/pool.js';
+import type { ProcessOptions } from './process/options.js';
+import { Process } from './process/process.js';
 import type { PoolOptions } from './pool/options.js';
 import { checkStartMethod, getStartMethod, type ContextLike, type StartMethod } from './start-methods.js';
 
-/** Pool and helpers bound to one start method, as Python's `get_context()` returns. */
+/** Pool, Process and helpers bound to one start method, as Python's `get_context()` returns. */
 export interface Context extends ContextLike {
   /** A Pool whose `context` defaults to this one. */
   readonly Pool: typeof Pool;
+  /** A Process whose `context` defaults to this one. */
+  readonly Process: typeof Process;
   getStartMethod(): StartMethod;
 }
 
@@ -23,7 +28,17 @@ export function getContext(method?: StartMethod): Context {
         super({ ...given, context: given.context ?? chosen });
       }
     }
-    context = Object.freeze({ startMethod: chosen, Pool: ContextPool, getStartMethod: () => chosen });
+    class ContextProcess<F extends AnyFunction = AnyFunction> extends Process<F> {
+      constructor(options?: ProcessOptions<F>) {
+        super({ ...options, context: options?.context ?? chosen });
+      }
+    }
+    context = Object.freeze({
+      startMethod: chosen,
+      Pool: ContextPool,
+      Process: ContextProcess,
+      getStartMethod: () => chosen,
+    });
     contexts.set(chosen, context);
   }
   return context;

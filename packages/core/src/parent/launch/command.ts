@@ -45,15 +45,16 @@ export function buildCommand(options: LaunchOptions): { file: string; args: stri
   const flags =
     options.method === 'fork' ? [...inheritableExecArgv(process.execArgv), ...options.execArgv] : [...options.execArgv];
   const args = [...flags, BOOTSTRAP];
-  return SETPRIV === undefined
+  return SETPRIV === undefined || options.survivesParent === true
     ? { file: node, args }
     : { file: SETPRIV, args: ['--pdeathsig', 'KILL', '--', node, ...args] };
 }
 
-export function buildEnv(extra: Readonly<Record<string, string | undefined>>): Record<string, string> {
+export function buildEnv(options: LaunchOptions): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, ...extra })) if (value !== undefined) env[key] = value;
+  for (const [key, value] of Object.entries({ ...process.env, ...options.env }))
+    if (value !== undefined) env[key] = value;
   // Tells the bootstrap to guard against parent death itself (read and removed there).
-  if (SETPRIV === undefined) env.PROCPOOL_WATCH_PARENT = '1';
+  if (SETPRIV === undefined && options.survivesParent !== true) env.PROCPOOL_WATCH_PARENT = '1';
   return env;
 }

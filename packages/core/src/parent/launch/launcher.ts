@@ -11,6 +11,8 @@ export interface LaunchOptions {
   execArgv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   cwd: string | undefined;
+  /** A non-daemonic Process's child outlives its parent: no parent-death signal, no watchdog. */
+  survivesParent?: boolean;
 }
 
 export interface ExitInfo {

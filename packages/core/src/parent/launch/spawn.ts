@@ -6,6 +6,9 @@ import type { ExitInfo, LaunchOptions } from './launcher.js';
 
 const STDERR_TAIL_BYTES = 4096;
 
+/** The fd of a child's first inherited object (spawnWorker's `inherited`). */
+export const FIRST_INHERITED_FD = 5;
+
 // node:child_process rather than execa: execa costs ~100 ms to import, in the
 // parent and again in every worker whose task module imports procpool, and
 // ~8 ms per spawn; the launcher needs one fixed stdio layout (docs/performance.md).
@@ -13,15 +16,27 @@ const STDERR_TAIL_BYTES = 4096;
 // Never throws, and lets no 'error' event escape: a spawn that fails (no such
 // executable, out of file descriptors or processes) settles `exited` with a
 // startError, and the caller decides what that means for the pool.
-export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket): SpawnedWorker {
+//
+// `inherited`: what the child gets from fd FIRST_INHERITED_FD on (Connections
+// passed to a Process); fd 4 is Node's IPC channel under fork, unused under spawn.
+export function spawnWorker(
+  options: LaunchOptions,
+  channel: 'pipe' | net.Socket,
+  inherited: ReadonlyArray<'pipe' | net.Socket> = [],
+): SpawnedWorker {
   const { file, args } = buildCommand(options);
-  const stdio = ['ignore', 'inherit', 'pipe', channel] as const;
+  const stdio: Array<'ignore' | 'inherit' | 'pipe' | 'ipc' | net.Socket> = ['ignore', 'inherit', 'pipe', channel];
+  if (options.method === 'fork') stdio.push('ipc');
+  if (inherited.length > 0) {
+    if (options.method !== 'fork') stdio.push('ignore');
+    stdio.push(...inherited);
+  }
   let child: ChildProcess;
   try {
     child = lazyChildProcess().spawn(file, args, {
-      stdio: options.method === 'fork' ? [...stdio, 'ipc'] : [...stdio],
+      stdio,
       cwd: options.cwd ?? process.cwd(),
-      env: buildEnv(options.env),
+      env: buildEnv(options),
       windowsHide: true,
     });
   } catch (error) {

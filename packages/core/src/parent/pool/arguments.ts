@@ -1,5 +1,5 @@
 import type { ResultCallbacks } from './async-result.js';
-import { invalid, isPositiveInteger, isPositiveNumber } from './options.js';
+import { invalid, isPositiveInteger, isPositiveNumber } from '../validate.js';
 
 /** Options every call takes. */
 export interface CallOptions {

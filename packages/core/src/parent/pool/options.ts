@@ -1,5 +1,7 @@
 import { cpuCount } from '../../common/process-info.js';
-import { getStartMethod, isStartMethod, type ContextLike, type StartMethod } from '../start-methods.js';
+import { resolveLaunchOptions } from '../launch/launch-options.js';
+import type { ContextLike, StartMethod } from '../start-methods.js';
+import { invalid, isPositiveInteger, isPositiveNumber } from '../validate.js';
 import { resolveTask, type AnyFunction, type TaskLike } from '../../common/tasks.js';
 import type { WireTaskRef } from '../../common/protocol.js';
 
@@ -41,30 +43,6 @@ export interface ResolvedOptions {
   cwd: string | undefined;
 }
 
-const show = (value: unknown): string => {
-  const text =
-    typeof value === 'string' ? value : typeof value === 'function' ? `[Function ${value.name}]` : String(value);
-  return `\`${text}\` (${typeof value})`;
-};
-
-/** The error for a bad option or argument: RangeError for a number out of range, TypeError otherwise. */
-export const invalid = (name: string, expected: string, value: unknown, numeric = false): TypeError | RangeError => {
-  const message = `Expected \`${name}\` to be ${expected}, got ${show(value)}`;
-  return numeric && typeof value === 'number' ? new RangeError(message) : new TypeError(message);
-};
-
-/** The RangeError for a `timeout` to wait for a result (`get`, `wait`, `next`) that is not ms ≥ 0 or undefined; else null. */
-export const invalidTimeout = (timeout: number | undefined): RangeError | null =>
-  timeout === undefined || (typeof timeout === 'number' && !Number.isNaN(timeout) && timeout >= 0)
-    ? null
-    : new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``);
-
-export const isPositiveInteger = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 1;
-
-export const isPositiveNumber = (value: unknown): value is number =>
-  typeof value === 'number' && value > 0 && value <= Number.MAX_SAFE_INTEGER;
-
 // `satisfies` makes the compiler hold this list to PoolOptions: no key missing, none extra.
 const KNOWN: ReadonlySet<string> = new Set(
   Object.keys({
@@ -100,8 +78,8 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     taskTimeout,
     maxMemoryPerChild,
     retries = 0,
-    execArgv = [],
-    env = {},
+    execArgv,
+    env,
     cwd,
   } = options;
   if (!isPositiveInteger(processes)) throw invalid('processes', 'a positive integer', processes, true);
@@ -116,29 +94,19 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
   }
   if (!Number.isInteger(retries) || retries < 0) throw invalid('retries', 'a non-negative integer', retries, true);
   if (!Array.isArray(initargs)) throw invalid('initargs', 'an array', initargs);
-  if (!Array.isArray(execArgv) || execArgv.some((flag) => typeof flag !== 'string')) {
-    throw invalid('execArgv', 'an array of strings', execArgv);
-  }
-  if (typeof env !== 'object' || env === null) throw invalid('env', 'an object', env);
-  if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) throw invalid('cwd', 'a directory path', cwd);
-  let startMethod: StartMethod;
-  if (context === undefined) startMethod = getStartMethod();
-  else if (isStartMethod(context)) startMethod = context;
-  else if (typeof context === 'object' && context !== null && isStartMethod(context.startMethod)) {
-    startMethod = context.startMethod;
-  } else throw invalid('context', "'fork', 'spawn' or a Context", context);
+  const launch = resolveLaunchOptions({ context, execArgv, env, cwd });
 
   return {
     processes,
     initializer: initializer === undefined ? null : resolveTask(initializer),
     initargs: Array.from(initargs as readonly unknown[]),
     maxTasksPerChild: maxTasksPerChild ?? Number.POSITIVE_INFINITY,
-    startMethod,
+    startMethod: launch.method,
     taskTimeout: taskTimeout ?? null,
     maxMemoryPerChild: maxMemoryPerChild ?? null,
     retries,
-    execArgv: Array.from(execArgv as readonly string[]),
-    env: { ...env },
-    cwd,
+    execArgv: launch.execArgv,
+    env: launch.env,
+    cwd: launch.cwd,
   };
 }

@@ -13,6 +13,8 @@ export function decodeRemoteFailure(
   worker: { pid: number; name: string },
   how: FailureKind,
   payload: Payload,
+  /** What the caller's frames below the worker's stack are. */
+  below = 'the call that sent the task',
 ): unknown {
   if (how === 'encoding') {
     const { value, exc } = decodeValue(payload) as EncodingBody;
@@ -23,10 +25,6 @@ export function decodeRemoteFailure(
   const error = rebuildError(thrown.e);
   const tb = String(error.stack);
   defineHidden(error, 'remoteTraceback', new RemoteTraceback(tb, worker.pid, worker.name));
-  defineHidden(
-    error,
-    'stack',
-    `${tb}\n    --- above: ${worker.name} (pid ${worker.pid}); below: the call that sent the task ---`,
-  );
+  defineHidden(error, 'stack', `${tb}\n    --- above: ${worker.name} (pid ${worker.pid}); below: ${below} ---`);
   return error;
 }

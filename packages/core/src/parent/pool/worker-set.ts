@@ -1,3 +1,4 @@
+import { currentProcess } from '../../common/process-info.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../../common/codec/values.js';
 import type { WorkerLauncher } from '../launch/launcher.js';
 import { WorkerHandle, type WorkerEvents, type WorkerSettings } from '../worker/handle.js';
@@ -84,10 +85,13 @@ export function workerSettings(options: ResolvedOptions): WorkerSettings {
     const { path, reason } = describeEncodeFailure(error);
     throw new TypeError(`Cannot send initargs${path} to a worker: ${reason}`);
   }
+  const me = currentProcess();
   return {
     launch: { method: options.startMethod, execArgv: options.execArgv, env: options.env, cwd: options.cwd },
     initializer: options.initializer,
     initargsBody,
+    authkey: me.authkey.toString('base64'),
+    parentName: me.name,
     maxMemory: options.maxMemoryPerChild,
     maxTasks: options.maxTasksPerChild,
     taskTimeout: options.taskTimeout,

@@ -36,6 +36,9 @@ export interface WorkerSettings {
   launch: LaunchOptions;
   initializer: WireTaskRef | null;
   initargsBody: Payload;
+  /** currentProcess()'s authkey (base64) and name, which the worker inherits. */
+  authkey: string;
+  parentName: string;
   maxMemory: number | null;
   maxTasks: number;
   taskTimeout: number | null;
@@ -94,7 +97,14 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
     );
     this.#process = launch(settings.launch, this.#channel.reads);
     this.#channel.send(
-      { t: 'init', name: this.name, init: settings.initializer, maxMemory: settings.maxMemory },
+      {
+        t: 'init',
+        name: this.name,
+        authkey: settings.authkey,
+        parentName: settings.parentName,
+        init: settings.initializer,
+        maxMemory: settings.maxMemory,
+      },
       settings.initargsBody,
     );
     void this.#process.started.then((pipe) => {

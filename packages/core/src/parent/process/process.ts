@@ -1,0 +1,261 @@
+import type net from 'node:net';
+import { Channel } from '../../common/channel/channel.js';
+import { describeEncodeFailure, encodeValue, type Payload } from '../../common/codec/values.js';
+import { ProcessError } from '../../common/errors.js';
+import { childIdentity, currentProcess, nextProcessName } from '../../common/process-info.js';
+import type { ParentMessage, WorkerMessage } from '../../common/protocol.js';
+import type { AnyFunction } from '../../common/tasks.js';
+import { WAITABLE, type Waitable, type WaitState } from '../../common/waitable.js';
+import { childExited, childStarted } from '../active-children.js';
+import type { ExitInfo } from '../launch/launcher.js';
+import { spawnWorker } from '../launch/spawn.js';
+import { decodeRemoteFailure } from '../pool/remote-failure.js';
+import { captureCaller, withCallerFrames } from '../pool/stacks.js';
+import { invalidTimeout } from '../validate.js';
+import { exitCodeOf, settleAfter } from './exit.js';
+import {
+  checkDaemon,
+  checkName,
+  normalizeProcessOptions,
+  type ProcessOptions,
+  type ResolvedProcessOptions,
+} from './options.js';
+
+type State = 'initial' | 'started' | 'exited' | 'closed';
+
+/** What `wait()` accepts for a Process: ready once the child has exited. */
+export type Sentinel = Waitable;
+
+/**
+ * Runs `target(...args)` in a child process, as Python's `multiprocessing.Process`.
+ * @example
+ * const p = new Process({ target: greet, args: ['bob'] });
+ * p.start();
+ * await p.join();
+ * p.exitCode; // 0
+ */
+export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
+  readonly #options: ResolvedProcessOptions;
+  #name: string;
+  #daemon: boolean;
+  #authkey: Buffer;
+  #state: State = 'initial';
+  #pid: number | undefined;
+  #exit: ExitInfo | null = null;
+  #error: unknown = undefined;
+  #kill: ((signal: NodeJS.Signals) => void) | null = null;
+  readonly #exited: Promise<void>;
+  #settleExited!: () => void;
+  readonly [WAITABLE]: WaitState;
+  /** A value `wait()` accepts: ready when the child has exited. */
+  readonly sentinel: Sentinel;
+
+  constructor(options?: ProcessOptions<F>) {
+    this.#options = normalizeProcessOptions(options);
+    // Numbered at construction, as Python does, even when a name is given.
+    const numbered = nextProcessName();
+    this.#name = this.#options.name ?? numbered.name;
+    this.#identity = numbered.identity;
+    this.#daemon = this.#options.daemon;
+    this.#authkey = currentProcess().authkey;
+    this.#exited = new Promise((resolve) => (this.#settleExited = resolve));
+    this[WAITABLE] = {
+      isReady: () => this.#exit !== null,
+      // Never rejects; wait() stops listening when it is done.
+      whenReady: () => this.#exited,
+    };
+    this.sentinel = Object.freeze({ [WAITABLE]: this[WAITABLE] });
+  }
+
+  readonly #identity: number[];
+
+  get name(): string {
+    return this.#name;
+  }
+
+  set name(name: string) {
+    checkName(name);
+    this.#name = name;
+  }
+
+  get daemon(): boolean {
+    return this.#daemon;
+  }
+
+  /** Settable before `start()` only. */
+  set daemon(daemon: boolean) {
+    if (this.#state !== 'initial') throw new ProcessError(`Cannot set daemon of ${this.#name}: it has been started`);
+    checkDaemon(daemon);
+    this.#daemon = daemon;
+  }
+
+  /** The key the child's `currentProcess().authkey` holds: this process's by default. */
+  get authkey(): Buffer {
+    return this.#authkey;
+  }
+
+  set authkey(key: Buffer) {
+    if (!(key instanceof Uint8Array))
+      throw new TypeError(`Expected \`authkey\` to be a Buffer, got \`${String(key)}\``);
+    this.#authkey = Buffer.from(key);
+  }
+
+  /** The child's pid; undefined before `start()`. */
+  get pid(): number | undefined {
+    return this.#pid;
+  }
+
+  get ident(): number | undefined {
+    return this.#pid;
+  }
+
+  /** null while running (or before start); the exit code; -N when killed by signal N. */
+  get exitCode(): number | null {
+    return this.#exit === null ? null : exitCodeOf(this.#exit);
+  }
+
+  /** The name of the signal that killed the child (`'SIGKILL'`), or null. */
+  get signal(): string | null {
+    return this.#exit?.signal ?? null;
+  }
+
+  /** After the exit: what the target threw, rebuilt with its class and both stacks; else undefined. */
+  get error(): unknown {
+    return this.#error;
+  }
+
+  /** Starts the child; `pid` is set when this returns. Throws if called twice, after `close()`, or in a daemonic process. */
+  start(): void {
+    this.#checkOpen();
+    if (this.#state !== 'initial') throw new ProcessError(`Cannot start ${this.#name} twice`);
+    if (childIdentity()?.daemon === true) {
+      throw new ProcessError(
+        'A daemonic process may not start children (pool workers and daemon Processes are daemonic)',
+      );
+    }
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- only a frame to cut the stack at
+    const caller = captureCaller(this.start);
+    const payload = this.#encodeArgs();
+    const { child, exited } = spawnWorker({ ...this.#options.launch, survivesParent: !this.#daemon }, 'pipe');
+    const pipe = (child?.stdio[3] ?? null) as net.Socket | null;
+    if (child === null || child.pid === undefined || pipe === null) {
+      pipe?.destroy();
+      throw new ProcessError(`Could not start ${this.#name}: the OS did not create the process`);
+    }
+    this.#state = 'started';
+    const pid = child.pid;
+    this.#pid = pid;
+    this.#kill = (signal) => child.kill(signal);
+    // Python joins non-daemonic children at exit: this child keeps us alive.
+    if (!this.#daemon) child.ref();
+    pipe.unref();
+
+    const me = currentProcess();
+    const channel = new Channel<WorkerMessage, ParentMessage>(
+      pipe,
+      (message, body) => {
+        if (message.t === 'targetFailed') {
+          this.#error = withCallerFrames(
+            decodeRemoteFailure({ pid, name: this.#name }, message.how, body, 'the call that started it'),
+            caller,
+          );
+        }
+      },
+      () => {},
+    );
+    const channelClosed = new Promise<void>((resolve) => pipe.once('close', () => resolve()));
+    channel.send(
+      {
+        t: 'process',
+        name: this.#name,
+        identity: this.#identity,
+        daemon: this.#daemon,
+        authkey: this.#authkey.toString('base64'),
+        parentName: me.name,
+        target: this.#options.target,
+        fds: [],
+      },
+      payload,
+    );
+
+    const info = { name: this.#name, pid, daemon: this.#daemon };
+    childStarted(info);
+    // The child's last frame (what its target threw) may still be in the pipe at its exit.
+    void settleAfter(exited, channelClosed).then((exit) => {
+      childExited(info);
+      this.#exit = exit;
+      if (this.#state === 'started') this.#state = 'exited';
+      this.#kill = null;
+      this.#settleExited();
+    });
+  }
+
+  /** Resolves once the child has exited, or when `timeout` ms have passed. Rejects if it was never started. */
+  join(timeout?: number | null): Promise<void> {
+    const bad = invalidTimeout(timeout ?? undefined);
+    if (bad !== null) return Promise.reject(bad);
+    if (this.#state === 'closed') return Promise.reject(this.#closedError());
+    if (this.#state === 'initial')
+      return Promise.reject(new ProcessError(`Cannot join ${this.#name}: it was never started`));
+    if (this.#exit !== null || timeout === 0) return Promise.resolve();
+    if (timeout === undefined || timeout === null) return this.#exited;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeout);
+      void this.#exited.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** True between `start()` and the child's exit. */
+  isAlive(): boolean {
+    this.#checkOpen();
+    return this.#state === 'started' && this.#exit === null;
+  }
+
+  /** Sends SIGTERM (nothing once the child has exited). */
+  terminate(): void {
+    this.#signal('SIGTERM');
+  }
+
+  /** Sends SIGKILL (nothing once the child has exited). */
+  kill(): void {
+    this.#signal('SIGKILL');
+  }
+
+  /** Releases what the Process holds; throws while the child runs. Its fields stay readable. */
+  close(): void {
+    if (this.#state === 'started' && this.#exit === null) {
+      throw new ProcessError(`Cannot close ${this.#name} while it is running; join() or kill() it first`);
+    }
+    this.#state = 'closed';
+  }
+
+  #signal(signal: NodeJS.Signals): void {
+    this.#checkOpen();
+    if (this.#state === 'initial') throw new ProcessError(`Cannot signal ${this.#name}: it was never started`);
+    this.#kill?.(signal);
+  }
+
+  #encodeArgs(): Payload {
+    try {
+      return encodeValue(this.#options.args);
+    } catch (error) {
+      const { path, reason } = describeEncodeFailure(error);
+      throw new TypeError(`Cannot send args${path} to ${this.#name}: ${reason}`);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#state === 'closed') throw this.#closedError();
+  }
+
+  #closedError(): ProcessError {
+    return new ProcessError(`${this.#name} is closed`);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Process';
+  }
+}

@@ -1,0 +1,25 @@
+// What every option check of the parent side says when a value is wrong.
+
+const show = (value: unknown): string => {
+  const text =
+    typeof value === 'string' ? value : typeof value === 'function' ? `[Function ${value.name}]` : String(value);
+  return `\`${text}\` (${typeof value})`;
+};
+
+/** The error for a bad option or argument: RangeError for a number out of range, TypeError otherwise. */
+export const invalid = (name: string, expected: string, value: unknown, numeric = false): TypeError | RangeError => {
+  const message = `Expected \`${name}\` to be ${expected}, got ${show(value)}`;
+  return numeric && typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+};
+
+/** The RangeError for a `timeout` to wait for a result (`get`, `wait`, `next`) that is not ms ≥ 0 or undefined; else null. */
+export const invalidTimeout = (timeout: number | undefined): RangeError | null =>
+  timeout === undefined || (typeof timeout === 'number' && !Number.isNaN(timeout) && timeout >= 0)
+    ? null
+    : new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``);
+
+export const isPositiveInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 1;
+
+export const isPositiveNumber = (value: unknown): value is number =>
+  typeof value === 'number' && value > 0 && value <= Number.MAX_SAFE_INTEGER;
