@@ -1,5 +1,5 @@
 import { afterEach, expect } from '@jest/globals';
-import { Pool, type PoolOptions } from '@procpool/core';
+import { Pool, Process, type PoolOptions, type ProcessOptions } from '@procpool/core';
 import { descendants } from './processes.js';
 
 const pools = new Set<Pool>();
@@ -19,10 +19,27 @@ export function track<P extends Pool>(pool: P): P {
 
 export const methods = ['fork', 'spawn'] as const;
 
+const processes = new Set<Process>();
+
+/** A Process that is killed and joined after the test, whatever the test did with it. */
+export function makeProcess(options?: ProcessOptions): Process {
+  const child = new Process(options);
+  processes.add(child);
+  return child;
+}
+
+async function killProcesses(): Promise<void> {
+  const all = [...processes];
+  processes.clear();
+  for (const child of all) if (child.pid !== undefined && child.exitCode === null) child.kill();
+  // A closed Process has exited already.
+  await Promise.all(all.map((child) => (child.pid === undefined ? Promise.resolve() : child.join().catch(() => {}))));
+}
+
 afterEach(async () => {
-  await Promise.all([...pools].map((pool) => pool.terminate()));
+  await Promise.all([...[...pools].map((pool) => pool.terminate()), killProcesses()]);
   pools.clear();
-  // terminate() resolved, so no worker may be alive: the check is exact, not a wait.
+  // terminate() and join() resolved, so no child may be alive: the check is exact, not a wait.
   const left = descendants().filter((p) => p.cmdline.includes('bootstrap/main.'));
   expect(left).toEqual([]);
 });

@@ -109,6 +109,8 @@ function launchFake(options: { startFails?: boolean; taskTimeout?: number | null
       launch: { method: 'spawn', execArgv: [], env: {}, cwd: undefined },
       initializer: null,
       initargsBody: encodeValue([]),
+      authkey: '',
+      parentName: 'MainProcess',
       maxMemory: null,
       maxTasks: Infinity,
       taskTimeout: options.taskTimeout ?? null,

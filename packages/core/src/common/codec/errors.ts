@@ -1,4 +1,5 @@
 import { serializeError } from 'serialize-error';
+import * as procpoolErrors from '../errors.js';
 import { defineHidden } from '../hidden.js';
 import { sharedRegistry } from '../registry.js';
 
@@ -13,16 +14,16 @@ export interface WireError {
 
 type ErrorClass = new (...args: never[]) => Error;
 
-// Classes rebuilt by name. DOMException is left out on purpose: its getters need
+// Classes rebuilt by name: the built-in ones and procpool's own. DOMException is left out on purpose: its getters need
 // internal slots that Object.create cannot give, so it comes back as an Error.
 const errorClasses = sharedRegistry(
   'errorClasses',
   () =>
     new Map<string, ErrorClass>(
-      [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError].map((C) => [
-        C.name,
-        C as ErrorClass,
-      ]),
+      [
+        ...[Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError],
+        ...Object.values(procpoolErrors),
+      ].map((C) => [C.name, C as ErrorClass]),
     ),
 );
 
