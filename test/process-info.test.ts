@@ -6,7 +6,11 @@ import { makePool } from './helpers/pools.js';
 
 test('in the main process', () => {
   expect(isMainProcess()).toBe(true);
-  expect(currentProcess()).toEqual({ name: 'MainProcess', pid: process.pid, daemon: false });
+  const me = currentProcess();
+  expect(me).toEqual({ name: 'MainProcess', pid: process.pid, daemon: false, authkey: expect.any(Buffer) as Buffer });
+  // 32 random bytes, the same for the life of the process.
+  expect(me.authkey).toHaveLength(32);
+  expect(currentProcess().authkey.equals(me.authkey)).toBe(true);
   expect(parentProcess()).toBeNull();
   expect(cpuCount()).toBe(os.availableParallelism());
 });
@@ -14,12 +18,14 @@ test('in the main process', () => {
 test('in a worker: PoolWorker-N, its parent is us; activeChildren lists the workers', async () => {
   const pool = makePool(2);
   const who = (await pool.apply(tasks.whoAmI)) as {
-    current: { name: string; pid: number; daemon: boolean };
+    current: { name: string; pid: number; daemon: boolean; authkey: Buffer };
     parent: { name: string; pid: number };
   };
   expect(who.current.name).toMatch(/^PoolWorker-\d+$/);
   expect(who.current.daemon).toBe(true);
-  expect(who.parent).toEqual({ name: 'MainProcess', pid: process.pid, daemon: false });
+  expect(who.parent).toEqual({ name: 'MainProcess', pid: process.pid, daemon: false, isAlive: true });
+  // Inherited through the pipe, never argv or the environment.
+  expect(who.current.authkey.equals(currentProcess().authkey)).toBe(true);
   const children = activeChildren();
   expect(children).toHaveLength(2);
   expect(children.map((c) => c.pid)).toContain(who.current.pid);
