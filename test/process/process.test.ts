@@ -234,21 +234,30 @@ describe('Process lifecycle', () => {
 });
 
 describe.each(methods)('Process and its parent (%s)', (method) => {
-  test('SIGKILL the parent: its daemonic child dies with it, the other lives on, as in Python', async () => {
-    const signals = await signalServer();
-    const parent = spawn(process.execPath, [parentFixture, signals.path, 'orphans', method], { stdio: 'inherit' });
-    const reports = [await signals.next(), await signals.next()];
-    const pidOf = (value: string): number => reports.find((report) => report.value === value)?.pid ?? -1;
-    const [daemon, other] = [pidOf('daemon'), pidOf('other')];
-    parent.kill('SIGKILL');
-    try {
-      await waitFor(() => !isAlive(daemon), `daemonic child ${daemon} to die with its parent`);
-      expect(isAlive(other)).toBe(true);
-    } finally {
-      process.kill(other, 'SIGKILL');
-    }
-    await waitFor(() => !isAlive(other), `child ${other} to go`);
-  });
+  test.each([
+    ['the kernel (setpriv --pdeathsig)', {}],
+    ['the watchdog thread (no setpriv)', { PROCPOOL_NO_SETPRIV: '1' }],
+  ])(
+    'SIGKILL the parent: its daemonic child dies with it (%s), the other lives on, as in Python',
+    async (_how, env) => {
+      const signals = await signalServer();
+      const parent = spawn(process.execPath, [parentFixture, signals.path, 'orphans', method], {
+        stdio: 'inherit',
+        env: { ...process.env, ...env },
+      });
+      const reports = [await signals.next(), await signals.next()];
+      const pidOf = (value: string): number => reports.find((report) => report.value === value)?.pid ?? -1;
+      const [daemon, other] = [pidOf('daemon'), pidOf('other')];
+      parent.kill('SIGKILL');
+      try {
+        await waitFor(() => !isAlive(daemon), `daemonic child ${daemon} to die with its parent`);
+        expect(isAlive(other)).toBe(true);
+      } finally {
+        process.kill(other, 'SIGKILL');
+      }
+      await waitFor(() => !isAlive(other), `child ${other} to go`);
+    },
+  );
 
   test('a non-daemonic child keeps its parent alive until it exits, every line it wrote delivered', async () => {
     const signals = await signalServer();
