@@ -27,7 +27,7 @@ export type ParentMessage =
     }
   /**
    * Be a Process's child: run `target` once with the arguments in the body,
-   * then exit. `fds`: where the objects the arguments transfer arrived, in order.
+   * then exit. Objects the arguments transfer arrive from fd INHERITED_FD on.
    */
   | {
       t: 'process';
@@ -37,7 +37,6 @@ export type ParentMessage =
       authkey: string;
       parentName: string;
       target: WireTaskRef | null;
-      fds: number[];
     }
   /** Task function `r` of this worker is `ref`; sent before its first task. */
   | { t: 'ref'; r: number; ref: WireTaskRef }
@@ -101,3 +100,6 @@ export interface EncodingBody {
 
 /** The file descriptor the pool protocol runs on in the worker. */
 export const CHANNEL_FD = 3;
+
+/** The fd of the first object a child inherits (Connections in a Process's args or a Pool's initargs); the rest follow. */
+export const INHERITED_FD = 5;

@@ -1,3 +1,4 @@
+import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { OnRead } from '../../common/channel/channel.js';
 import type { StartMethod } from '../start-methods.js';
@@ -13,6 +14,19 @@ export interface LaunchOptions {
   cwd: string | undefined;
   /** A non-daemonic Process's child outlives its parent: no parent-death signal, no watchdog. */
   survivesParent?: boolean;
+  /**
+   * What the child inherits from fd INHERITED_FD on (the Connections in a
+   * Process's args or a Pool's initargs), asked for at each spawn.
+   */
+  inherit?: () => readonly InheritedEnd[];
+}
+
+/** One descriptor a child inherits (common/connection/transfer.ts's ChildEnd). */
+export interface InheritedEnd {
+  /** Our socket, its fd duplicated into the child; or 'pipe' for a fresh socket pair. */
+  readonly stdio: net.Socket | 'pipe';
+  /** After the spawn: our end of the 'pipe' (null for a socket, or when the spawn failed). */
+  spawned(ourEnd: net.Socket | null): void;
 }
 
 export interface ExitInfo {

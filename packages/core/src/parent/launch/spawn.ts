@@ -1,13 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import type net from 'node:net';
 import { lazyChildProcess } from '../../common/builtins.js';
+import { INHERITED_FD } from '../../common/protocol.js';
 import { buildCommand, buildEnv } from './command.js';
 import type { ExitInfo, LaunchOptions } from './launcher.js';
 
 const STDERR_TAIL_BYTES = 4096;
-
-/** The fd of a child's first inherited object (spawnWorker's `inherited`). */
-export const FIRST_INHERITED_FD = 5;
 
 // node:child_process rather than execa: execa costs ~100 ms to import, in the
 // parent and again in every worker whose task module imports procpool, and
@@ -16,21 +14,20 @@ export const FIRST_INHERITED_FD = 5;
 // Never throws, and lets no 'error' event escape: a spawn that fails (no such
 // executable, out of file descriptors or processes) settles `exited` with a
 // startError, and the caller decides what that means for the pool.
-//
-// `inherited`: what the child gets from fd FIRST_INHERITED_FD on (Connections
-// passed to a Process); fd 4 is Node's IPC channel under fork, unused under spawn.
-export function spawnWorker(
-  options: LaunchOptions,
-  channel: 'pipe' | net.Socket,
-  inherited: ReadonlyArray<'pipe' | net.Socket> = [],
-): SpawnedWorker {
+export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket): SpawnedWorker {
   const { file, args } = buildCommand(options);
   const stdio: Array<'ignore' | 'inherit' | 'pipe' | 'ipc' | net.Socket> = ['ignore', 'inherit', 'pipe', channel];
+  // fd 4 is Node's IPC channel under fork, unused under spawn; inherited objects follow.
   if (options.method === 'fork') stdio.push('ipc');
+  const inherited = options.inherit?.() ?? [];
   if (inherited.length > 0) {
     if (options.method !== 'fork') stdio.push('ignore');
-    stdio.push(...inherited);
+    stdio.push(...inherited.map((end) => end.stdio));
   }
+  const handOver = (child: ChildProcess | null): void =>
+    inherited.forEach((end, i) =>
+      end.spawned(end.stdio === 'pipe' ? ((child?.stdio[INHERITED_FD + i] ?? null) as net.Socket | null) : null),
+    );
   let child: ChildProcess;
   try {
     child = lazyChildProcess().spawn(file, args, {
@@ -40,8 +37,10 @@ export function spawnWorker(
       windowsHide: true,
     });
   } catch (error) {
+    handOver(null);
     return { child: null, exited: Promise.resolve(notStarted(couldNotStart(file, error))), stderrTail: () => '' };
   }
+  handOver(child.pid === undefined ? null : child);
   let settle!: (info: ExitInfo) => void;
   const exited = new Promise<ExitInfo>((resolve) => (settle = resolve));
   // Spawning itself failed: 'error' comes on the next tick, and no 'exit'. Out

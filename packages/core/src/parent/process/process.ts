@@ -173,7 +173,6 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
         authkey: this.#authkey.toString('base64'),
         parentName: me.name,
         target: this.#options.target,
-        fds: [],
       },
       payload,
     );
