@@ -40,6 +40,14 @@ export {
   type ProcessInfo,
 } from './common/process-info.js';
 export { activeChildren } from './parent/active-children.js';
+export {
+  getLogger,
+  logToStderr,
+  type LogHandler,
+  type Logger,
+  type LogLevel,
+  type LogRecord,
+} from './common/logging.js';
 export { registerErrorClass } from './common/codec/errors.js';
 export { registerType, type TypeCodec } from './common/codec/user-types.js';
 export {
