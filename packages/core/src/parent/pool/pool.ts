@@ -9,6 +9,7 @@ import type { ApplyAsyncOptions, ImapOptions, MapAsyncOptions, MapOptions } from
 import type { PoolEventMap, PoolStats } from './events.js';
 import type { Emit, Executor } from './executor.js';
 import type { IMapIterator } from './imap-iterator.js';
+import { logPool, withLifecycleLog } from './lifecycle-log.js';
 import { normalizeOptions, type PoolOptions, type ResolvedOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 import { captureCaller, rethrowWithAwaiterFrames } from './stacks.js';
@@ -39,7 +40,7 @@ export class Pool extends EventEmitter<PoolEventMap> {
     const resolved = normalizeOptions(options);
     // EventEmitter's typed emit cannot see through the generic event name; the Emit type checks callers.
     const emit = this.emit.bind(this) as (event: string, ...args: unknown[]) => boolean;
-    this.#executor = this.createExecutor(resolved, (event, ...args) => {
+    const emitSafely: Emit = (event, ...args) => {
       // A listener that throws must not stop the pool half-way through a
       // worker's exit (its chunks would never settle): its error surfaces
       // on its own, as an uncaught exception, after the pool is done.
@@ -50,7 +51,8 @@ export class Pool extends EventEmitter<PoolEventMap> {
           throw error;
         });
       }
-    });
+    };
+    this.#executor = this.createExecutor(resolved, withLifecycleLog(emitSafely, resolved));
     this.#jobs = new JobStarter(this.#executor, resolved.processes, (error) => this.emit('taskError', error));
   }
 
@@ -186,11 +188,13 @@ export class Pool extends EventEmitter<PoolEventMap> {
 
   /** Accepts no more work; workers exit once the work already submitted is done. */
   close(): void {
+    if (this.#executor.state === 'running') logPool('closing pool');
     this.#executor.close();
   }
 
   /** Kills the workers now; every unsettled result rejects with `PoolTerminatedError`. Resolves when all have exited. */
   terminate(): Promise<void> {
+    if (this.#executor.state !== 'terminated') logPool('terminating pool');
     return this.#executor.terminate();
   }
 
@@ -199,7 +203,10 @@ export class Pool extends EventEmitter<PoolEventMap> {
     if (this.#executor.state === 'running' && this.#executor.broken === null) {
       return Promise.reject(new ProcessError('Pool is still running: call close() or terminate() before join()'));
     }
-    return this.#executor.allExited();
+    logPool('joining pool');
+    const joined = this.#executor.allExited();
+    void joined.then(() => logPool('pool joined'));
+    return joined;
   }
 
   /** Counts of workers and tasks, now. */
