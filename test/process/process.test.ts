@@ -269,4 +269,11 @@ describe.each(methods)('Process and its parent (%s)', (method) => {
     const { pid } = await signals.next();
     await waitFor(() => !isAlive(pid), `daemonic child ${pid} to die at its parent's exit`);
   });
+
+  test("logToStderr() in the parent: lifecycle lines there, and the child logs at the parent's level", async () => {
+    const { stderr } = await run(process.execPath, [parentFixture, '', 'log', method]);
+    expect(stderr).toMatch(/^\[DEBUG\/MainProcess\] Logger \(pid \d+\) started$/m);
+    expect(stderr).toContain('[INFO/Logger] from the child\n');
+    expect(stderr).toMatch(/^\[DEBUG\/MainProcess\] Logger \(pid \d+\) exited with code 0$/m);
+  });
 });

@@ -111,6 +111,7 @@ function launchFake(options: { startFails?: boolean; taskTimeout?: number | null
       initargsBody: encodeValue([]),
       authkey: '',
       parentName: 'MainProcess',
+      log: null,
       maxMemory: null,
       maxTasks: Infinity,
       taskTimeout: options.taskTimeout ?? null,

@@ -4,6 +4,7 @@ import { writeSync } from 'node:fs';
 import net from 'node:net';
 import { Channel, encodeFrame, type OnRead } from '../common/channel/channel.js';
 import type { Payload } from '../common/codec/values.js';
+import { logToStderr } from '../common/logging.js';
 import { setChildIdentity } from '../common/process-info.js';
 import {
   CHANNEL_FD,
@@ -101,6 +102,7 @@ function onFrame(message: ParentMessage, payload: Payload): void {
         authkey: Buffer.from(message.authkey, 'base64'),
         identity: [],
       });
+      if (message.log !== null) logToStderr(message.log);
       maxMemory = message.maxMemory;
       runner.initialize(message.init, payload);
       break;

@@ -3,6 +3,7 @@
 // it alive, and what it wrote to stdout and stderr is delivered first.
 import { inspect } from 'node:util';
 import { decodeValue, type Payload } from '../common/codec/values.js';
+import { logToStderr } from '../common/logging.js';
 import { setChildIdentity } from '../common/process-info.js';
 import type { ParentMessage, WorkerMessage } from '../common/protocol.js';
 import { findTask } from './loader.js';
@@ -27,6 +28,7 @@ export async function runProcess(message: ProcessMessage, payload: Payload, side
     authkey: Buffer.from(message.authkey, 'base64'),
     identity: message.identity,
   });
+  if (message.log !== null) logToStderr(message.log);
   let code = 0;
   try {
     const args = decodeValue(payload) as unknown[];

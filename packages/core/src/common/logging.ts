@@ -187,3 +187,9 @@ export function logToStderr(level: LogLevel = 'info'): Logger {
   logger.addHandler(stderrHandler());
   return logger;
 }
+
+/** The level children are to log to stderr at, as Python's spawn passes log_to_stderr() on; null when it is off here. */
+export function stderrLogLevel(): LogLevel | null {
+  const logger = getLogger();
+  return logger.handlers.includes(stderrHandler()) ? logger.level : null;
+}

@@ -1,6 +1,7 @@
 // The wire protocol between the pool and a worker: one tagged union per
 // direction. Every frame is a head plus a body (devalue text, possibly empty):
 // a JSON head, or for the messages sent per chunk a compact one (below).
+import type { LogLevel } from './logging.js';
 
 /**
  * A task function as the worker finds it: module specifier and name. `d`: the
@@ -22,6 +23,8 @@ export type ParentMessage =
       /** currentProcess().authkey of the parent, base64: never through argv or the environment. */
       authkey: string;
       parentName: string;
+      /** logToStderr()'s level in the parent, which the worker takes on; null when it is off. */
+      log: LogLevel | null;
       init: WireTaskRef | null;
       maxMemory: number | null;
     }
@@ -36,6 +39,7 @@ export type ParentMessage =
       daemon: boolean;
       authkey: string;
       parentName: string;
+      log: LogLevel | null;
       target: WireTaskRef | null;
     }
   /** Task function `r` of this worker is `ref`; sent before its first task. */

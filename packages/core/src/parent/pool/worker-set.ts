@@ -1,3 +1,4 @@
+import { stderrLogLevel } from '../../common/logging.js';
 import { currentProcess } from '../../common/process-info.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../../common/codec/values.js';
 import type { WorkerLauncher } from '../launch/launcher.js';
@@ -92,6 +93,7 @@ export function workerSettings(options: ResolvedOptions): WorkerSettings {
     initargsBody,
     authkey: me.authkey.toString('base64'),
     parentName: me.name,
+    log: stderrLogLevel(),
     maxMemory: options.maxMemoryPerChild,
     maxTasks: options.maxTasksPerChild,
     taskTimeout: options.taskTimeout,

@@ -2,6 +2,7 @@ import type net from 'node:net';
 import { Channel } from '../../common/channel/channel.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../../common/codec/values.js';
 import { ProcessError } from '../../common/errors.js';
+import { getLogger, stderrLogLevel } from '../../common/logging.js';
 import { childIdentity, currentProcess, nextProcessName } from '../../common/process-info.js';
 import type { ParentMessage, WorkerMessage } from '../../common/protocol.js';
 import type { AnyFunction } from '../../common/tasks.js';
@@ -172,6 +173,7 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
         daemon: this.#daemon,
         authkey: this.#authkey.toString('base64'),
         parentName: me.name,
+        log: stderrLogLevel(),
         target: this.#options.target,
       },
       payload,
@@ -179,12 +181,15 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
 
     const info = { name: this.#name, pid, daemon: this.#daemon };
     childStarted(info);
+    const logger = getLogger();
+    if (logger.isEnabledFor('debug')) logger.debug(`${this.#name} (pid ${pid}) started`);
     // The child's last frame (what its target threw) may still be in the pipe at its exit.
     void settleAfter(exited, channelClosed).then((exit) => {
       childExited(info);
       this.#exit = exit;
       if (this.#state === 'started') this.#state = 'exited';
       this.#kill = null;
+      if (logger.isEnabledFor('debug')) logger.debug(`${info.name} (pid ${pid}) exited with code ${exitCodeOf(exit)}`);
       this.#settleExited();
     });
   }

@@ -1,4 +1,5 @@
 import { Channel } from '../../common/channel/channel.js';
+import type { LogLevel } from '../../common/logging.js';
 import type { Payload } from '../../common/codec/values.js';
 import {
   EACH_TASK_FRAME,
@@ -39,6 +40,8 @@ export interface WorkerSettings {
   /** currentProcess()'s authkey (base64) and name, which the worker inherits. */
   authkey: string;
   parentName: string;
+  /** logToStderr()'s level here, for the worker to take on. */
+  log: LogLevel | null;
   maxMemory: number | null;
   maxTasks: number;
   taskTimeout: number | null;
@@ -102,6 +105,7 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
         name: this.name,
         authkey: settings.authkey,
         parentName: settings.parentName,
+        log: settings.log,
         init: settings.initializer,
         maxMemory: settings.maxMemory,
       },
