@@ -1,5 +1,6 @@
 import { currentProcess } from './process-info.js';
 import { sharedRegistry } from './registry.js';
+import { show } from './validate.js';
 
 /** How much a logger lets through, from most to least verbose. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -52,13 +53,6 @@ const RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30
 // Python's level names, so lines read as Python's do.
 const LABEL: Readonly<Record<LogLevel, string>> = { debug: 'DEBUG', info: 'INFO', warn: 'WARNING', error: 'ERROR' };
 const LEVELS = Object.keys(RANK).map((level) => `'${level}'`);
-
-// As pool options show a bad value (parent/pool/options.ts), which common/ cannot import.
-const show = (value: unknown): string => {
-  const text =
-    typeof value === 'string' ? value : typeof value === 'function' ? `[Function ${value.name}]` : String(value);
-  return `\`${text}\` (${typeof value})`;
-};
 
 // A switch, not a lookup in RANK: isEnabledFor is what every call site pays when logging is off.
 function rankOf(level: unknown): number {

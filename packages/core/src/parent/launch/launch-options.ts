@@ -1,5 +1,5 @@
 import { getStartMethod, isStartMethod, type ContextLike, type StartMethod } from '../start-methods.js';
-import { invalid } from '../validate.js';
+import { invalid } from '../../common/validate.js';
 
 /** The options of a Pool and of a Process that say how their children start. */
 export interface RawLaunchOptions {

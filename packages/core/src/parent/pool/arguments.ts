@@ -1,5 +1,5 @@
 import type { ResultCallbacks } from './async-result.js';
-import { invalid, isPositiveInteger, isPositiveNumber } from '../validate.js';
+import { invalid, isPositiveInteger, isPositiveNumber } from '../../common/validate.js';
 
 /** Options every call takes. */
 export interface CallOptions {

@@ -1,5 +1,5 @@
 import { ProcessError, TimeoutError } from '../../common/errors.js';
-import { invalidTimeout } from '../validate.js';
+import { invalidTimeout } from '../../common/validate.js';
 import { rethrowWithAwaiterFrames } from './stacks.js';
 
 export interface ResultCallbacks<R> {

@@ -1,5 +1,5 @@
 import type { ImapJob } from './imap-job.js';
-import { invalidTimeout } from '../validate.js';
+import { invalidTimeout } from '../../common/validate.js';
 
 /**
  * The results of `imap`/`imapUnordered`, as an async iterator.

@@ -1,7 +1,7 @@
 import { cpuCount } from '../../common/process-info.js';
 import { resolveLaunchOptions } from '../launch/launch-options.js';
 import type { ContextLike, StartMethod } from '../start-methods.js';
-import { invalid, isPositiveInteger, isPositiveNumber } from '../validate.js';
+import { invalid, isPositiveInteger, isPositiveNumber } from '../../common/validate.js';
 import { resolveTask, type AnyFunction, type TaskLike } from '../../common/tasks.js';
 import type { WireTaskRef } from '../../common/protocol.js';
 

@@ -18,7 +18,7 @@ import type { Executor } from './executor.js';
 import { ImapJob } from './imap-job.js';
 import { IMapIterator } from './imap-iterator.js';
 import type { Job } from './job.js';
-import { invalid, isPositiveInteger } from '../validate.js';
+import { invalid, isPositiveInteger } from '../../common/validate.js';
 import type { ApplyAsyncOptions, ImapOptions, MapAsyncOptions } from './call-options.js';
 import type { Caller } from './stacks.js';
 

@@ -1,7 +1,7 @@
 import type { WireTaskRef } from '../../common/protocol.js';
 import { resolveTask, type AnyFunction, type TaskLike } from '../../common/tasks.js';
 import { resolveLaunchOptions, type RawLaunchOptions, type ResolvedLaunchOptions } from '../launch/launch-options.js';
-import { invalid } from '../validate.js';
+import { invalid } from '../../common/validate.js';
 
 export interface ProcessOptions<F extends AnyFunction = AnyFunction> extends RawLaunchOptions {
   /** What the child runs: a task function (§1), a taskRef or a `'module#export'` string. None: the child exits at once. */

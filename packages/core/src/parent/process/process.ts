@@ -12,7 +12,7 @@ import type { ExitInfo } from '../launch/launcher.js';
 import { spawnWorker } from '../launch/spawn.js';
 import { decodeRemoteFailure } from '../pool/remote-failure.js';
 import { captureCaller, withCallerFrames } from '../pool/stacks.js';
-import { invalidTimeout } from '../validate.js';
+import { invalidTimeout } from '../../common/validate.js';
 import { exitCodeOf, settleAfter } from './exit.js';
 import {
   checkDaemon,

@@ -1,6 +1,7 @@
-// What every option check of the parent side says when a value is wrong.
+// What every option and argument check says when a value is wrong.
 
-const show = (value: unknown): string => {
+/** A value as messages show it: `` `0` (number) ``. */
+export const show = (value: unknown): string => {
   const text =
     typeof value === 'string' ? value : typeof value === 'function' ? `[Function ${value.name}]` : String(value);
   return `\`${text}\` (${typeof value})`;
