@@ -63,3 +63,6 @@ export {
   type WorkerLostDetails,
 } from './common/errors.js';
 export { ProtocolError } from './common/channel/channel.js';
+export { Connection } from './common/connection/connection.js';
+export { Pipe, type PipeOptions } from './common/connection/pipe.js';
+export { AuthenticationError, BrokenPipeError, BufferTooShort, EOFError } from './common/connection/errors.js';

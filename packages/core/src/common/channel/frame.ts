@@ -56,12 +56,14 @@ function isAscii(text: string): boolean {
   return Buffer.byteLength(text, 'utf8') === text.length;
 }
 
-function partBytes(part: Part): Uint8Array {
+/** A part's raw bytes: byte arrays as they are, strings encoded once. */
+export function partBytes(part: Part): Uint8Array {
   if (part.kind !== 's') return part.value;
   return Buffer.from(part.value, isAscii(part.value) ? 'latin1' : 'utf8');
 }
 
-function wireKind(part: Part, bytes: Uint8Array): WireKind {
+/** How a part's head names its kind (`a`: a string whose bytes are latin1). */
+export function wireKind(part: Part, bytes: Uint8Array): WireKind {
   return part.kind === 's' && bytes.byteLength === part.value.length ? 'a' : part.kind;
 }
 

@@ -1,3 +1,5 @@
+import { transferableOf } from './transferables.js';
+
 interface EncodeFailure {
   /** Where the bad value sits, as devalue reports it: `[0].onDone`. */
   path: string;
@@ -6,8 +8,8 @@ interface EncodeFailure {
   cause?: unknown;
 }
 
-/** Which way the value was going: a task's arguments to a worker, or its result (or thrown value) back. */
-type EncodeDirection = 'toWorker' | 'toParent';
+/** Where the value was going: a task's arguments to a worker, its result (or thrown value) back, or through a Connection. */
+type EncodeDirection = 'toWorker' | 'toParent' | 'toConnection';
 
 const UNSENDABLE = {
   toWorker: {
@@ -21,6 +23,12 @@ const UNSENDABLE = {
       `instances of ${ctor} cannot be sent back to the parent; return plain objects, arrays, Map, Set, Date, ` +
       'typed arrays or Errors, or register the class with registerType()',
   },
+  toConnection: {
+    fn: 'functions cannot be sent through a Connection; send data',
+    instance: (ctor: string) =>
+      `instances of ${ctor} cannot be sent through a Connection; send plain objects, arrays, Map, Set, Date, ` +
+      'typed arrays or Errors, or register the class with registerType()',
+  },
 } as const;
 
 /** Reads devalue's failure into a path and a reason that names the fix. */
@@ -31,7 +39,10 @@ export function describeEncodeFailure(error: unknown, direction: EncodeDirection
   }
   const path = typeof e.path === 'string' ? e.path : '';
   let reason = typeof e.message === 'string' ? e.message : String(error);
-  if (typeof e.value === 'function') {
+  const transferable = transferableOf(e.value);
+  if (transferable !== undefined) {
+    reason = transferable.unsendable;
+  } else if (typeof e.value === 'function') {
     reason = UNSENDABLE[direction].fn;
   } else if (reason.includes('non-POJO')) {
     const ctor = (e.value as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'object';
