@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
+import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import {
   BrokenPipeError,
@@ -10,7 +12,9 @@ import {
   ProcessError,
   registerErrorClass,
 } from '@procpool/core';
+import { echo } from '../../fixtures/tasks.mjs';
 import { pipe, rawPeer } from '../helpers/connections.js';
+import { makePool } from '../helpers/pools.js';
 
 class QuotaError extends Error {
   readonly limit = 3;
@@ -395,5 +399,32 @@ describe('a peer that does not speak the framing', () => {
     expect(conn.closed).toBe(true);
     await expect(conn.recvBytes()).rejects.toThrow(/announced 10737418240 bytes \(at most \d+ are accepted\)/);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 ** 26);
+  });
+});
+
+describe('where a Connection cannot go, and what it never holds', () => {
+  test("in a pool task's arguments: a TypeError that names the argument and what to use instead", async () => {
+    const pool = makePool(1);
+    const [a] = pipe();
+    await expect(pool.apply(echo, [{ conn: a }])).rejects.toThrow(
+      "Cannot send args[0].conn to a worker: a Connection cannot be sent here: pass it in a Process's args or a " +
+        "Pool's initargs (the child inherits it), or send data through a Queue or a manager",
+    );
+  });
+
+  test('a program whose Connections are left open exits when it is done; a pending recv keeps it alive', async () => {
+    const script = [
+      "import { Pipe } from '@procpool/core';",
+      'const [a, b] = Pipe();',
+      "setTimeout(() => a.send('from a timer'), 10);",
+      'console.log(await b.recv());',
+      "b.send('reply');",
+      'console.log(await a.recv());',
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: process.cwd(),
+      timeout: 30_000,
+    });
+    expect(stdout).toBe('from a timer\nreply\n');
   });
 });

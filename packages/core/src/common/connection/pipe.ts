@@ -69,7 +69,6 @@ export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  connecting.on('error', () => {});
   const a = Connection.pending({ readable: true, writable: duplex });
   const b = Connection.pending({ readable: duplex, writable: true });
   const sockets: PipeSockets = { ends: [a, b], connecting, connectingEnd: null, accepted: false, relay: null };
@@ -79,8 +78,10 @@ export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
     server.close();
     assignSockets(sockets, accepted);
   });
-  // The connection failed (out of descriptors?): no accept will come, and both ends see EOF.
-  connecting.once('close', () => {
+  connecting.on('error', () => {});
+  // Connecting failed (out of descriptors?): no accept will come, and both ends see EOF.
+  // (Not 'close': an end closed before the accept has destroyed the socket itself.)
+  connecting.once('error', () => {
     if (sockets.accepted) return;
     server.close();
     sockets.accepted = true;
