@@ -24,6 +24,7 @@ describe('options', () => {
     ],
     ['a port out of range', ['127.0.0.1', 65536], undefined, /Expected `address` to be .* a port from 0 to 65535/],
     ['an empty path', '', undefined, /Expected `address`/],
+    ['a path too long for a Unix socket', `/tmp/${'x'.repeat(104)}`, undefined, /Expected `address` to be a Unix socket path of at most 10[48] bytes \(the OS limit\)/],
     ['AF_PIPE', undefined, { family: 'AF_PIPE' }, /AF_PIPE \(Windows named pipes\) is not supported/],
     [
       'an unknown family',

@@ -24,9 +24,15 @@ export function addressType(address: Address): Family {
   return net.isIPv6(address[0]) ? 'AF_INET6' : 'AF_INET';
 }
 
+// sun_path's size: a longer path would be cut short silently by the bind.
+const MAX_SOCKET_PATH = process.platform === 'linux' ? 108 : 104;
+
 /** Throws unless `value` is a Unix path or a `[host, port]` pair. */
 export function checkAddress(value: unknown): Address {
-  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'string' && value !== '') {
+    if (Buffer.byteLength(value) <= MAX_SOCKET_PATH) return value;
+    throw invalid('address', `a Unix socket path of at most ${MAX_SOCKET_PATH} bytes (the OS limit)`, value);
+  }
   if (
     Array.isArray(value) &&
     value.length === 2 &&
@@ -105,5 +111,12 @@ export function removeAtExit(target: string, recursive: boolean): () => void {
 export function privateSocketPath(): { socketPath: string; remove: () => void } {
   // mkdtemp makes the directory 0700: only this user can reach the socket.
   const dir = mkdtempSync(path.join(lazyOs().tmpdir(), 'procpool-listener-'));
-  return { socketPath: path.join(dir, 'socket'), remove: removeAtExit(dir, true) };
+  const socketPath = path.join(dir, 'socket');
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(
+      `A Unix socket in ${dir} would have a path over the OS limit of ${MAX_SOCKET_PATH} bytes: set TMPDIR to a shorter directory, or give the Listener an address`,
+    );
+  }
+  return { socketPath, remove: removeAtExit(dir, true) };
 }
