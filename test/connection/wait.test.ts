@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { wait, type Connection, type Waitable } from '@procpool/core';
-import { WAITABLE } from '../../packages/core/src/common/waitable.js';
+import { wait, type Connection } from '@procpool/core';
+// Hand-made Waitables test the protocol itself, against the source's wait() and symbol.
+import { wait as waitInSource } from '../../packages/core/src/common/wait.js';
+import { WAITABLE, type Waitable } from '../../packages/core/src/common/waitable.js';
 import { connect, listen, track } from '../helpers/listeners.js';
 
 /** A connected pair: [ours, theirs]. */
@@ -76,19 +78,19 @@ describe('wait()', () => {
   test('every wait it started is aborted once it resolves: on readiness and on timeout', async () => {
     const first = new Gate();
     const second = new Gate();
-    const waiting = wait([first, second]);
+    const waiting = waitInSource([first, second]);
     second.open();
     expect(await waiting).toEqual([second]);
     expect([...first.signals, ...second.signals].every((signal) => signal.aborted)).toBe(true);
     const third = new Gate();
-    expect(await wait([third], 1)).toEqual([]);
+    expect(await waitInSource([third], 1)).toEqual([]);
     expect(third.signals.map((signal) => signal.aborted)).toEqual([true]);
   });
 
   test('an object that woke it but was no longer ready when looked at: waits on', async () => {
     const gate = new Gate();
     const other = new Gate();
-    const waiting = wait([gate, other]);
+    const waiting = waitInSource([gate, other]);
     gate.open();
     gate.ready = false; // taken by someone else before wait() looked
     await new Promise(setImmediate);
@@ -113,6 +115,6 @@ describe('wait()', () => {
     ['a negative timeout', [], -1, /Expected `timeout` to be a non-negative number of ms, got `-1`/],
     ['a timeout that is no number', [], '5', /Expected `timeout` to be a non-negative number of ms/],
   ])('%s: rejected, naming it', async (_name, objects, timeout, message) => {
-    await expect(wait(objects as Waitable[], timeout as number)).rejects.toThrow(message);
+    await expect(waitInSource(objects as Waitable[], timeout as number)).rejects.toThrow(message);
   });
 });
