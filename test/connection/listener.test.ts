@@ -121,6 +121,19 @@ describe('addresses', () => {
     expect(existsSync(socketPath)).toBe(false);
   });
 
+  // Linux only: elsewhere a path starting with NUL is no socket address.
+  (process.platform === 'linux' ? test : test.skip)(
+    "Linux's abstract namespace ('\\0name'): no file to make or remove",
+    async () => {
+      const name = `\0procpool-test-${process.pid}-${Math.random()}`;
+      const listener = listen(name, { authkey: KEY });
+      await expect(listener.ready()).resolves.toBe(name);
+      const [client, server] = await Promise.all([connect(name, { authkey: KEY }), listener.accept()]);
+      client.sendBytes(Buffer.from('abstract'));
+      expect((await server.recvBytes()).toString()).toBe('abstract');
+    },
+  );
+
   test('TCP port 0: ready() and then address give the real port; lastAccepted is the peer', async () => {
     const listener = listen(['127.0.0.1', 0]);
     expect(listener.address).toEqual(['127.0.0.1', 0]);
@@ -264,6 +277,14 @@ describe('the process around it', () => {
     const { address } = (await child.next()) as { address: string };
     expect(await child.exited).toEqual({ code: 0, signal: null });
     expect(existsSync(path.dirname(address))).toBe(false);
+  });
+
+  test('a socket file at a path given is removed at exit too, as Python does', async () => {
+    const socketPath = path.join(tempDir(), 'left.sock');
+    const child = startNode('fixtures/connection/listener-process.mjs', ['exit', socketPath]);
+    expect(await child.next()).toEqual({ address: socketPath });
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(existsSync(socketPath)).toBe(false);
   });
 
   test('a pending accept() does; once it resolved the process exits, removing the directory', async () => {
