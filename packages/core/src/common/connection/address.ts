@@ -19,7 +19,7 @@ export type Address = string | TcpAddress;
 const FAMILIES: readonly Family[] = ['AF_UNIX', 'AF_INET', 'AF_INET6'];
 
 /** The family an address belongs to: a string is a Unix path; a pair is TCP, IPv6 when its host is an IPv6 address. */
-export function addressType(address: Address): Family {
+function addressType(address: Address): Family {
   if (typeof address === 'string') return 'AF_UNIX';
   return net.isIPv6(address[0]) ? 'AF_INET6' : 'AF_INET';
 }

@@ -14,7 +14,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuthenticationError, EOFError } from './errors.js';
 
 /** What the handshake needs of a connection: Python's framed messages. */
-export interface HandshakeConnection {
+interface HandshakeConnection {
   sendBytes(bytes: Uint8Array): void;
   recvBytes(maxLength?: number): Promise<Buffer>;
 }
@@ -40,7 +40,7 @@ const LONGEST_DIGEST_NAME = 8;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
-export type DigestName = 'md5' | 'sha256' | 'sha384' | 'sha3_256' | 'sha3_384';
+type DigestName = 'md5' | 'sha256' | 'sha384' | 'sha3_256' | 'sha3_384';
 
 // The next handshake message. A peer gone is EOFError, as in Python; any other
 // failure (a message over the limit: Python's OSError) means the peer does not

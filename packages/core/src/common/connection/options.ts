@@ -40,7 +40,7 @@ function checkAuthkey(authkey: unknown): Buffer | null {
   return Buffer.from(authkey);
 }
 
-export interface ResolvedListenerOptions {
+interface ResolvedListenerOptions {
   /** null: a socket in a private directory. */
   address: Address | null;
   family: Family;
