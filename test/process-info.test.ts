@@ -7,7 +7,7 @@ import { makePool } from './helpers/pools.js';
 test('in the main process', () => {
   expect(isMainProcess()).toBe(true);
   const me = currentProcess();
-  expect(me).toEqual({ name: 'MainProcess', pid: process.pid, daemon: false, authkey: expect.any(Buffer) as Buffer });
+  expect(me).toEqual({ name: 'MainProcess', pid: process.pid, daemon: false, authkey: expect.any(Buffer) as unknown });
   // 32 random bytes, the same for the life of the process.
   expect(me.authkey).toHaveLength(32);
   expect(currentProcess().authkey.equals(me.authkey)).toBe(true);
