@@ -13,6 +13,7 @@ import {
   type ParentMessage,
   type WorkerMessage,
 } from '../common/protocol.js';
+import { INHERITED } from './inherited.js';
 import { findTask, onImport } from './loader.js';
 import { runProcess } from './process-run.js';
 import { TaskRunner } from './runner.js';
@@ -48,6 +49,7 @@ const leave = (): void => channel.flush(() => exit(0));
 
 const runner = new TaskRunner({
   findTask,
+  inherited: INHERITED,
   overMemory: () => maxMemory !== null && memoryUsage.rss() > maxMemory,
   sink: {
     // `last`: the answer leaves now, not after this turn's other work.

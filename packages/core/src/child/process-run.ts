@@ -2,7 +2,10 @@
 // os._exit after run(): timers, sockets and listeners left behind do not keep
 // it alive, and what it wrote to stdout and stderr is delivered first.
 import { inspect } from 'node:util';
-import { decodeValue, type Payload } from '../common/codec/values.js';
+import { decodeTransferred } from '../common/codec/transfers.js';
+import type { Payload } from '../common/codec/values.js';
+import { whenAllWritten } from '../common/connection/message-writer.js';
+import { INHERITED } from './inherited.js';
 import { logToStderr } from '../common/logging.js';
 import { setChildIdentity } from '../common/process-info.js';
 import type { ParentMessage, WorkerMessage } from '../common/protocol.js';
@@ -31,7 +34,7 @@ export async function runProcess(message: ProcessMessage, payload: Payload, side
   if (message.log !== null) logToStderr(message.log);
   let code = 0;
   try {
-    const args = decodeValue(payload) as unknown[];
+    const args = decodeTransferred(payload, INHERITED) as unknown[];
     if (target !== null) {
       const fn = await findTask(target);
       await fn(...args);
@@ -43,7 +46,8 @@ export async function runProcess(message: ProcessMessage, payload: Payload, side
     // Python prints the traceback under this line.
     process.stderr.write(`Process ${name}:\n${thrown instanceof Error ? String(thrown.stack) : inspect(thrown)}\n`);
   }
-  await flushStdio();
+  // What the target sent on Connections leaves first, as Python's blocking send() would have.
+  await Promise.all([whenAllWritten(), flushStdio()]);
   side.flush(() => side.exit(code));
 }
 

@@ -1,6 +1,7 @@
 // Runs chunks of calls one at a time and hands each answer to a sink. It does
 // no I/O of its own, so a pool worker, a thread, a Process child or a BullMQ
 // worker can each run tasks with it over its own transport.
+import { decodeTransferred, type TransferReceiver } from '../common/codec/transfers.js';
 import { decodeValue, encodeValue, type Payload } from '../common/codec/values.js';
 import type { WireTaskRef } from '../common/protocol.js';
 import { describeResultFailure, encodeThrown, type EncodedFailure } from './replies.js';
@@ -34,7 +35,15 @@ export interface RunnerOptions {
   overMemory: () => boolean;
   /** Milliseconds, for the answer delay; Date.now by default. */
   clock?: () => number;
+  /** Where the objects initargs transferred (Connections) arrived; none by default. */
+  inherited?: TransferReceiver;
 }
+
+const NOTHING_INHERITED: TransferReceiver = {
+  fd: () => {
+    throw new TypeError('Nothing was passed to this worker as it started');
+  },
+};
 
 // Answers queued while chunks run back to back leave together at the end of
 // the run, unless this much time has gone by: an answer held behind a 5 ms
@@ -53,6 +62,7 @@ export class TaskRunner {
   readonly #findTask: RunnerOptions['findTask'];
   readonly #overMemory: () => boolean;
   readonly #clock: () => number;
+  readonly #inherited: TransferReceiver;
   readonly #queue: Chunk[] = [];
   // Task functions by the number the parent gave them; `fn` once found, so a
   // chunk looks up nothing by name after its function's first call.
@@ -62,11 +72,12 @@ export class TaskRunner {
   #stopping = false;
   #running: number | null = null;
 
-  constructor({ sink, findTask, overMemory, clock = Date.now }: RunnerOptions) {
+  constructor({ sink, findTask, overMemory, clock = Date.now, inherited = NOTHING_INHERITED }: RunnerOptions) {
     this.#sink = sink;
     this.#findTask = findTask;
     this.#overMemory = overMemory;
     this.#clock = clock;
+    this.#inherited = inherited;
   }
 
   /** The id of the chunk being run, if any. */
@@ -113,7 +124,7 @@ export class TaskRunner {
   async #runInitializer(init: WireTaskRef, args: Payload): Promise<void> {
     try {
       const fn = await this.#findTask(init);
-      await fn(...(decodeValue(args) as unknown[]));
+      await fn(...(decodeTransferred(args, this.#inherited) as unknown[]));
     } catch (error) {
       this.#sink.initFailed(encodeThrown(error));
       return;

@@ -25,8 +25,8 @@ export interface LaunchOptions {
 export interface InheritedEnd {
   /** Our socket, its fd duplicated into the child; or 'pipe' for a fresh socket pair. */
   readonly stdio: net.Socket | 'pipe';
-  /** After the spawn: our end of the 'pipe' (null for a socket, or when the spawn failed). */
-  spawned(ourEnd: net.Socket | null): void;
+  /** After the spawn: our end of the 'pipe' (null for a socket, or when the spawn failed); `started`: whether it did. */
+  spawned(ourEnd: net.Socket | null, started: boolean): void;
 }
 
 export interface ExitInfo {

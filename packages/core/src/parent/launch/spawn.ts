@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { lazyChildProcess } from '../../common/builtins.js';
 import { INHERITED_FD } from '../../common/protocol.js';
 import { buildCommand, buildEnv } from './command.js';
-import type { ExitInfo, LaunchOptions } from './launcher.js';
+import type { ExitInfo, InheritedEnd, LaunchOptions } from './launcher.js';
 
 const STDERR_TAIL_BYTES = 4096;
 
@@ -19,14 +19,23 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
   const stdio: Array<'ignore' | 'inherit' | 'pipe' | 'ipc' | net.Socket> = ['ignore', 'inherit', 'pipe', channel];
   // fd 4 is Node's IPC channel under fork, unused under spawn; inherited objects follow.
   if (options.method === 'fork') stdio.push('ipc');
-  const inherited = options.inherit?.() ?? [];
+  let inherited: readonly InheritedEnd[];
+  try {
+    inherited = options.inherit?.() ?? [];
+  } catch (error) {
+    // Say, a Connection in a pool's initargs that the parent has closed since.
+    return { child: null, exited: Promise.resolve(notStarted(couldNotStart(file, error))), stderrTail: () => '' };
+  }
   if (inherited.length > 0) {
     if (options.method !== 'fork') stdio.push('ignore');
     stdio.push(...inherited.map((end) => end.stdio));
   }
   const handOver = (child: ChildProcess | null): void =>
     inherited.forEach((end, i) =>
-      end.spawned(end.stdio === 'pipe' ? ((child?.stdio[INHERITED_FD + i] ?? null) as net.Socket | null) : null),
+      end.spawned(
+        end.stdio === 'pipe' ? ((child?.stdio[INHERITED_FD + i] ?? null) as net.Socket | null) : null,
+        child !== null,
+      ),
     );
   let child: ChildProcess;
   try {

@@ -1,6 +1,9 @@
+import { encodeTransferring } from '../../common/codec/transfers.js';
+import type { Connection } from '../../common/connection/connection.js';
+import { childEndOf } from '../../common/connection/transfer.js';
 import { stderrLogLevel } from '../../common/logging.js';
 import { currentProcess } from '../../common/process-info.js';
-import { describeEncodeFailure, encodeValue, type Payload } from '../../common/codec/values.js';
+import { describeEncodeFailure, type Payload } from '../../common/codec/values.js';
 import type { WorkerLauncher } from '../launch/launcher.js';
 import { WorkerHandle, type WorkerEvents, type WorkerSettings } from '../worker/handle.js';
 import type { Chunk } from './chunk.js';
@@ -80,15 +83,21 @@ export class WorkerSet {
 /** What every worker of a pool is started with; throws a TypeError when `initargs` cannot be sent. */
 export function workerSettings(options: ResolvedOptions): WorkerSettings {
   let initargsBody: Payload;
+  let connections: Connection[];
   try {
-    initargsBody = encodeValue(options.initargs);
+    ({ payload: initargsBody, transferred: connections } = encodeTransferring(options.initargs) as {
+      payload: Payload;
+      transferred: Connection[];
+    });
   } catch (error) {
     const { path, reason } = describeEncodeFailure(error);
     throw new TypeError(`Cannot send initargs${path} to a worker: ${reason}`);
   }
   const me = currentProcess();
+  const launch = { method: options.startMethod, execArgv: options.execArgv, env: options.env, cwd: options.cwd };
   return {
-    launch: { method: options.startMethod, execArgv: options.execArgv, env: options.env, cwd: options.cwd },
+    // Every worker, replacements too, inherits the Connections in initargs.
+    launch: connections.length === 0 ? launch : { ...launch, inherit: () => connections.map(childEndOf) },
     initializer: options.initializer,
     initargsBody,
     authkey: me.authkey.toString('base64'),

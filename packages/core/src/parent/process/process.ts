@@ -1,6 +1,9 @@
 import type net from 'node:net';
 import { Channel } from '../../common/channel/channel.js';
-import { describeEncodeFailure, encodeValue, type Payload } from '../../common/codec/values.js';
+import { encodeTransferring } from '../../common/codec/transfers.js';
+import { describeEncodeFailure, type Payload } from '../../common/codec/values.js';
+import type { Connection } from '../../common/connection/connection.js';
+import { childEndOf } from '../../common/connection/transfer.js';
 import { ProcessError } from '../../common/errors.js';
 import { getLogger, stderrLogLevel } from '../../common/logging.js';
 import { childIdentity, currentProcess, nextProcessName } from '../../common/process-info.js';
@@ -136,8 +139,12 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     }
     // eslint-disable-next-line @typescript-eslint/unbound-method -- only a frame to cut the stack at
     const caller = captureCaller(this.start);
-    const payload = this.#encodeArgs();
-    const { child, exited } = spawnWorker({ ...this.#options.launch, survivesParent: !this.#daemon }, 'pipe');
+    const { payload, transferred } = this.#encodeArgs();
+    const inherited = transferred.map(childEndOf);
+    const { child, exited } = spawnWorker(
+      { ...this.#options.launch, survivesParent: !this.#daemon, inherit: () => inherited },
+      'pipe',
+    );
     const pipe = (child?.stdio[3] ?? null) as net.Socket | null;
     if (child === null || child.pid === undefined || pipe === null) {
       pipe?.destroy();
@@ -242,9 +249,9 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     this.#kill?.(signal);
   }
 
-  #encodeArgs(): Payload {
+  #encodeArgs(): { payload: Payload; transferred: Connection[] } {
     try {
-      return encodeValue(this.#options.args);
+      return encodeTransferring(this.#options.args) as { payload: Payload; transferred: Connection[] };
     } catch (error) {
       const { path, reason } = describeEncodeFailure(error);
       throw new TypeError(`Cannot send args${path} to ${this.#name}: ${reason}`);
