@@ -15,7 +15,8 @@ test('chaos: 5 000 tasks on 4 workers while workers are SIGKILLed every few ms; 
   const killer = setInterval(() => {
     if (killed.size >= 50) return; // bounded: each kill costs a worker start-up (~100 ms here)
     const alive = new Set(activeChildren().map((child) => child.pid));
-    const candidates = [...working].filter((pid) => alive.has(pid));
+    // A late answer of a killed worker may put it back in `working`: it is never a victim twice.
+    const candidates = [...working].filter((pid) => alive.has(pid) && !killed.has(pid));
     const victim = candidates[Math.floor(Math.random() * candidates.length)];
     if (victim === undefined) return;
     working.delete(victim);
