@@ -260,14 +260,18 @@ describe.each(methods)('Process and its parent (%s)', (method) => {
   );
 
   test('a non-daemonic child keeps its parent alive until it exits, every line it wrote delivered', async () => {
-    const signals = await signalServer();
-    const { stdout, stderr } = await run(process.execPath, [parentFixture, signals.path, 'exit', method]);
+    const { stdout, stderr } = await run(process.execPath, [parentFixture, '', 'exit', method]);
     const lines = (text: string, kind: string): number =>
       text.split('\n').filter((line) => line.startsWith(kind)).length;
     expect([lines(stdout, 'out '), lines(stderr, 'err ')]).toEqual([500, 500]);
-    // The daemonic child reported, then died with its parent's exit.
-    const { pid } = await signals.next();
-    await waitFor(() => !isAlive(pid), `daemonic child ${pid} to die at its parent's exit`);
+    // The daemonic child died with its parent's exit (the kernel, or its control pipe closing).
+    const daemon = Number(/^daemon (\d+)$/m.exec(stdout)?.[1]);
+    await waitFor(() => !isAlive(daemon), `daemonic child ${daemon} to die at its parent's exit`);
+  });
+
+  test('await join() of a daemonic child keeps the parent alive until the child has exited', async () => {
+    const { stdout } = await run(process.execPath, [parentFixture, '', 'join', method]);
+    expect(stdout).toBe('joined 0\n');
   });
 
   test("logToStderr() in the parent: lifecycle lines there, and the child logs at the parent's level", async () => {

@@ -209,7 +209,11 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     if (this.#state === 'initial')
       return Promise.reject(new ProcessError(`Cannot join ${this.#name}: it was never started`));
     if (this.#exit !== null || timeout === 0) return Promise.resolve();
-    if (timeout === undefined || timeout === null) return this.#exited;
+    if (timeout === undefined || timeout === null) {
+      // A daemonic child does not keep Node alive; someone waiting for it does, as Python's join() blocks.
+      const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
+      return this.#exited.finally(() => clearInterval(keepAlive));
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeout);
       void this.#exited.then(() => {
