@@ -10,7 +10,7 @@ export interface TransferReceiver {
  * An object that cannot be encoded as data but can be handed to a child
  * process as it starts (a Connection: its open descriptor).
  */
-export interface Transferable<T extends object, D> {
+interface Transferable<T extends object, D> {
   Class: abstract new (...args: never[]) => T;
   /** The name it has on the wire, e.g. 'Connection'. */
   name: string;

@@ -13,7 +13,7 @@ import { MessageWriter } from './message-writer.js';
 import { startReading, stopReading } from './socket-reading.js';
 
 /** Which ways a Connection carries messages. */
-export interface ConnectionOptions {
+interface ConnectionOptions {
   readable: boolean;
   writable: boolean;
 }

@@ -5,7 +5,7 @@ import { constants } from 'node:buffer';
 // unsigned integer for a payload over 0x7fffffff bytes.
 
 /** The longest payload a 4-byte header can announce. */
-export const MAX_SHORT_LENGTH = 0x7fffffff;
+const MAX_SHORT_LENGTH = 0x7fffffff;
 const SHORT_HEADER_BYTES = 4;
 const LONG_HEADER_BYTES = 12;
 /** Longest header: what a writer reserves before it knows the length. */

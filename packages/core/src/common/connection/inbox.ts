@@ -5,7 +5,7 @@ import { EOFError } from './errors.js';
 const MAX_TIMER_MS = 0x7fffffff;
 
 /** A pending recv: the longest message it takes, and how it settles. */
-export interface Receiver {
+interface Receiver {
   maxLength: number;
   deliver(message: Buffer): void;
   fail(error: unknown): void;

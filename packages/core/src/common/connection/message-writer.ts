@@ -3,7 +3,7 @@ import type net from 'node:net';
 import { headerBytes, MAX_HEADER_BYTES, writeHeader } from './framing.js';
 
 /** Payloads up to this size are copied behind their header; larger ones are written uncopied. */
-export const COPY_BYTES = 32 * 1024;
+const COPY_BYTES = 32 * 1024;
 /** Queued bytes past this leave at once; below it, at the end of the event-loop turn. */
 const MERGE_BYTES = 64 * 1024;
 const BATCH_BYTES = 64 * 1024;

@@ -47,7 +47,14 @@ const MAX_SOCKET_PATH = 100;
 export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
   const duplex = checkOptions(options);
   // A private (0700) directory: nobody else can connect before we do.
-  const dir = mkdtempSync(path.join(lazyOs().tmpdir(), 'procpool-pipe-'));
+  let dir: string;
+  try {
+    dir = mkdtempSync(path.join(lazyOs().tmpdir(), 'procpool-pipe-'));
+  } catch (error) {
+    throw new ProcessError(`Cannot make a Pipe: cannot create a directory for its socket (${String(error)})`, {
+      cause: error,
+    });
+  }
   let connecting: net.Socket;
   let server: net.Server;
   try {
