@@ -1,6 +1,8 @@
 import { collectingTransfers, receivingTransfers, type TransferReceiver } from './transferables.js';
 import { decodeValue, encodeValue, type Payload } from './values.js';
 
+export type { TransferReceiver } from './transferables.js';
+
 /**
  * Encodes `value` for a child that is about to start, collecting the
  * transferable objects in it (Connections) in order instead of failing on

@@ -33,7 +33,7 @@ interface Friends {
   pass(connection: Connection): Buffer | null;
   /** The child has it: the bytes pass() returned are its own now. */
   passed(connection: Connection): void;
-  /** Undoes pass() (the child did not start): reading resumes here, after the bytes pass() took. */
+  /** Undoes pass() unless a child already has it (this one did not start): reading resumes here, after the bytes pass() took. */
   unpass(connection: Connection): void;
   /** Its socket goes to a child through a relay (relay.ts): sends fail; `onClose` runs on close(). */
   relay(connection: Connection, onClose: () => void): void;
@@ -58,7 +58,9 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
   readonly #writable: boolean;
   #closed = false;
   // Passes to children not yet known to have failed, and the bytes the first took from here.
-  #passes = 0;
+  // 'passing' from the encode that lists it until a child is known to have it
+  // ('passed', for good) or none will ('here' again, with what it had read).
+  #passState: 'here' | 'passing' | 'passed' = 'here';
   #passedUnread: Buffer | null = null;
   #onRelayedClose: (() => void) | null = null;
   // Why reading stopped when the peer wrote something that is not Python's framing.
@@ -113,6 +115,7 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
       socketOf: (connection) => connection.#socket,
       pass: (connection) => connection.#pass(),
       passed: (connection) => {
+        connection.#passState = 'passed';
         connection.#passedUnread = null;
       },
       unpass: (connection) => connection.#unpass(),
@@ -178,12 +181,12 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
   }
 
   get #passed(): boolean {
-    return this.#passes > 0;
+    return this.#passState !== 'here';
   }
 
   #pass(): Buffer | null {
-    this.#passes += 1;
-    if (this.#passes > 1) return null;
+    if (this.#passState !== 'here') return null;
+    this.#passState = 'passing';
     // What Node has buffered becomes ours first, so that all of it goes to the child.
     if (this.#socket !== null) stopReading(this.#socket);
     const pieces: Buffer[] = [];
@@ -196,8 +199,8 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
   }
 
   #unpass(): void {
-    this.#passes -= 1;
-    if (this.#passes > 0) return;
+    if (this.#passState !== 'passing') return;
+    this.#passState = 'here';
     const unread = this.#passedUnread;
     this.#passedUnread = null;
     if (unread !== null) this.#reader.push(unread);
