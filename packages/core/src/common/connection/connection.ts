@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { inspect } from 'node:util';
 
 import { registerTransferable } from '../codec/transferables.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../codec/values.js';
@@ -392,11 +393,19 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
     this.close();
   }
 
+  #waitState: WaitState | null = null;
+
   /** What `wait()` asks: ready once a message or EOF is here (or recv() would reject at once). */
-  readonly [WAITABLE]: WaitState = {
-    isReady: () => this.#isReady(),
-    whenReady: (signal) => (this.#isReady() ? Promise.resolve() : this.#inbox.whenReadyUnless(signal)),
-  };
+  get [WAITABLE](): WaitState {
+    return (this.#waitState ??= {
+      isReady: () => this.#isReady(),
+      whenReady: (signal) => (this.#isReady() ? Promise.resolve() : this.#inbox.whenReadyUnless(signal)),
+    });
+  }
+
+  [inspect.custom](): string {
+    return `Connection { closed: ${this.#closed}, readable: ${this.#readable}, writable: ${this.#writable} }`;
+  }
 }
 
 /** How a Connection crosses into a child: its index in the transfer, its directions, and what was read here unreceived. */
