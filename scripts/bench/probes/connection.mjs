@@ -25,7 +25,7 @@ const connect = (where) =>
 
 // The child's side: echo (round trip) or write MIB messages of 1 MiB (throughput).
 if (role === 'child') {
-  const socket = /** @type {net.Socket} */ (await connect(socketPath));
+  const socket = /** @type {net.Socket} */ (await connect(socketPath ?? ''));
   if (kind === 'conn-echo') {
     const conn = Connection.fromSocket(socket, { readable: true, writable: true });
     for (;;) conn.send(await conn.recv().catch(() => process.exit(0)));
@@ -65,6 +65,7 @@ if (role === 'child') {
     return Number(process.hrtime.bigint() - start) / 1e9;
   };
 
+  /** @type {Record<string, number | string>} */
   const results = {};
   await withChild('conn-echo', async (socket) => {
     const conn = Connection.fromSocket(socket, { readable: true, writable: true });
