@@ -186,6 +186,7 @@ describe('bytes', () => {
 
   test('a header announcing more than maxLength is refused before any of its bytes arrive', async () => {
     for (const [header, message] of [
+      [[0, 0x10, 0, 0], /^Bad message length: a message of 1048576 bytes is longer than maxLength \(256\)/],
       [[0x7f, 0xff, 0xff, 0xff], /^Bad message length: a message of 2147483647 bytes is longer than maxLength \(256\)/],
       [[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0x80, 0, 0, 0], /^Bad message length: .*10737418240 bytes/],
     ] as const) {

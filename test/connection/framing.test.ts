@@ -9,14 +9,18 @@ import {
 import { decodeMessage, encodeWithParts } from '../../packages/core/src/common/connection/message.js';
 import { encodeValue } from '../../packages/core/src/common/codec/values.js';
 
-/** A reader that collects what it hands over. */
-function reader(limit?: number): { push(bytes: Buffer): void; messages: Buffer[]; bad: BadLength[]; r: MessageReader } {
+/** A reader that collects what it hands over; `fill`: long messages get their own buffer as they arrive. */
+function reader(
+  limit?: number,
+  fill = false,
+): { push(bytes: Buffer): void; messages: Buffer[]; bad: BadLength[]; r: MessageReader } {
   const messages: Buffer[] = [];
   const bad: BadLength[] = [];
   const r = new MessageReader(
     (message) => messages.push(message),
     (b) => bad.push(b),
     limit,
+    () => fill,
   );
   return { push: (bytes) => r.push(bytes), messages, bad, r };
 }
@@ -47,16 +51,20 @@ test('decodeHeader reads both forms back, and waits for the whole header', () =>
   expect(decodeHeader(Buffer.from([0xff, 0xff, 0xff, 0xfe]))).toEqual({ length: -2, bytes: 4 });
 });
 
-test('the reader hands over messages split or batched across reads, in order, empty ones included', () => {
-  const payloads = [Buffer.from('hello'), Buffer.alloc(0), Buffer.alloc(70_000, 1), Buffer.from('x')];
-  const stream = Buffer.concat(payloads.map(frame));
-  for (const size of [1, 3, 4, 5, 7, 4096, 65_536, stream.length]) {
-    const { push, messages, bad } = reader();
-    for (let at = 0; at < stream.length; at += size) push(stream.subarray(at, at + size));
-    expect(messages).toEqual(payloads);
-    expect(bad).toEqual([]);
-  }
-});
+test.each([false, true])(
+  'the reader hands over messages split or batched across reads, in order, empty ones included (fill: %p)',
+  (fill) => {
+    const payloads = [Buffer.from('hello'), Buffer.alloc(0), Buffer.alloc(70_000, 1), Buffer.from('x')];
+    payloads.push(Buffer.alloc(100_000, 2), Buffer.alloc(65_536, 3), Buffer.from('end'));
+    const stream = Buffer.concat(payloads.map(frame));
+    for (const size of [1, 3, 4, 5, 7, 4096, 65_536, 65_541, stream.length]) {
+      const { push, messages, bad } = reader(undefined, fill);
+      for (let at = 0; at < stream.length; at += size) push(stream.subarray(at, at + size));
+      expect(messages.map((m) => m.toString('base64'))).toEqual(payloads.map((p) => p.toString('base64')));
+      expect(bad).toEqual([]);
+    }
+  },
+);
 
 test('a message inside one read is a view of it; one spread over reads is copied once', () => {
   const { push, messages } = reader();
@@ -111,6 +119,16 @@ test('takeUnread gives back the bytes of the message being read, header included
   expect(r.nextLength).toBe(-1);
   push(frame(Buffer.from('next')));
   expect(messages[1]).toEqual(Buffer.from('next'));
+});
+
+test('takeUnread gives back a message being filled into its own buffer, header first', () => {
+  const { push, r } = reader(undefined, true);
+  const message = frame(Buffer.alloc(100_000, 9));
+  push(message.subarray(0, 30_000));
+  push(message.subarray(30_000, 50_000));
+  expect(r.bufferedBytes).toBe(50_000 - 4);
+  expect(Buffer.concat(r.takeUnread()).equals(message.subarray(0, 50_000))).toBe(true);
+  expect(r.bufferedBytes).toBe(0);
 });
 
 test("send()'s messages: the codec's text alone, or a prefix listing raw parts; garbage does not decode", () => {

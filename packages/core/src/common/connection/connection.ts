@@ -8,7 +8,7 @@ import { WAITABLE, type Waitable, type WaitState } from '../waitable.js';
 import { checkBytes, checkMaxLength, checkOffset, checkSize, checkTimeout } from './arguments.js';
 import { BrokenPipeError, BufferTooShort, EOFError } from './errors.js';
 import { encodeHeader, MessageReader } from './framing.js';
-import { Inbox } from './inbox.js';
+import { Inbox, READ_AHEAD_BYTES } from './inbox.js';
 import { decodeMessage, encodeWithParts } from './message.js';
 import { MessageWriter } from './message-writer.js';
 import { startReading, stopReading } from './socket-reading.js';
@@ -19,8 +19,6 @@ interface ConnectionOptions {
   writable: boolean;
 }
 
-/** Whole messages held past this, with nobody receiving, pause reading (the sender's drain() then waits). */
-const HIGH_WATER_BYTES = 1024 * 1024;
 const PASSED =
   'This Connection was passed to a child process, which receives its messages now; in this process it can send and close';
 const RELAYED =
@@ -88,6 +86,8 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
         this.#inbox.abort(this.#failure);
         this.close();
       },
+      undefined,
+      (length) => this.#inbox.fillable(length),
     );
     this.#inbox = new Inbox(
       () => this.#reader.nextLength,
@@ -157,7 +157,7 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
       this.#reader.push(chunk);
       // A header just read may announce more than a waiting recvBytes(maxLength) takes.
       if (this.#reader.nextLength > 0) this.#inbox.serve();
-      if (!this.#inbox.waiting && this.#inbox.bytes + this.#reader.bufferedBytes > HIGH_WATER_BYTES) {
+      if (!this.#inbox.waiting && this.#inbox.bytes + this.#reader.bufferedBytes > READ_AHEAD_BYTES) {
         this.#paused = true;
         socket.pause();
       }

@@ -55,12 +55,16 @@ export interface BadLength {
   limit: number;
 }
 
+/** Messages from this size on may be copied into their own buffer as their bytes arrive (see `fillable`). */
+const FILL_MIN_BYTES = 64 * 1024;
+
 /**
  * Turns the bytes read from a socket, in whatever chunks they come, back into
  * messages. A message inside one chunk is a view of it; one spread over
- * several is copied once, when its last byte is in. Nothing is allocated for
- * a length before its bytes arrive: a header announcing more than `limit`
- * stops the reader at once.
+ * several is copied once: into a buffer of its length as its bytes arrive
+ * (while they are in the cache) when `fillable(length)` allows that buffer,
+ * else all at once when its last byte is in. A header announcing more than
+ * `limit` stops the reader at once, before anything is allocated for it.
  */
 export class MessageReader {
   // Chunks read and not yet handed over, the first from #offset on.
@@ -70,16 +74,26 @@ export class MessageReader {
   // The message being read: its header's size and its length once the header is in.
   #header = 0;
   #length = -1;
+  // The buffer the message being read is copied into as it arrives, and how much of it is in.
+  #target: Buffer | null = null;
+  #filled = 0;
   #failed = false;
   readonly #scratch = Buffer.allocUnsafe(LONG_HEADER_BYTES);
   readonly #limit: number;
   readonly #onMessage: (message: Buffer) => void;
   readonly #onBadLength: (bad: BadLength) => void;
+  readonly #fillable: (length: number) => boolean;
 
-  constructor(onMessage: (message: Buffer) => void, onBadLength: (bad: BadLength) => void, limit = MAX_MESSAGE_BYTES) {
+  constructor(
+    onMessage: (message: Buffer) => void,
+    onBadLength: (bad: BadLength) => void,
+    limit = MAX_MESSAGE_BYTES,
+    fillable: (length: number) => boolean = () => false,
+  ) {
     this.#onMessage = onMessage;
     this.#onBadLength = onBadLength;
     this.#limit = limit;
+    this.#fillable = fillable;
   }
 
   /** The length the next message announces once its header is in; -1 before. */
@@ -89,32 +103,71 @@ export class MessageReader {
 
   /** Bytes held of messages not yet whole. */
   get bufferedBytes(): number {
-    return this.#buffered;
+    return this.#buffered + this.#filled;
   }
 
   /** Removes and returns the bytes held of the message being read, its header included. */
   takeUnread(): Buffer[] {
     const [first, ...rest] = this.#chunks;
     const unread = first === undefined ? [] : [first.subarray(this.#offset), ...rest];
+    if (this.#target !== null) unread.unshift(encodeHeader(this.#length), this.#target.subarray(0, this.#filled));
     this.#chunks = [];
     this.#offset = 0;
     this.#buffered = 0;
     this.#length = -1;
+    this.#target = null;
+    this.#filled = 0;
     return unread;
   }
 
-  push(chunk: Buffer): void {
-    if (this.#failed || chunk.length === 0) return;
+  push(read: Buffer): void {
+    if (this.#failed || read.length === 0) return;
+    let chunk = read;
+    if (this.#target !== null) {
+      const target = this.#target;
+      const copied = chunk.copy(target, this.#filled, 0, Math.min(chunk.length, target.length - this.#filled));
+      this.#filled += copied;
+      if (this.#filled < target.length) return;
+      this.#target = null;
+      this.#filled = 0;
+      this.#length = -1;
+      this.#onMessage(target);
+      if (copied === chunk.length || this.#failed) return;
+      chunk = chunk.subarray(copied);
+    }
     this.#chunks.push(chunk);
     this.#buffered += chunk.length;
     while (!this.#failed) {
       if (this.#length < 0 && !this.#readHeader()) return;
       const end = this.#header + this.#length;
-      if (this.#buffered < end) return;
+      if (this.#buffered < end) {
+        if (this.#length >= FILL_MIN_BYTES && this.#fillable(this.#length)) this.#startFilling();
+        return;
+      }
       const message = this.#take(end).subarray(this.#header);
       this.#length = -1;
       this.#onMessage(message);
     }
+  }
+
+  // The message's own buffer takes the bytes held of it, and those to come.
+  #startFilling(): void {
+    let target: Buffer;
+    try {
+      target = Buffer.allocUnsafe(this.#length);
+    } catch {
+      return; // out of memory for it at once: its bytes are gathered as they come instead
+    }
+    this.#take(this.#header);
+    let filled = 0;
+    for (const chunk of this.#chunks) {
+      filled += chunk.copy(target, filled, this.#offset);
+      this.#offset = 0;
+    }
+    this.#chunks = [];
+    this.#buffered = 0;
+    this.#filled = filled;
+    this.#target = target;
   }
 
   #readHeader(): boolean {

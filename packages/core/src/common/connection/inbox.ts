@@ -1,6 +1,10 @@
 import { ProcessError } from '../errors.js';
 import { EOFError } from './errors.js';
 
+/** Whole messages held past this, with nobody receiving, pause reading (the sender's drain() then waits). */
+export const READ_AHEAD_BYTES = 1024 * 1024;
+/** The longest message given a buffer of its length before its bytes are in. */
+const FILL_MAX_BYTES = 64 * 1024 * 1024;
 /** A timer's longest delay (24.8 days); a longer wait is forever. */
 const MAX_TIMER_MS = 0x7fffffff;
 
@@ -74,6 +78,18 @@ export class Inbox {
     this.#end = error;
     this.serve();
     this.#wake();
+  }
+
+  /**
+   * Whether the next message may get a buffer of its `length` before its
+   * bytes are in: when a receiver waits for it and takes that length (up to
+   * FILL_MAX_BYTES), or, with none waiting, when it is no more than would be
+   * read ahead anyway. Never for a length a waiting recvBytes(maxLength) refuses.
+   */
+  fillable(length: number): boolean {
+    const receiver = this.#receivers[0];
+    if (receiver === undefined) return length <= READ_AHEAD_BYTES;
+    return length <= receiver.maxLength && length <= FILL_MAX_BYTES;
   }
 
   /** Waits for the next message; receivers are served in call order. */
