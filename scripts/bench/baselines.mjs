@@ -146,6 +146,19 @@ export async function forkPerTask(count, lanes) {
 }
 
 /**
+ * Fork a child that does nothing and wait until it has exited and its IPC
+ * channel has closed: the floor of a Process's start → join.
+ * @returns {Promise<void>}
+ */
+export function forkAndExit() {
+  return new Promise((resolve, reject) => {
+    const child = fork('-e', ['0'], { execArgv: [] });
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`the child exited with ${code}`))));
+  });
+}
+
+/**
  * Time for `node -e 0`, in ms.
  * @returns {Promise<number>}
  */

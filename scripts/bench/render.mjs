@@ -137,6 +137,9 @@ const README_ROWS = [
   { label: 'F. same, without NODE_EXTRA_CA_CERTS', scenario: 'F', env: 'without CA' },
   { label: 'F. idle RSS per worker (MiB ↓)', scenario: 'F', show: 0 },
   { label: 'G. SIGKILL mid-task → rejection (ms ↓)', scenario: 'G' },
+  { label: 'H. Process start → join, fork (ms ↓)', scenario: 'H', variant: 'fork' },
+  { label: 'H. same, without NODE_EXTRA_CA_CERTS', scenario: 'H', variant: 'fork', env: 'without CA' },
+  { label: 'H. Process start → join, spawn (ms ↓)', scenario: 'H', variant: 'spawn' },
 ];
 
 /**

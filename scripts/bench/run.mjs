@@ -38,6 +38,7 @@ const caCerts = process.env.NODE_EXTRA_CA_CERTS;
 
 // Start-up-bound scenarios run twice where NODE_EXTRA_CA_CERTS is set: it adds
 // ~100 ms to every node start on these machines.
+const STARTUP_BOUND = ['D', 'F', 'H'];
 /** @type {Array<{ name: string, variant: string | undefined, env: Section['env'] }>} */
 const plan = [];
 for (const [name, scenario] of Object.entries(scenarios)) {
@@ -45,7 +46,7 @@ for (const [name, scenario] of Object.entries(scenarios)) {
   const variants = scenario.variants ? Object.keys(scenario.variants) : [undefined];
   for (const variant of variants) {
     plan.push({ name, variant, env: 'as is' });
-    if (!quick && caCerts !== undefined && (name === 'D' || name === 'F'))
+    if (!quick && caCerts !== undefined && STARTUP_BOUND.includes(name))
       plan.push({ name, variant, env: 'without CA' });
   }
 }
@@ -142,7 +143,7 @@ for (const { name, variant, env } of plan) {
   ]);
   /** @param {string} key @param {Outcome} outcome */
   const record = (key, outcome) => outcomes[key]?.push(outcome);
-  // The runs without the CA bundle are a second look at D and F: 3 trials keep a full run under 10 minutes.
+  // The runs without the CA bundle are a second look at D, F and H: 3 trials keep a full run under 10 minutes.
   const sectionTrials = env === 'without CA' ? Math.min(trials, 3) : trials;
   for (let t = 0; t < sectionTrials; t += 1) {
     if (scenario.baseline) record('baseline', await measure(name, 'baseline', variant, env));

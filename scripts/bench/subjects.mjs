@@ -7,8 +7,9 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
- * A feature a scenario may need (`Scenario.needs`) and a pool may lack.
- * @typedef {'recycle' | 'map' | 'process'} Feature
+ * A feature a scenario may need (`Scenario.needs`) and a pool may lack;
+ * `multiprocessing`: Python's Process, Pipe and Connection (H, I, J).
+ * @typedef {'recycle' | 'map' | 'process' | 'multiprocessing'} Feature
  */
 /**
  * The tasks of workers/functions.cjs, which every pool's worker file exposes
@@ -51,6 +52,7 @@ const noRecycle = (name, recycle) => {
   if (recycle) throw new NotAvailable(`${name} ${NO_RECYCLE}`);
 };
 const NO_MAP = 'no map';
+const NO_MULTIPROCESSING = 'no Process or Pipe';
 
 /**
  * procpool, its task module loaded as `loadTasks` says (the worker loads it the same way).
@@ -85,7 +87,7 @@ export const subjects = {
   },
   workerpool: {
     kind: 'process',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP },
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
     load: async () => require('workerpool'),
     async create({ workers, recycle }) {
       noRecycle('workerpool', recycle);
@@ -101,7 +103,7 @@ export const subjects = {
   },
   tinypool: {
     kind: 'process',
-    lacks: { map: NO_MAP },
+    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
     load: () => import('tinypool'),
     async create({ workers, recycle }) {
       const { Tinypool } = await this.load();
@@ -118,7 +120,7 @@ export const subjects = {
   },
   'jest-worker': {
     kind: 'process',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP },
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
     load: async () => require('jest-worker'),
     async create({ workers, recycle }) {
       noRecycle('jest-worker', recycle);
@@ -134,7 +136,7 @@ export const subjects = {
   },
   'worker-farm': {
     kind: 'process',
-    lacks: { map: NO_MAP },
+    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
     load: async () => require('worker-farm'),
     async create({ workers, recycle }) {
       const workerFarm = await this.load();
@@ -162,7 +164,7 @@ export const subjects = {
   },
   poolifier: {
     kind: 'process',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP },
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
     load: async () => require('poolifier'),
     async create({ workers, recycle }) {
       noRecycle('poolifier', recycle);
@@ -175,7 +177,12 @@ export const subjects = {
   },
   piscina: {
     kind: 'thread',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP, process: 'threads: no worker process to kill' },
+    lacks: {
+      recycle: NO_RECYCLE,
+      map: NO_MAP,
+      process: 'threads: no worker process to kill',
+      multiprocessing: NO_MULTIPROCESSING,
+    },
     load: () => import('piscina'),
     async create({ workers, recycle }) {
       noRecycle('piscina', recycle);

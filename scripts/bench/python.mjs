@@ -1,0 +1,46 @@
+// @ts-check
+// CPython's multiprocessing as a reference row: runs python/multiprocessing_bench.py,
+// which times itself with time.perf_counter and prints one JSON line.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SCRIPT = fileURLToPath(new URL('./python/multiprocessing_bench.py', import.meta.url));
+const ENSURE = fileURLToPath(new URL('../ensure-python.sh', import.meta.url));
+
+/** The interpreter: the project's script finds (or installs) it where there is one. */
+async function interpreter() {
+  if (!existsSync(ENSURE)) return 'python3';
+  try {
+    const { stdout } = await run('bash', [ENSURE]);
+    return stdout.trim();
+  } catch (error) {
+    const stderr = String(/** @type {{ stderr?: unknown }} */ (error).stderr ?? '').trim();
+    throw new Error(`no python3 for the CPython rows: ${stderr || String(error)}`);
+  }
+}
+
+/**
+ * What the script printed for `args` (see its docstring).
+ * @param {string[]} args
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function python(args) {
+  const python3 = await interpreter();
+  try {
+    const { stdout } = await run(python3, [SCRIPT, ...args], { timeout: 110_000, maxBuffer: 1 << 20 });
+    return JSON.parse(stdout.trim().split('\n').pop() ?? '');
+  } catch (error) {
+    const { code, stderr } = /** @type {{ code?: unknown, stderr?: unknown }} */ (error);
+    // A missing python3 fails the row, never skips it.
+    if (code === 'ENOENT') throw new Error(`${python3} not found: the CPython rows need python3 >= 3.8 on PATH`);
+    throw new Error(
+      `${python3} ${args.join(' ')}: ${String(stderr ?? error)
+        .trim()
+        .split('\n')
+        .pop()}`,
+    );
+  }
+}
