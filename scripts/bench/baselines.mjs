@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const READER = fileURLToPath(new URL('./raw-frames.cjs', import.meta.url));
+const SINK = fileURLToPath(new URL('./raw-sink.cjs', import.meta.url));
 /** @type {(onFrames: (data: Buffer, end: number) => void) => (chunk: Buffer) => void} */
 const frameReader = createRequire(import.meta.url)(READER);
 
@@ -156,6 +157,58 @@ export function forkAndExit() {
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`the child exited with ${code}`))));
   });
+}
+
+/**
+ * A child reading Python's framing by hand from a Unix socket pair (its fd 3):
+ * J's baseline, the floor under a Connection's throughput. `onread`: reading
+ * each long message straight into its Buffer rather than copying it from 'data' chunks.
+ */
+export function rawSink({ onread = false } = {}) {
+  const child = spawn(process.execPath, [SINK, ...(onread ? ['onread'] : [])], {
+    stdio: ['ignore', 'inherit', 'inherit', 'pipe'],
+  });
+  const socket = /** @type {import('node:net').Socket} */ (child.stdio[3]);
+  /** @type {Buffer[]} */
+  let replies = [];
+  /** @type {(() => void) | null} */
+  let onReply = null;
+  socket.on('data', (chunk) => {
+    replies.push(chunk);
+    onReply?.();
+  });
+  /** @param {Buffer} body */
+  const head = (body) => {
+    const bytes = Buffer.allocUnsafe(4);
+    bytes.writeInt32BE(body.length, 0);
+    return bytes;
+  };
+  /** The reply to an empty message: the child's count of bytes received, once it has all arrived. */
+  const count = () =>
+    new Promise((resolve) => {
+      onReply = () => {
+        const data = Buffer.concat(replies);
+        if (data.length < 4 || data.length < 4 + data.readInt32BE(0)) return;
+        onReply = null;
+        replies = [];
+        resolve(Number(data.subarray(4).toString()));
+      };
+      onReply();
+    });
+  return {
+    /** Writes `body` as one message; resolves once the socket can take more. @param {Buffer} body */
+    send: async (body) => {
+      socket.write(head(body));
+      if (!socket.write(body)) await new Promise((resolve) => socket.once('drain', resolve));
+    },
+    /** @returns {Promise<number>} */
+    count: () => {
+      const empty = Buffer.alloc(0);
+      socket.write(head(empty));
+      return /** @type {Promise<number>} */ (count());
+    },
+    close: () => child.kill('SIGKILL'),
+  };
 }
 
 /**

@@ -140,6 +140,9 @@ const README_ROWS = [
   { label: 'H. Process start → join, fork (ms ↓)', scenario: 'H', variant: 'fork' },
   { label: 'H. same, without NODE_EXTRA_CA_CERTS', scenario: 'H', variant: 'fork', env: 'without CA' },
   { label: 'H. Process start → join, spawn (ms ↓)', scenario: 'H', variant: 'spawn' },
+  { label: 'I. Connection round trip, send (µs ↓)', scenario: 'I', variant: 'send' },
+  { label: 'I. Connection round trip, sendBytes (µs ↓)', scenario: 'I', variant: 'sendBytes' },
+  { label: 'J. 1 MiB sendBytes, one way (MiB/s ↑)', scenario: 'J' },
 ];
 
 /**

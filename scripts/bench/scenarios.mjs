@@ -7,7 +7,7 @@ import { A, B, B2, C } from './scenarios/throughput.mjs';
 import { D, F } from './scenarios/startup-and-memory.mjs';
 import { E } from './scenarios/payloads.mjs';
 import { G } from './scenarios/failure.mjs';
-import { H } from './scenarios/processes.mjs';
+import { H, I, J } from './scenarios/processes.mjs';
 
 export { Hangs } from './scenarios/helpers.mjs';
 
@@ -19,4 +19,4 @@ export { Hangs } from './scenarios/helpers.mjs';
 
 // Sections follow the order of the keys.
 /** @type {Record<string, Scenario>} */
-export const scenarios = { A, B, B2, C, D, E, F, G, H };
+export const scenarios = { A, B, B2, C, D, E, F, G, H, I, J };
