@@ -6,7 +6,7 @@ import { expect, test } from '@jest/globals';
 
 const run = promisify(execFile);
 const root = (file: string): string => fileURLToPath(new URL(`../../${file}`, import.meta.url));
-const DOC = 'docs/connections-listener.md';
+const DOC = 'docs/connections.md';
 
 test.each([
   ['listener.mjs', 'hello\n[]\ntrue\nAuthenticationError AuthenticationError\n'],

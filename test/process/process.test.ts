@@ -10,6 +10,7 @@ import {
   ProcessError,
   RemoteTraceback,
   taskRef,
+  wait,
 } from '@procpool/core';
 import {
   describeSelf,
@@ -147,6 +148,21 @@ describe('Process lifecycle', () => {
       p.daemon = true;
     }).toThrow(/has been started/);
     await expect(p.join(-1)).rejects.toThrow(RangeError);
+  });
+
+  test('wait() takes Processes and sentinels: ready once the child has exited', async () => {
+    const signals = await signalServer();
+    const sleeper = makeProcess({ target: reportAndSleep, args: [signals.path] });
+    const quick = makeProcess({ target: exitWith, args: [3] });
+    sleeper.start();
+    await signals.next();
+    expect(await wait([sleeper, sleeper.sentinel], 10)).toEqual([]);
+    quick.start();
+    expect(await wait([sleeper.sentinel, quick.sentinel, sleeper])).toEqual([quick.sentinel]);
+    expect(await wait([quick, sleeper], 0)).toEqual([quick]);
+    sleeper.kill();
+    expect(await wait([sleeper])).toEqual([sleeper]);
+    expect(sleeper.exitCode).toBe(-9);
   });
 
   test('close() after the exit; then the Process refuses to be used', async () => {

@@ -14,7 +14,7 @@ import { encodeThrown } from './replies.js';
 
 type ProcessMessage = Extract<ParentMessage, { t: 'process' }>;
 
-export interface ProcessSide {
+interface ProcessSide {
   send(message: WorkerMessage, payload: Payload): void;
   /** Runs `done` once the OS has taken everything sent. */
   flush(done: () => void): void;

@@ -22,7 +22,7 @@ export interface ParentProcess extends ProcessInfo {
 }
 
 /** Who this process is when a parent started it; set by the bootstrap before any user module loads. */
-export interface ChildIdentity {
+interface ChildIdentity {
   name: string;
   daemon: boolean;
   parentPid: number;
