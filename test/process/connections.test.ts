@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
-import { EOFError, Pipe, BrokenPipeError } from '@procpool/core';
+import { BrokenPipeError, currentProcess, EOFError, Listener, Pipe } from '@procpool/core';
 import {
+  callBack,
   echoAll,
   greet,
   keepConnection,
@@ -93,6 +94,19 @@ describe.each(methods)('Connections passed to children (%s)', (method) => {
       parent.kill('SIGKILL');
     }
     await waitFor(() => !isAlive(child), `child ${child} to exit after its EOFError`);
+  });
+
+  test("a child's inherited authkey is its parent's: it authenticates to the parent's Listener", async () => {
+    const listener = new Listener(undefined, { authkey: currentProcess().authkey });
+    const address = await listener.ready();
+    const p = makeProcess({ target: callBack, args: [address], context: method });
+    p.start();
+    const conn = await listener.accept();
+    expect(await conn.recv()).toBe(`${p.name} authenticated`);
+    await p.join();
+    expect(p.exitCode).toBe(0);
+    conn.close();
+    listener.close();
   });
 
   test('in pool task arguments a Connection is a TypeError that says what to use instead', async () => {
