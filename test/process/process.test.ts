@@ -9,6 +9,7 @@ import {
   Process,
   ProcessError,
   RemoteTraceback,
+  setExecutable,
   taskRef,
   wait,
 } from '@procpool/core';
@@ -163,6 +164,21 @@ describe('Process lifecycle', () => {
     sleeper.kill();
     expect(await wait([sleeper])).toEqual([sleeper]);
     expect(sleeper.exitCode).toBe(-9);
+  });
+
+  test('a node executable that cannot run: start() throws, naming it and why, for daemons too', () => {
+    setExecutable('/nonexistent/procpool-node');
+    try {
+      for (const daemon of [false, true]) {
+        const p = makeProcess({ context: 'spawn', daemon });
+        expect(() => p.start()).toThrow(
+          /^Could not start Process-\d+: cannot run \/nonexistent\/procpool-node: ENOENT$/,
+        );
+        expect(p.pid).toBeUndefined();
+      }
+    } finally {
+      setExecutable(process.execPath);
+    }
   });
 
   test('close() after the exit; then the Process refuses to be used', async () => {

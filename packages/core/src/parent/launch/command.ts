@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getExecutable } from '../start-methods.js';
@@ -36,6 +36,20 @@ function inheritableExecArgv(execArgv: readonly string[]): string[] {
     else if (!ALONE.test(flag) && !/^--(?:eval|print)=/.test(flag)) kept.push(flag);
   }
   return kept;
+}
+
+/**
+ * Why the node executable a child would run cannot be run, or null: spawn()
+ * says so only a tick later, and setpriv only as an exit code 127.
+ */
+export function whyNotExecutable(options: LaunchOptions): string | null {
+  const node = options.method === 'fork' ? process.execPath : getExecutable();
+  try {
+    accessSync(node, constants.X_OK);
+    return null;
+  } catch (error) {
+    return `cannot run ${node}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  }
 }
 
 export function buildCommand(options: LaunchOptions): { file: string; args: string[] } {

@@ -12,6 +12,7 @@ import type { AnyFunction } from '../../common/tasks.js';
 import { WAITABLE, type Waitable, type WaitState } from '../../common/waitable.js';
 import { childExited, childStarted } from '../active-children.js';
 import type { ExitInfo } from '../launch/launcher.js';
+import { whyNotExecutable } from '../launch/command.js';
 import { spawnWorker } from '../launch/spawn.js';
 import { decodeRemoteFailure } from '../pool/remote-failure.js';
 import { captureCaller, withCallerFrames } from '../pool/stacks.js';
@@ -139,6 +140,9 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     }
     // eslint-disable-next-line @typescript-eslint/unbound-method -- only a frame to cut the stack at
     const caller = captureCaller(this.start);
+    // Checked first: a daemonic child's setpriv would report it only as exit code 127.
+    const unrunnable = whyNotExecutable(this.#options.launch);
+    if (unrunnable !== null) throw new ProcessError(`Could not start ${this.#name}: ${unrunnable}`);
     const { payload, transferred } = this.#encodeArgs();
     const inherited = transferred.map(childEndOf);
     const { child, exited } = spawnWorker(
@@ -148,7 +152,9 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     const pipe = (child?.stdio[3] ?? null) as net.Socket | null;
     if (child === null || child.pid === undefined || pipe === null) {
       pipe?.destroy();
-      throw new ProcessError(`Could not start ${this.#name}: the OS did not create the process`);
+      throw new ProcessError(
+        `Could not start ${this.#name}: the OS did not create the process (out of processes or file descriptors?)`,
+      );
     }
     this.#state = 'started';
     const pid = child.pid;
