@@ -2,33 +2,26 @@ import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
-import {
-  activeChildren,
-  currentProcess,
-  getContext,
-  Process,
-  ProcessError,
-  RemoteTraceback,
-  setExecutable,
-  taskRef,
-  wait,
-} from '@procpool/core';
+import { activeChildren, currentProcess, getContext, Process, ProcessError, setExecutable, wait } from '@procpool/core';
 import {
   describeSelf,
   exitWith,
   leaveHandlesOpen,
   reportAndSleep,
   startChild,
-  throwNull,
-  throwTypeError,
 } from '../../fixtures/process-targets.mjs';
 import { makeProcess, methods } from '../helpers/pools.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 import { signalServer } from '../helpers/signals.js';
-import { captureStderr } from '../helpers/stderr.js';
 
 const run = promisify(execFile);
 const parentFixture = fileURLToPath(new URL('../../fixtures/process-parent.mjs', import.meta.url));
+
+interface Failure {
+  pid: number;
+  exitCode: number;
+  error: { class: string; message: string; stack: string; pid?: number } | null;
+}
 
 interface SelfReport {
   name: string;
@@ -70,33 +63,11 @@ describe.each(methods)('Process (%s)', (method) => {
     expect(activeChildren().map((child) => child.pid)).not.toContain(p.pid);
   });
 
-  test('a target that throws: exit code 1, `Process <name>:` and the stack on stderr, `error` rebuilt', async () => {
-    const stderr = captureStderr();
-    const p = makeProcess({ target: throwTypeError, context: method });
+  test('process.exit(n) in the target gives exit code n, and no `error`', async () => {
+    const p = makeProcess({ target: exitWith, args: [7], context: method });
     p.start();
     await p.join();
-    expect(p.exitCode).toBe(1);
-    expect(p.error).toBeInstanceOf(TypeError);
-    const error = p.error as TypeError & { remoteTraceback: RemoteTraceback };
-    expect(error.message).toBe('the target failed');
-    expect(error.remoteTraceback).toBeInstanceOf(RemoteTraceback);
-    expect(error.remoteTraceback.pid).toBe(p.pid);
-    // The child's frames, a line naming it, then the frames of the start() call.
-    expect(error.stack).toMatch(
-      /process-targets\.mjs[\s\S]*--- above: Process-\d+ \(pid \d+\)[\s\S]*process\.test\.ts/,
-    );
-    expect(stderr.text).toContain(`Process ${p.name}:\nTypeError: the target failed\n    at `);
-  });
-
-  test('a thrown non-Error is `error` itself; process.exit(n) gives n', async () => {
-    captureStderr();
-    const thrower = makeProcess({ target: throwNull, context: method });
-    const exiter = makeProcess({ target: exitWith, args: [7], context: method });
-    thrower.start();
-    exiter.start();
-    await Promise.all([thrower.join(), exiter.join()]);
-    expect([thrower.exitCode, thrower.error]).toEqual([1, null]);
-    expect([exiter.exitCode, exiter.error]).toEqual([7, undefined]);
+    expect([p.exitCode, p.signal, p.error]).toEqual([7, null, undefined]);
   });
 
   test('the child exits when its target settles, even with timers and handles left open', async () => {
@@ -119,17 +90,6 @@ describe.each(methods)('Process (%s)', (method) => {
     expect([killed.exitCode, killed.signal]).toEqual([-9, 'SIGKILL']);
     expect([terminated.exitCode, terminated.signal]).toEqual([-15, 'SIGTERM']);
     killed.kill(); // after the exit: nothing to do
-  });
-
-  test('a target whose module cannot be imported: exit 1, the reason on stderr, `error` set', async () => {
-    const stderr = captureStderr();
-    const p = makeProcess({ target: taskRef('/nonexistent/procpool-missing.mjs', 'main'), context: method });
-    p.start();
-    await p.join();
-    expect(p.exitCode).toBe(1);
-    expect(p.error).toBeInstanceOf(Error);
-    expect(String((p.error as Error).message)).toContain('procpool-missing.mjs');
-    expect(stderr.text).toContain(`Process ${p.name}:`);
   });
 });
 
@@ -219,7 +179,7 @@ describe('Process lifecycle', () => {
     await p.join();
   });
 
-  test("a child's child is named Process-N:1; a daemonic child may not start one", async () => {
+  test("a child's child is named Process-N:1", async () => {
     const signals = await signalServer();
     const parent = makeProcess({ target: startChild, args: [signals.path] });
     parent.start();
@@ -230,15 +190,6 @@ describe('Process lifecycle', () => {
     expect((await signals.next()).value).toEqual({ children: 0, exitCode: 0 });
     await parent.join();
     expect(parent.exitCode).toBe(0);
-
-    const stderr = captureStderr();
-    const daemon = makeProcess({ target: startChild, args: [signals.path], daemon: true });
-    daemon.start();
-    await daemon.join();
-    expect(daemon.exitCode).toBe(1);
-    expect(daemon.error).toBeInstanceOf(ProcessError);
-    expect(String((daemon.error as Error).message)).toMatch(/daemonic process may not start children/);
-    expect(stderr.text).toContain(`Process ${daemon.name}:`);
   });
 
   test('an argument that cannot be sent: TypeError naming its path, thrown by start(), nothing started', () => {
@@ -299,6 +250,38 @@ describe.each(methods)('Process and its parent (%s)', (method) => {
     // The daemonic child died with its parent's exit (the kernel, or its control pipe closing).
     const daemon = Number(/^daemon (\d+)$/m.exec(stdout)?.[1]);
     await waitFor(() => !isAlive(daemon), `daemonic child ${daemon} to die at its parent's exit`);
+  });
+
+  test('failing targets: exit code 1, `Process <name>:` and the stack on their stderr, `error` rebuilt here', async () => {
+    const { stdout, stderr } = await run(process.execPath, [parentFixture, '', 'failures', method]);
+    const [thrower, nullThrower, unimportable, daemon] = stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Failure);
+    // An Error: its class and message, the child's frames, a line naming it, then the frames of start().
+    expect(thrower).toMatchObject({ exitCode: 1, error: { class: 'TypeError', message: 'the target failed' } });
+    expect(thrower?.error?.pid).toBe(thrower?.pid);
+    expect(thrower?.error?.stack).toMatch(
+      /process-targets\.mjs[\s\S]*--- above: Process-1 \(pid \d+\); below: the call that started it ---[\s\S]*process-parent\.mjs/,
+    );
+    expect(stderr).toContain('Process Process-1:\nTypeError: the target failed\n    at ');
+    // A thrown non-Error is `error` itself.
+    expect(nullThrower).toMatchObject({ exitCode: 1, error: null });
+    expect(stderr).toContain('Process Process-2:\nnull\n');
+    // A module that cannot be imported is a thrown error too.
+    expect(unimportable).toMatchObject({
+      exitCode: 1,
+      error: { message: expect.stringContaining('procpool-missing.mjs') },
+    });
+    expect(stderr).toMatch(
+      /Process Process-3:\nError \[ERR_MODULE_NOT_FOUND\]: Cannot find module '\/nonexistent\/procpool-missing\.mjs'/,
+    );
+    // A daemonic child may not start children, as in Python.
+    expect(daemon).toMatchObject({
+      exitCode: 1,
+      error: { class: 'ProcessError', message: expect.stringContaining('A daemonic process may not start children') },
+    });
+    expect(stderr).toContain('Process Process-4:\nProcessError: A daemonic process may not start children');
   });
 
   test('await join() of a daemonic child keeps the parent alive until the child has exited', async () => {

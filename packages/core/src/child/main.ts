@@ -26,7 +26,7 @@ if (process.env.PROCPOOL_WATCH_PARENT === '1') {
   delete process.env.PROCPOOL_WATCH_PARENT; // not for the task's own children
   watchParent();
 }
-blockOnStderr();
+const keepStderrAsItIs = blockOnStderr();
 
 let maxMemory: number | null = null; // set by 'init'
 let survivesParent = false; // set by 'process'
@@ -109,6 +109,8 @@ function onFrame(message: ParentMessage, payload: Payload): void {
       runner.initialize(message.init, payload);
       break;
     case 'process':
+      // Its stderr is the parent's own (inherited): blocking it would block the parent's too.
+      keepStderrAsItIs();
       survivesParent = !message.daemon;
       void runProcess(message, payload, {
         send: (head, body) => channel.send(head, body),
@@ -125,18 +127,24 @@ function onFrame(message: ParentMessage, payload: Payload): void {
 // process.exit() drops what a non-blocking stderr pipe still queues: a dying
 // worker's last lines, the ones that say why. Blocking from first use on, so a
 // worker that never writes to stderr pays nothing for it.
-function blockOnStderr(): void {
+function blockOnStderr(): () => void {
   const descriptor = Object.getOwnPropertyDescriptor(process, 'stderr');
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called with process as `this`
   const get = descriptor?.get;
-  if (descriptor === undefined || get === undefined || descriptor.configurable !== true) return;
+  if (descriptor === undefined || get === undefined || descriptor.configurable !== true) return () => {};
+  let untouched = true;
   Object.defineProperty(process, 'stderr', {
     ...descriptor,
     get() {
+      untouched = false;
       Object.defineProperty(process, 'stderr', descriptor);
       const stream = get.call(process) as NodeJS.WriteStream & { _handle?: { setBlocking?: (on: boolean) => number } };
       stream._handle?.setBlocking?.(true);
       return stream;
     },
   });
+  // Undoes it, unless stderr has been used already.
+  return () => {
+    if (untouched) Object.defineProperty(process, 'stderr', descriptor);
+  };
 }

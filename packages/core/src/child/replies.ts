@@ -15,7 +15,9 @@ const describe = (value: unknown): string => {
 const OWN_DIR = new URL('..', import.meta.url);
 const OWN_FRAMES = [OWN_DIR.href, fileURLToPath(OWN_DIR)];
 const INTERNAL_FRAME = /^\s+at (?:process\.processTicksAndRejections|async Promise\.all) /;
-const isOwnFrame = (line: string): boolean => OWN_FRAMES.some((own) => line.includes(own)) || INTERNAL_FRAME.test(line);
+// Only frames: a message line may name our files too ("imported from …/procpool.cjs").
+const isOwnFrame = (line: string): boolean =>
+  /^\s+at /.test(line) && (OWN_FRAMES.some((own) => line.includes(own)) || INTERNAL_FRAME.test(line));
 
 function trimStack(error: Error): void {
   const { stack } = error;

@@ -48,10 +48,10 @@ export function childIdentity(): ChildIdentity | undefined {
   return state.child;
 }
 
+// A copy each time: a caller that changes it changes nothing here.
 function authkey(): Buffer {
-  const own = state.child?.authkey ?? state.authkey;
-  if (own !== undefined) return own;
-  return (state.authkey = lazyCrypto().randomBytes(32));
+  const own = state.child?.authkey ?? state.authkey ?? (state.authkey = lazyCrypto().randomBytes(32));
+  return Buffer.from(own);
 }
 
 /** The name of the next Process made here, as Python numbers them: `Process-3`, or `Process-1:3` in Process-1. */

@@ -1,3 +1,4 @@
+import { keepingAlive, timerDelay } from './timers.js';
 import { invalid, invalidTimeout } from './validate.js';
 import { isWaitable, WAITABLE, type Waitable } from './waitable.js';
 
@@ -23,7 +24,8 @@ export async function wait<T extends Waitable>(objects: Iterable<T>, timeout?: n
   const list = checkObjects(objects);
   const badTimeout = timeout === null ? null : invalidTimeout(timeout);
   if (badTimeout !== null) throw badTimeout;
-  const deadline = timeout === undefined || timeout === null ? null : Date.now() + timeout;
+  const delay = timerDelay(timeout);
+  const deadline = delay === null ? null : Date.now() + delay;
   for (;;) {
     const ready = readyOf(list);
     if (ready.length > 0 || list.length === 0) return ready;
@@ -56,7 +58,8 @@ async function firstReady(objects: readonly Waitable[], timeout: number | null):
   );
   if (timeout !== null) waits.push(new Promise((resolve) => (timer = setTimeout(resolve, timeout, false))));
   try {
-    return await Promise.race(waits);
+    // With no timer, nothing else may keep Node running (a daemonic Process): the wait does, as Python's blocks.
+    return await (timeout === null ? keepingAlive(Promise.race(waits)) : Promise.race(waits));
   } finally {
     clearTimeout(timer);
     controller.abort();

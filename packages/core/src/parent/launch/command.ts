@@ -38,18 +38,19 @@ function inheritableExecArgv(execArgv: readonly string[]): string[] {
   return kept;
 }
 
-/**
- * Why the node executable a child would run cannot be run, or null: spawn()
- * says so only a tick later, and setpriv only as an exit code 127.
- */
-export function whyNotExecutable(options: LaunchOptions): string | null {
+/** Why a child could not start: a node executable it cannot run, a working directory it cannot enter; or null. */
+export function whyCannotStart(options: LaunchOptions): string | null {
   const node = options.method === 'fork' ? process.execPath : getExecutable();
-  try {
-    accessSync(node, constants.X_OK);
-    return null;
-  } catch (error) {
-    return `cannot run ${node}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+  const checks: Array<[string, string, number]> = [[`run ${node}`, node, constants.X_OK]];
+  if (options.cwd !== undefined) checks.push([`enter the directory ${options.cwd}`, options.cwd, constants.X_OK]);
+  for (const [what, file, mode] of checks) {
+    try {
+      accessSync(file, mode);
+    } catch (error) {
+      return `cannot ${what}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+    }
   }
+  return null;
 }
 
 export function buildCommand(options: LaunchOptions): { file: string; args: string[] } {

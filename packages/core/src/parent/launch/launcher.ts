@@ -15,6 +15,12 @@ export interface LaunchOptions {
   /** A non-daemonic Process's child outlives its parent: no parent-death signal, no watchdog. */
   survivesParent?: boolean;
   /**
+   * The child writes to our stderr itself, as Python's children do (a
+   * Process's, which may outlive us), rather than through a pipe we copy
+   * from and keep the tail of (a pool worker's, for crash reports).
+   */
+  shareStderr?: boolean;
+  /**
    * What the child inherits from fd INHERITED_FD on (the Connections in a
    * Process's args or a Pool's initargs), asked for at each spawn.
    */

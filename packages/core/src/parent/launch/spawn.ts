@@ -16,7 +16,8 @@ const STDERR_TAIL_BYTES = 4096;
 // startError, and the caller decides what that means for the pool.
 export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket): SpawnedWorker {
   const { file, args } = buildCommand(options);
-  const stdio: Array<'ignore' | 'inherit' | 'pipe' | 'ipc' | net.Socket> = ['ignore', 'inherit', 'pipe', channel];
+  const stderrTo = options.shareStderr === true ? 'inherit' : 'pipe';
+  const stdio: Array<'ignore' | 'inherit' | 'pipe' | 'ipc' | net.Socket> = ['ignore', 'inherit', stderrTo, channel];
   // fd 4 is Node's IPC channel under fork, unused under spawn; inherited objects follow.
   if (options.method === 'fork') stdio.push('ipc');
   let inherited: readonly InheritedEnd[];

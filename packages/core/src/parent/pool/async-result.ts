@@ -1,3 +1,4 @@
+import { timerDelay } from '../../common/timers.js';
 import { ProcessError, TimeoutError } from '../../common/errors.js';
 import { invalidTimeout } from '../../common/validate.js';
 import { rethrowWithAwaiterFrames } from './stacks.js';
@@ -29,11 +30,12 @@ function callUserCallback<T>(fn: ((arg: T) => void) | undefined, arg: T): void {
 }
 
 function waitWithTimeout<T>(promise: Promise<T>, timeout: number | undefined): Promise<T> {
-  if (timeout === undefined) return promise;
   const error = invalidTimeout(timeout);
   if (error !== null) return Promise.reject(error);
+  const delay = timerDelay(timeout);
+  if (delay === null) return promise;
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TimeoutError(timeout)), timeout);
+    const timer = setTimeout(() => reject(new TimeoutError(delay)), delay);
     promise.then(
       (value) => {
         clearTimeout(timer);

@@ -1,3 +1,4 @@
+import { timerDelay } from '../../common/timers.js';
 import { TimeoutError } from '../../common/errors.js';
 import { withCallerFrames, type Caller } from './stacks.js';
 import type { Job } from './job.js';
@@ -208,12 +209,13 @@ export class ImapJob implements Job {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject };
       this.#waiters.push(waiter);
-      if (timeout === undefined) return;
+      const delay = timerDelay(timeout);
+      if (delay === null) return;
       const timer = setTimeout(() => {
         const index = this.#waiters.indexOf(waiter);
         if (index !== -1) this.#waiters.splice(index, 1);
-        reject(new TimeoutError(timeout));
-      }, timeout);
+        reject(new TimeoutError(delay));
+      }, delay);
       waiter.resolve = (result) => {
         clearTimeout(timer);
         resolve(result);

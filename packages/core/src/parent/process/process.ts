@@ -1,3 +1,4 @@
+import { keepingAlive, timerDelay } from '../../common/timers.js';
 import type net from 'node:net';
 import { Channel } from '../../common/channel/channel.js';
 import { encodeTransferring } from '../../common/codec/transfers.js';
@@ -12,11 +13,11 @@ import type { AnyFunction } from '../../common/tasks.js';
 import { WAITABLE, type Waitable, type WaitState } from '../../common/waitable.js';
 import { childExited, childStarted } from '../active-children.js';
 import type { ExitInfo } from '../launch/launcher.js';
-import { whyNotExecutable } from '../launch/command.js';
+import { whyCannotStart } from '../launch/command.js';
 import { spawnWorker } from '../launch/spawn.js';
 import { decodeRemoteFailure } from '../pool/remote-failure.js';
 import { captureCaller, withCallerFrames } from '../pool/stacks.js';
-import { invalidTimeout } from '../../common/validate.js';
+import { invalid, invalidTimeout } from '../../common/validate.js';
 import { exitCodeOf, settleAfter } from './exit.js';
 import {
   checkDaemon,
@@ -64,10 +65,20 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     this.#daemon = this.#options.daemon;
     this.#authkey = currentProcess().authkey;
     this.#exited = new Promise((resolve) => (this.#settleExited = resolve));
+    const started = (): void => {
+      // As Python's wait() and join() refuse one: it could only wait forever.
+      if (this.#state === 'initial') throw new ProcessError(`Cannot wait for ${this.#name}: it was never started`);
+    };
     this[WAITABLE] = {
-      isReady: () => this.#exit !== null,
-      // Never rejects; wait() stops listening when it is done.
-      whenReady: () => this.#exited,
+      isReady: () => {
+        started();
+        return this.#exit !== null;
+      },
+      // Never rejects once started; wait() stops listening when it is done.
+      whenReady: () => {
+        started();
+        return this.#exited;
+      },
     };
     this.sentinel = Object.freeze({ [WAITABLE]: this[WAITABLE] });
   }
@@ -96,12 +107,11 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
 
   /** The key the child's `currentProcess().authkey` holds: this process's by default. */
   get authkey(): Buffer {
-    return this.#authkey;
+    return Buffer.from(this.#authkey); // a copy: changing it changes nothing
   }
 
   set authkey(key: Buffer) {
-    if (!(key instanceof Uint8Array))
-      throw new TypeError(`Expected \`authkey\` to be a Buffer, got \`${String(key)}\``);
+    if (!(key instanceof Uint8Array)) throw invalid('authkey', 'a Buffer or Uint8Array', key);
     this.#authkey = Buffer.from(key);
   }
 
@@ -140,13 +150,13 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     }
     // eslint-disable-next-line @typescript-eslint/unbound-method -- only a frame to cut the stack at
     const caller = captureCaller(this.start);
-    // Checked first: a daemonic child's setpriv would report it only as exit code 127.
-    const unrunnable = whyNotExecutable(this.#options.launch);
+    // Checked first: spawn() says why only a tick later, and a daemonic child's setpriv only as exit code 127.
+    const unrunnable = whyCannotStart(this.#options.launch);
     if (unrunnable !== null) throw new ProcessError(`Could not start ${this.#name}: ${unrunnable}`);
     const { payload, transferred } = this.#encodeArgs();
     const inherited = transferred.map(childEndOf);
     const { child, exited } = spawnWorker(
-      { ...this.#options.launch, survivesParent: !this.#daemon, inherit: () => inherited },
+      { ...this.#options.launch, survivesParent: !this.#daemon, shareStderr: true, inherit: () => inherited },
       'pipe',
     );
     const pipe = (child?.stdio[3] ?? null) as net.Socket | null;
@@ -215,13 +225,11 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     if (this.#state === 'initial')
       return Promise.reject(new ProcessError(`Cannot join ${this.#name}: it was never started`));
     if (this.#exit !== null || timeout === 0) return Promise.resolve();
-    if (timeout === undefined || timeout === null) {
-      // A daemonic child does not keep Node alive; someone waiting for it does, as Python's join() blocks.
-      const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
-      return this.#exited.finally(() => clearInterval(keepAlive));
-    }
+    // A daemonic child does not keep Node alive; someone waiting for it does, as Python's join() blocks.
+    const delay = timerDelay(timeout);
+    if (delay === null) return keepingAlive(this.#exited);
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeout);
+      const timer = setTimeout(resolve, delay);
       void this.#exited.then(() => {
         clearTimeout(timer);
         resolve();

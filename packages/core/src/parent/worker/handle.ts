@@ -1,4 +1,5 @@
 import { Channel } from '../../common/channel/channel.js';
+import { timerDelay } from '../../common/timers.js';
 import type { LogLevel } from '../../common/logging.js';
 import type { Payload } from '../../common/codec/values.js';
 import {
@@ -249,13 +250,15 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
     clearTimeout(this.#timer);
     const chunk = this.inFlight[0];
     const timeout = chunk?.taskTimeout ?? this.settings.taskTimeout;
-    if (chunk === undefined || timeout === null) return;
+    // Past what a timer holds (~24.8 days) there is no limit to enforce.
+    const delay = timerDelay(timeout);
+    if (chunk === undefined || delay === null) return;
     this.#timer = setTimeout(() => {
       if (this.inFlight[0] !== chunk || this.state === 'exited') return;
       this.inFlight.shift(); // it is stuck in `chunk`: the others never began
       this.kill('timeout');
-      this.events.timedOut(this, chunk, timeout);
-    }, timeout);
+      this.events.timedOut(this, chunk, delay);
+    }, delay);
     this.#timer.unref();
   }
 
