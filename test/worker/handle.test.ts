@@ -108,7 +108,7 @@ function launchFake(options: { startFails?: boolean; taskTimeout?: number | null
     {
       launch: { method: 'spawn', execArgv: [], env: {}, cwd: undefined },
       initializer: null,
-      initargsBody: encodeValue([]),
+      initargs: () => encodeValue([]),
       authkey: '',
       parentName: 'MainProcess',
       log: null,

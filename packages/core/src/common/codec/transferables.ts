@@ -76,11 +76,16 @@ export function collectingTransfers<R>(encode: () => R): { result: R; transferre
   try {
     return { result: encode(), transferred };
   } catch (error) {
-    for (const value of transferred) transferableOf(value)?.restore?.(value);
+    restoreTransfers(transferred);
     throw error;
   } finally {
     collected = enclosing;
   }
+}
+
+/** The transfer of `transferred` will not happen after all (the child is not started): undo what reduce() did. */
+export function restoreTransfers(transferred: readonly object[]): void {
+  for (const value of transferred) transferableOf(value)?.restore?.(value);
 }
 
 export function receivingTransfers<R>(received: TransferReceiver, decode: () => R): R {

@@ -1,7 +1,7 @@
 import { collectingTransfers, receivingTransfers, type TransferReceiver } from './transferables.js';
 import { decodeValue, encodeValue, type Payload } from './values.js';
 
-export type { TransferReceiver } from './transferables.js';
+export { restoreTransfers, type TransferReceiver } from './transferables.js';
 
 /**
  * Encodes `value` for a child that is about to start, collecting the

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import type net from 'node:net';
 
 import { headerBytes, MAX_HEADER_BYTES, writeHeader } from './framing.js';
@@ -21,6 +22,21 @@ const unwritten = new Set<MessageWriter>();
 export function whenAllWritten(): Promise<void> {
   return Promise.all([...unwritten].map((writer) => writer.whenDrained().catch(() => {}))).then(() => {});
 }
+
+/**
+ * At exit (process.exit() included), when no event-loop turn is left: writes what every
+ * Connection still queues, synchronously, as Python's blocking send() would
+ * have. A peer that reads nothing for EXIT_WRITE_MS gets no more.
+ */
+function writeAllNow(): void {
+  const deadline = Date.now() + EXIT_WRITE_MS;
+  for (const writer of unwritten) writer.writeNow(deadline);
+}
+
+let exitHooked = false;
+/** How long process.exit() may wait for peers to take what was sent to them. */
+const EXIT_WRITE_MS = 2000;
+const sleepOneMs = new Int32Array(new SharedArrayBuffer(4));
 
 interface Deferred {
   resolve(): void;
@@ -118,7 +134,13 @@ export class MessageWriter {
 
   #queued(bytes: number): void {
     this.#outgoingBytes += bytes;
-    if (this.#socket !== null) unwritten.add(this);
+    if (this.#socket !== null) {
+      unwritten.add(this);
+      if (!exitHooked) {
+        exitHooked = true;
+        process.once('exit', writeAllNow);
+      }
+    }
     // A large message leaves now, so the peer starts on it while this side goes on.
     if (this.#outgoingBytes > MERGE_BYTES) {
       this.flush();
@@ -177,6 +199,33 @@ export class MessageWriter {
     unwritten.delete(this);
     for (const waiter of this.#drainWaiters.splice(0)) waiter.resolve();
   };
+
+  /**
+   * Writes what is queued with writeSync, retrying while the socket is full
+   * until `deadline`. Not while Node still holds part of an earlier write:
+   * the two would interleave.
+   */
+  writeNow(deadline: number): void {
+    const socket = this.#socket;
+    if (socket === null || this.#stopped !== null || socket.writableLength > 0) return;
+    const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
+    if (typeof fd !== 'number' || fd < 0) return;
+    this.#closeBatch();
+    const buffers = this.#outgoing;
+    this.#outgoing = [];
+    this.#outgoingBytes = 0;
+    for (const buffer of buffers) {
+      for (let at = 0; at < buffer.byteLength;) {
+        try {
+          at += writeSync(fd, buffer, at);
+        } catch (error) {
+          // The socket is non-blocking: full for now (EAGAIN), or the peer is gone.
+          if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || Date.now() > deadline) return;
+          Atomics.wait(sleepOneMs, 0, 0, 1);
+        }
+      }
+    }
+  }
 
   /** Resolves once every byte queued so far has been handed to the OS; rejects if the socket goes first. */
   whenDrained(): Promise<void> {

@@ -12,7 +12,7 @@ import { claimSocket, relayTo } from './pipe.js';
 // the other end see EOF once the child has closed its own.
 
 /** What the spawn gives the child for one transferred Connection. */
-interface ChildEnd {
+export interface ChildEnd {
   /** A stdio entry: our socket (its fd is duplicated into the child) or 'pipe' when its socket is not there yet. */
   stdio: net.Socket | 'pipe';
   /**

@@ -93,13 +93,24 @@ export function workerSettings(options: ResolvedOptions): WorkerSettings {
     const { path, reason } = describeEncodeFailure(error);
     throw new TypeError(`Cannot send initargs${path} to a worker: ${reason}`);
   }
+  // What the Connections had read here unreceived travels once, to the first
+  // worker; later ones (replacements) get the arguments encoded again, without it.
+  let first: Payload | null = initargsBody;
+  const initargs =
+    connections.length === 0
+      ? () => initargsBody
+      : (): Payload => {
+          const payload = first ?? encodeTransferring(options.initargs).payload;
+          first = null;
+          return payload;
+        };
   const me = currentProcess();
   const launch = { method: options.startMethod, execArgv: options.execArgv, env: options.env, cwd: options.cwd };
   return {
     // Every worker, replacements too, inherits the Connections in initargs.
     launch: connections.length === 0 ? launch : { ...launch, inherit: () => connections.map(childEndOf) },
     initializer: options.initializer,
-    initargsBody,
+    initargs,
     authkey: me.authkey.toString('base64'),
     parentName: me.name,
     log: stderrLogLevel(),

@@ -1,10 +1,10 @@
 import { keepingAlive, timerDelay } from '../../common/timers.js';
 import type net from 'node:net';
 import { Channel } from '../../common/channel/channel.js';
-import { encodeTransferring } from '../../common/codec/transfers.js';
+import { encodeTransferring, restoreTransfers } from '../../common/codec/transfers.js';
 import { describeEncodeFailure, type Payload } from '../../common/codec/values.js';
 import type { Connection } from '../../common/connection/connection.js';
-import { childEndOf } from '../../common/connection/transfer.js';
+import { childEndOf, type ChildEnd } from '../../common/connection/transfer.js';
 import { ProcessError } from '../../common/errors.js';
 import { getLogger, stderrLogLevel } from '../../common/logging.js';
 import { childIdentity, currentProcess, nextProcessName } from '../../common/process-info.js';
@@ -154,7 +154,13 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     const unrunnable = whyCannotStart(this.#options.launch);
     if (unrunnable !== null) throw new ProcessError(`Could not start ${this.#name}: ${unrunnable}`);
     const { payload, transferred } = this.#encodeArgs();
-    const inherited = transferred.map(childEndOf);
+    let inherited: ChildEnd[];
+    try {
+      inherited = transferred.map(childEndOf);
+    } catch (error) {
+      restoreTransfers(transferred); // say, one of them is closed: the others stay usable here
+      throw error;
+    }
     const { child, exited } = spawnWorker(
       { ...this.#options.launch, survivesParent: !this.#daemon, shareStderr: true, inherit: () => inherited },
       'pipe',

@@ -37,7 +37,8 @@ export interface WorkerEvents<C extends WorkerChunk> {
 export interface WorkerSettings {
   launch: LaunchOptions;
   initializer: WireTaskRef | null;
-  initargsBody: Payload;
+  /** The initializer's arguments for the next worker (Connections' unread bytes go to the first only). */
+  initargs: () => Payload;
   /** currentProcess()'s authkey (base64) and name, which the worker inherits. */
   authkey: string;
   parentName: string;
@@ -110,7 +111,7 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
         init: settings.initializer,
         maxMemory: settings.maxMemory,
       },
-      settings.initargsBody,
+      settings.initargs(),
     );
     void this.#process.started.then((pipe) => {
       if (pipe === null) return; // told to go first, or it could not start
