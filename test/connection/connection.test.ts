@@ -13,7 +13,7 @@ import {
   registerErrorClass,
 } from '@procpool/core';
 import { echo } from '../../fixtures/tasks.mjs';
-import { pipe, rawPeer } from '../helpers/connections.js';
+import { pipe, READS, rawPeer } from '../helpers/connections.js';
 import { makePool } from '../helpers/pools.js';
 
 class QuotaError extends Error {
@@ -156,8 +156,8 @@ describe('bytes', () => {
     expect(await read(100_000)).toEqual(big);
   });
 
-  test('recvBytes reads both header forms, split anywhere', async () => {
-    const { conn, raw } = await rawPeer();
+  test.each(READS)('recvBytes reads both header forms, split anywhere (%s)', async (reads) => {
+    const { conn, raw } = await rawPeer(reads);
     const stream = Buffer.from([
       ...[0, 0, 0, 2, 0x68, 0x69],
       // The -1 + 8-byte form is valid for any length (Python writes it only past 0x7fffffff).
@@ -166,6 +166,31 @@ describe('bytes', () => {
     for (const byte of stream) raw.write(Buffer.from([byte]));
     expect(await conn.recvBytes()).toEqual(Buffer.from('hi'));
     expect(await conn.recvBytes()).toEqual(Buffer.from('abc'));
+  });
+
+  // A Pipe's `b` reads its socket through onread, `a` through 'data' events.
+  test.each(READS)('messages of every size arrive intact, those kept too, then EOF (%s)', async (reads) => {
+    const [a, b] = pipe();
+    const [sender, receiver] = reads === 'onread' ? [a, b] : [b, a];
+    const sizes = [0, 1, 5, 4096, 16_383, 65_535, 65_536, 70_001, 2 ** 20, 2 ** 20 + 3, 3 * 2 ** 20 + 7, 10, 200_000];
+    const messages = sizes.map((size, i) => {
+      const message = Buffer.allocUnsafe(size);
+      for (let at = 0; at < size; at += 1) message[at] = (at * 31 + i) & 0xff;
+      return message;
+    });
+    // Receivers waiting first: long messages get their buffer as soon as their header is in.
+    const received = Promise.all(messages.map(() => receiver.recvBytes()));
+    for (const message of messages) sender.sendBytes(message);
+    const kept = await received;
+    // Then nobody receiving: reading pauses past the read-ahead, and resumes for the receivers.
+    for (const message of messages) sender.sendBytes(message);
+    sender.close();
+    expect(await receiver.poll(null)).toBe(true);
+    for (let i = 0; i < messages.length; i += 1) kept.push(await receiver.recvBytes());
+    await expect(receiver.recvBytes()).rejects.toThrow(EOFError);
+    expect(kept.map((message) => message.length)).toEqual([...sizes, ...sizes]);
+    // (Buffer.equals: toEqual compares megabytes byte by byte, slowly.)
+    expect(kept.map((message, i) => message.equals(messages[i % messages.length] as Buffer))).not.toContain(false);
   });
 
   test('recvBytes(maxLength): a longer message rejects with ProcessError and closes the connection', async () => {
@@ -184,20 +209,26 @@ describe('bytes', () => {
     await expect(a.recv()).rejects.toThrow(EOFError);
   });
 
-  test('a header announcing more than maxLength is refused before any of its bytes arrive', async () => {
-    for (const [header, message] of [
-      [[0, 0x10, 0, 0], /^Bad message length: a message of 1048576 bytes is longer than maxLength \(256\)/],
-      [[0x7f, 0xff, 0xff, 0xff], /^Bad message length: a message of 2147483647 bytes is longer than maxLength \(256\)/],
-      [[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0x80, 0, 0, 0], /^Bad message length: .*10737418240 bytes/],
-    ] as const) {
-      const { conn, raw } = await rawPeer();
-      const pending = conn.recvBytes(256);
-      raw.write(Buffer.from(header));
-      await expect(pending).rejects.toThrow(message);
-      expect(conn.closed).toBe(true);
-      await new Promise((resolve) => raw.once('close', resolve));
-    }
-  });
+  test.each(READS)(
+    'a header announcing more than maxLength is refused before any of its bytes arrive (%s)',
+    async (reads) => {
+      for (const [header, message] of [
+        [[0, 0x10, 0, 0], /^Bad message length: a message of 1048576 bytes is longer than maxLength \(256\)/],
+        [
+          [0x7f, 0xff, 0xff, 0xff],
+          /^Bad message length: a message of 2147483647 bytes is longer than maxLength \(256\)/,
+        ],
+        [[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0x80, 0, 0, 0], /^Bad message length: .*10737418240 bytes/],
+      ] as const) {
+        const { conn, raw } = await rawPeer(reads);
+        const pending = conn.recvBytes(256);
+        raw.write(Buffer.from(header));
+        await expect(pending).rejects.toThrow(message);
+        expect(conn.closed).toBe(true);
+        await new Promise((resolve) => raw.once('close', resolve));
+      }
+    },
+  );
 
   test('recvBytesInto: the message at the offset, or BufferTooShort holding the whole message', async () => {
     const [a, b] = pipe();
@@ -382,25 +413,31 @@ describe('Pipe', () => {
 });
 
 describe('a peer that does not speak the framing', () => {
-  test('a negative length fails pending and later recvs with ProcessError, and closes the connection', async () => {
-    const { conn, raw } = await rawPeer();
-    const pending = conn.recv();
-    raw.write(Buffer.from([0xff, 0xff, 0xff, 0xfe]));
-    await expect(pending).rejects.toThrow(/^Bad message length: the other end announced a negative length \(-2\)/);
-    expect(conn.closed).toBe(true);
-    await expect(conn.recvBytes()).rejects.toThrow(/^Bad message length/);
-    await new Promise((resolve) => raw.once('close', resolve));
-  });
+  test.each(READS)(
+    'a negative length fails pending and later recvs with ProcessError, and closes the connection (%s)',
+    async (reads) => {
+      const { conn, raw } = await rawPeer(reads);
+      const pending = conn.recv();
+      raw.write(Buffer.from([0xff, 0xff, 0xff, 0xfe]));
+      await expect(pending).rejects.toThrow(/^Bad message length: the other end announced a negative length \(-2\)/);
+      expect(conn.closed).toBe(true);
+      await expect(conn.recvBytes()).rejects.toThrow(/^Bad message length/);
+      await new Promise((resolve) => raw.once('close', resolve));
+    },
+  );
 
-  test('a 10 GiB header with nobody receiving closes the connection without allocating it', async () => {
-    const { conn, raw } = await rawPeer();
-    const before = process.memoryUsage().arrayBuffers;
-    raw.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0x80, 0, 0, 0]));
-    await new Promise((resolve) => raw.once('close', resolve));
-    expect(conn.closed).toBe(true);
-    await expect(conn.recvBytes()).rejects.toThrow(/announced 10737418240 bytes \(at most \d+ are accepted\)/);
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 ** 26);
-  });
+  test.each(READS)(
+    'a 10 GiB header with nobody receiving closes the connection without allocating it (%s)',
+    async (reads) => {
+      const { conn, raw } = await rawPeer(reads);
+      const before = process.memoryUsage().arrayBuffers;
+      raw.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 2, 0x80, 0, 0, 0]));
+      await new Promise((resolve) => raw.once('close', resolve));
+      expect(conn.closed).toBe(true);
+      await expect(conn.recvBytes()).rejects.toThrow(/announced 10737418240 bytes \(at most \d+ are accepted\)/);
+      expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(2 ** 26);
+    },
+  );
 });
 
 describe('where a Connection cannot go, and what it never holds', () => {

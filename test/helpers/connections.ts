@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach } from '@jest/globals';
-import { Connection, Pipe, type PipeOptions } from '@procpool/core';
+import { Client, Connection, Pipe, type PipeOptions } from '@procpool/core';
 import { tempDir } from './temp.js';
 
 const opened = new Set<Connection | net.Socket | net.Server>();
@@ -13,17 +13,34 @@ export function pipe(options?: PipeOptions): [Connection, Connection] {
   return ends;
 }
 
-/** A Connection whose peer is a plain socket the test reads and writes byte by byte. */
-export async function rawPeer(): Promise<{ conn: Connection; raw: net.Socket; read(bytes: number): Promise<Buffer> }> {
+/** How a Connection reads its socket: 'data' events (a socket a server accepted) or our own `onread` (one we connect). */
+export type Reads = 'data' | 'onread';
+export const READS: Reads[] = ['data', 'onread'];
+
+/**
+ * A Connection whose peer is a plain socket the test reads and writes byte by
+ * byte; `reads: 'onread'` makes the Connection with Client() (the peer is then
+ * the accepted socket).
+ */
+export async function rawPeer(
+  reads: Reads = 'data',
+): Promise<{ conn: Connection; raw: net.Socket; read(bytes: number): Promise<Buffer> }> {
   const socketPath = path.join(tempDir(), 'raw.sock');
   const server = net.createServer();
   opened.add(server);
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
-  const raw = net.connect(socketPath);
+  let conn: Connection;
+  let raw: net.Socket;
+  if (reads === 'onread') {
+    conn = await Client(socketPath);
+    raw = await accepted;
+  } else {
+    raw = net.connect(socketPath);
+    conn = Connection.fromSocket(await accepted, { readable: true, writable: true });
+  }
   raw.on('error', () => {});
   opened.add(raw);
-  const conn = Connection.fromSocket(await accepted, { readable: true, writable: true });
   opened.add(conn);
   server.close();
   let received = Buffer.alloc(0);

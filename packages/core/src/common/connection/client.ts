@@ -3,15 +3,19 @@ import type { Address, Family } from './address.js';
 import { answerChallenge, deliverChallenge } from './auth.js';
 import { Connection } from './connection.js';
 import { normalizeClientOptions, type ClientOptions } from './options.js';
+import { SocketReads } from './socket-reading.js';
 
 const ignore = (): void => {};
 
-function connect(address: Address, family: Family): Promise<net.Socket> {
+// Read through `reads`, and paused until the Connection has it.
+function connect(address: Address, family: Family, reads: SocketReads): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
+    const { onread } = reads;
     const socket =
       typeof address === 'string'
-        ? net.connect({ path: address })
-        : net.connect({ host: address[0], port: address[1], family: family === 'AF_INET6' ? 6 : 4 });
+        ? net.connect({ path: address, onread })
+        : net.connect({ host: address[0], port: address[1], family: family === 'AF_INET6' ? 6 : 4, onread });
+    socket.pause();
     // Stays: no socket error may ever escape as an 'error' event.
     socket.on('error', ignore);
     const fail = (error: Error): void => {
@@ -40,8 +44,9 @@ function connect(address: Address, family: Family): Promise<net.Socket> {
  */
 export async function Client(address: Address, options?: ClientOptions): Promise<Connection> {
   const resolved = normalizeClientOptions(address, options);
-  const socket = await connect(resolved.address, resolved.family);
-  const connection = Connection.fromSocket(socket, { readable: true, writable: true });
+  const reads = new SocketReads();
+  const socket = await connect(resolved.address, resolved.family, reads);
+  const connection = Connection.fromSocket(socket, { readable: true, writable: true }, reads);
   if (resolved.authkey === null) return connection;
   try {
     await answerChallenge(connection, resolved.authkey);

@@ -11,7 +11,7 @@ import { encodeHeader, MessageReader } from './framing.js';
 import { Inbox, READ_AHEAD_BYTES } from './inbox.js';
 import { decodeMessage, encodeWithParts } from './message.js';
 import { MessageWriter } from './message-writer.js';
-import { startReading, stopReading } from './socket-reading.js';
+import { SocketReads, startReading, stopReading } from './socket-reading.js';
 
 /** Which ways a Connection carries messages. */
 interface ConnectionOptions {
@@ -26,7 +26,6 @@ const RELAYED =
 
 /** What pipe.ts and transfer.ts may do to a Connection beyond its public API. */
 interface Friends {
-  attach(connection: Connection, socket: net.Socket): void;
   socketOf(connection: Connection): net.Socket | null;
   /** Stops reading here (a child reads now); returns the bytes read and not received, framed again, for the child. */
   pass(connection: Connection): Buffer | null;
@@ -71,6 +70,8 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
   #draining = 0;
   #referenced = true;
   #paused = false;
+  // The socket is read through our `onread` (SocketReads), not 'data' events.
+  #ownReads = false;
 
   private constructor(options: ConnectionOptions) {
     this.#readable = options.readable;
@@ -96,23 +97,26 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
     );
   }
 
-  /** Internal: wraps a connected stream socket (Unix or TCP). */
-  static fromSocket(socket: net.Socket, options: ConnectionOptions): Connection {
+  /**
+   * Internal: wraps a connected stream socket (Unix or TCP); `reads` if it
+   * was made with `reads.onread` (then made paused, or read from this turn on).
+   */
+  static fromSocket(socket: net.Socket, options: ConnectionOptions, reads?: SocketReads): Connection {
     const connection = new Connection(options);
-    connection.#attach(socket);
+    connection.#attach(socket, reads);
     return connection;
   }
 
   /** Internal: a Connection whose socket comes later; sends queue and receivers wait until attach(). */
-  static pending(options: ConnectionOptions): Connection & { attach(socket: net.Socket): void } {
+  static pending(options: ConnectionOptions): Connection & { attach(socket: net.Socket, reads?: SocketReads): void } {
     const connection = new Connection(options);
-    Object.defineProperty(connection, 'attach', { value: (socket: net.Socket) => connection.#attach(socket) });
-    return connection as Connection & { attach(socket: net.Socket): void };
+    const attach = (socket: net.Socket, reads?: SocketReads): void => connection.#attach(socket, reads);
+    Object.defineProperty(connection, 'attach', { value: attach });
+    return connection as Connection & { attach: typeof attach };
   }
 
   static {
     friends = {
-      attach: (connection, socket) => connection.#attach(socket),
       socketOf: (connection) => connection.#socket,
       pass: (connection) => connection.#pass(),
       passed: (connection) => {
@@ -143,25 +147,25 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
     return this.#writable;
   }
 
-  #attach(socket: net.Socket): void {
+  #attach(socket: net.Socket, reads?: SocketReads): void {
     this.#socket = socket;
+    this.#ownReads = reads !== undefined;
     // No Nagle delay for small messages on TCP (a no-op on a Unix socket).
     socket.setNoDelay(true);
     // Paused before 'data' is listened for, so that a passed copy never reads;
     // others read from now on (a Pipe's accepted socket starts paused).
     if (this.#passed) socket.pause();
     else socket.resume();
-    socket.on('data', (chunk: Buffer) => {
-      // Closed, or relayed to a child (relay.ts): the bytes are not ours.
-      if (this.#closed || this.#onRelayedClose !== null) return;
-      this.#reader.push(chunk);
-      // A header just read may announce more than a waiting recvBytes(maxLength) takes.
-      if (this.#reader.nextLength > 0) this.#inbox.serve();
-      if (!this.#inbox.waiting && this.#inbox.bytes + this.#reader.bufferedBytes > READ_AHEAD_BYTES) {
-        this.#paused = true;
-        socket.pause();
-      }
-    });
+    if (reads === undefined) {
+      socket.on('data', (chunk: Buffer) => {
+        if (!this.#onRead(chunk, chunk.length, false)) socket.pause();
+      });
+    } else {
+      reads.bind({
+        fillSpace: () => this.#reader.fillSpace(),
+        read: (buffer, bytes, filling) => this.#onRead(buffer, bytes, filling),
+      });
+    }
     // EPIPE, ECONNRESET: the peer is gone, and 'close' follows.
     socket.on('error', () => this.#peerClosed());
     socket.on('end', () => this.#peerClosed());
@@ -170,6 +174,20 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
     if (socket.destroyed) this.#peerClosed();
     else if (this.#closed && this.#onRelayedClose === null) this.#closeSocket(socket);
     this.#updateHolds();
+  }
+
+  // Takes one read's bytes (`filling`: read straight into the message's buffer);
+  // false when reading must pause, with read-ahead full and nobody receiving.
+  #onRead(buffer: Buffer, bytes: number, filling: boolean): boolean {
+    // Closed, or relayed to a child (relay.ts): the bytes are not ours.
+    if (this.#closed || this.#onRelayedClose !== null) return true;
+    if (filling) this.#reader.pushFilled(buffer, bytes);
+    else this.#reader.push(bytes === buffer.length ? buffer : buffer.subarray(0, bytes));
+    // A header just read may announce more than a waiting recvBytes(maxLength) takes.
+    if (this.#reader.nextLength > 0) this.#inbox.serve();
+    if (this.#inbox.waiting || this.#inbox.bytes + this.#reader.bufferedBytes <= READ_AHEAD_BYTES) return true;
+    this.#paused = true;
+    return false;
   }
 
   #peerClosed(): void {
@@ -189,7 +207,7 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
     if (this.#passState !== 'here') return null;
     this.#passState = 'passing';
     // What Node has buffered becomes ours first, so that all of it goes to the child.
-    if (this.#socket !== null) stopReading(this.#socket);
+    if (this.#socket !== null) stopReading(this.#socket, this.#ownReads);
     const pieces: Buffer[] = [];
     for (const message of this.#inbox.takeAll()) pieces.push(encodeHeader(message.length), message);
     pieces.push(...this.#reader.takeUnread());
@@ -431,8 +449,12 @@ registerTransferable<Connection, ConnectionData>({
     return data;
   },
   revive: ({ i, r, w, u }, received) => {
-    const socket = new net.Socket({ fd: received.fd(i), readable: true, writable: true });
-    const connection = Connection.fromSocket(socket, { readable: r, writable: w });
+    // Read through our own buffers from the start: nothing is read before fromSocket() in this turn.
+    // (Node 20 reads `onread` in the Socket constructor; @types/node 20 lists it only for connect().)
+    const reads = new SocketReads();
+    const options = { fd: received.fd(i), readable: true, writable: true, onread: reads.onread };
+    const socket = new net.Socket(options);
+    const connection = Connection.fromSocket(socket, { readable: r, writable: w }, reads);
     if (u !== undefined) friends.prefill(connection, u);
     return connection;
   },

@@ -77,6 +77,8 @@ export class MessageReader {
   // The buffer the message being read is copied into as it arrives, and how much of it is in.
   #target: Buffer | null = null;
   #filled = 0;
+  // The rest of #target last offered to a read that goes straight there (fillSpace).
+  #space: Buffer | null = null;
   #failed = false;
   readonly #scratch = Buffer.allocUnsafe(LONG_HEADER_BYTES);
   readonly #limit: number;
@@ -106,6 +108,35 @@ export class MessageReader {
     return this.#buffered + this.#filled;
   }
 
+  /**
+   * The rest of the buffer the message being read is filled into, for a read
+   * to go straight there (no copy); then `pushFilled` says how much came.
+   * Null when no message is being filled.
+   */
+  fillSpace(): Buffer | null {
+    const target = this.#target;
+    if (target === null || this.#failed) return null;
+    this.#space = target.subarray(this.#filled);
+    return this.#space;
+  }
+
+  /** `bytes` were read into `space`, which fillSpace() returned. */
+  pushFilled(space: Buffer, bytes: number): void {
+    if (space !== this.#space) {
+      // Offered before takeUnread() or a failure: those bytes are just bytes now.
+      this.push(space.subarray(0, bytes));
+      return;
+    }
+    this.#space = null;
+    const target = this.#target as Buffer;
+    this.#filled += bytes;
+    if (this.#filled < target.length) return;
+    this.#target = null;
+    this.#filled = 0;
+    this.#length = -1;
+    this.#onMessage(target);
+  }
+
   /** Removes and returns the bytes held of the message being read, its header included. */
   takeUnread(): Buffer[] {
     const [first, ...rest] = this.#chunks;
@@ -117,6 +148,7 @@ export class MessageReader {
     this.#length = -1;
     this.#target = null;
     this.#filled = 0;
+    this.#space = null;
     return unread;
   }
 
@@ -125,6 +157,7 @@ export class MessageReader {
     let chunk = read;
     if (this.#target !== null) {
       const target = this.#target;
+      this.#space = null;
       const copied = chunk.copy(target, this.#filled, 0, Math.min(chunk.length, target.length - this.#filled));
       this.#filled += copied;
       if (this.#filled < target.length) return;

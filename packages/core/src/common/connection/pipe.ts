@@ -7,6 +7,7 @@ import { ProcessError } from '../errors.js';
 import { invalid } from '../validate.js';
 import { Connection, connectionFriends as friends } from './connection.js';
 import { Relay } from './relay.js';
+import { SocketReads } from './socket-reading.js';
 
 /** Options of `Pipe()`. */
 export interface PipeOptions {
@@ -14,7 +15,7 @@ export interface PipeOptions {
   duplex?: boolean | undefined;
 }
 
-type PendingEnd = Connection & { attach(socket: net.Socket): void };
+type PendingEnd = Connection & { attach(socket: net.Socket, reads?: SocketReads): void };
 
 // Node has no socketpair(): a Pipe's two sockets are a Unix socket we
 // connect to a server of our own. The connecting socket exists at once; the
@@ -24,6 +25,8 @@ type PendingEnd = Connection & { attach(socket: net.Socket): void };
 interface PipeSockets {
   readonly ends: readonly [PendingEnd, PendingEnd];
   readonly connecting: net.Socket;
+  /** The connecting socket's `onread`: its end reads into its own buffers (the accepted one reads through 'data'). */
+  readonly reads: SocketReads;
   /** The end that took the connecting socket, once one has. */
   connectingEnd: Connection | null;
   accepted: boolean;
@@ -57,6 +60,7 @@ export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
   }
   let connecting: net.Socket;
   let server: net.Server;
+  const reads = new SocketReads();
   try {
     const socketPath = path.join(dir, 'p');
     if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
@@ -72,13 +76,15 @@ export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
       throw new ProcessError(`Cannot make a Pipe: cannot listen on a Unix socket in ${dir}`);
     }
     // connect() on a Unix socket is done when net.connect returns: the path is not needed any more.
-    connecting = net.connect({ path: socketPath });
+    connecting = net.connect({ path: socketPath, onread: reads.onread });
+    // Nothing is read before an end has it (attach resumes it), or ever if it goes to a child first.
+    connecting.pause();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const a = Connection.pending({ readable: true, writable: duplex });
   const b = Connection.pending({ readable: duplex, writable: true });
-  const sockets: PipeSockets = { ends: [a, b], connecting, connectingEnd: null, accepted: false, relay: null };
+  const sockets: PipeSockets = { ends: [a, b], connecting, reads, connectingEnd: null, accepted: false, relay: null };
   pipes.set(a, sockets);
   pipes.set(b, sockets);
   server.once('connection', (accepted) => {
@@ -92,8 +98,8 @@ export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
     if (sockets.accepted) return;
     server.close();
     sockets.accepted = true;
-    if (sockets.connectingEnd === null) for (const end of sockets.ends) end.attach(connecting);
-    else otherEnd(sockets, sockets.connectingEnd).attach(connecting);
+    if (sockets.connectingEnd === null) for (const end of sockets.ends) end.attach(connecting, reads);
+    else otherEnd(sockets, sockets.connectingEnd).attach(connecting, reads);
   });
   return [a, b];
 }
@@ -116,7 +122,7 @@ function assignSockets(sockets: PipeSockets, accepted: net.Socket): void {
   accepted.on('error', () => {});
   if (sockets.connectingEnd === null) {
     sockets.connectingEnd = sockets.ends[1];
-    sockets.ends[1].attach(sockets.connecting);
+    sockets.ends[1].attach(sockets.connecting, sockets.reads);
   }
   const end = otherEnd(sockets, sockets.connectingEnd);
   end.attach(accepted);
@@ -136,7 +142,7 @@ export function claimSocket(end: Connection): net.Socket | null {
   if (sockets === undefined) throw new ProcessError('This Connection has no socket to pass to a child');
   if (sockets.connectingEnd !== null) return null;
   sockets.connectingEnd = end;
-  (end as PendingEnd).attach(sockets.connecting);
+  (end as PendingEnd).attach(sockets.connecting, sockets.reads);
   return sockets.connecting;
 }
 
