@@ -4,14 +4,17 @@
 //                socket with the same 4-byte framing by hand, CPython's Pipe
 //                between two processes (if python3 is on PATH)
 //   throughput   1 MiB messages one way: sendBytes/recvBytes against raw
-//                socket writes the reader counts
+//                socket writes the reader counts; the Connection reading a
+//                socket a server accepted (through 'data' events), and one
+//                from Client() (a socket it made, read through onread)
 //   node probes/connection.mjs [round trips, default 20000] [MiB, default 2000]
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Connection } from '@procpool/core';
+import { once } from 'node:events';
+import { Client, Connection } from '@procpool/core';
 
 const ROUNDS = Number(process.argv[2] ?? 20_000);
 const MIB = Number(process.argv[3] ?? 2000);
@@ -23,8 +26,25 @@ const connect = (where) =>
     const socket = net.connect(where, () => resolve(socket));
   });
 
+/** Sends MIB messages of 1 MiB, then closes. @param {Connection} conn */
+const sendMiB = async (conn) => {
+  const chunk = Buffer.alloc(2 ** 20, 1);
+  for (let i = 0; i < MIB; i += 1) {
+    conn.sendBytes(chunk);
+    if (i % 8 === 7) await conn.drain();
+  }
+  conn.close();
+};
+
 // The child's side: echo (round trip) or write MIB messages of 1 MiB (throughput).
-if (role === 'child') {
+if (role === 'child' && kind === 'conn-bytes-server') {
+  // The parent connects with Client(): 'listening' on stdout says when it can.
+  const server = net.createServer((socket) => {
+    server.close();
+    void sendMiB(Connection.fromSocket(socket, { readable: true, writable: true }));
+  });
+  server.listen(socketPath, () => process.stdout.write('listening\n'));
+} else if (role === 'child') {
   const socket = /** @type {net.Socket} */ (await connect(socketPath ?? ''));
   if (kind === 'conn-echo') {
     const conn = Connection.fromSocket(socket, { readable: true, writable: true });
@@ -33,13 +53,7 @@ if (role === 'child') {
     socket.on('data', (chunk) => socket.write(chunk)); // one frame in, the same out
     socket.on('end', () => process.exit(0));
   } else if (kind === 'conn-bytes') {
-    const conn = Connection.fromSocket(socket, { readable: true, writable: true });
-    const chunk = Buffer.alloc(2 ** 20, 1);
-    for (let i = 0; i < MIB; i += 1) {
-      conn.sendBytes(chunk);
-      if (i % 8 === 7) await conn.drain();
-    }
-    conn.close();
+    await sendMiB(Connection.fromSocket(socket, { readable: true, writable: true }));
   } else if (kind === 'raw-bytes') {
     const chunk = Buffer.alloc(2 ** 20, 1);
     for (let i = 0; i < MIB; i += 1) if (!socket.write(chunk)) await new Promise((r) => socket.once('drain', r));
@@ -123,6 +137,19 @@ if (role === 'child') {
     results['1 MiB sendBytes, Connection (MiB/s)'] = MIB / s;
     conn.close();
   });
+  {
+    const where = path.join(dir, 'conn-bytes-server');
+    const args = [process.argv[1] ?? '', String(ROUNDS), String(MIB), 'child', 'conn-bytes-server', where];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    await once(/** @type {import('node:stream').Readable} */ (child.stdout), 'data');
+    const conn = await Client(where);
+    const s = await time(async () => {
+      for (let i = 0; i < MIB; i += 1) await conn.recvBytes();
+    });
+    results['1 MiB sendBytes, Connection from Client(), onread (MiB/s)'] = MIB / s;
+    conn.close();
+    await once(child, 'exit');
+  }
   await withChild('raw-bytes', async (socket) => {
     const s = await time(
       () =>
