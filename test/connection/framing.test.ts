@@ -131,6 +131,36 @@ test('takeUnread gives back a message being filled into its own buffer, header f
   expect(r.bufferedBytes).toBe(0);
 });
 
+test('reads straight into fillSpace() complete the message in its own buffer; a space offered before is just bytes', () => {
+  const { push, r, messages } = reader(undefined, true);
+  expect(r.fillSpace()).toBeNull();
+  const payload = Buffer.alloc(100_000, 5);
+  push(frame(payload).subarray(0, 20_004));
+  const space = r.fillSpace() as Buffer;
+  expect(space.length).toBe(80_000);
+  payload.copy(space, 0, 20_000, 60_000);
+  r.pushFilled(space, 40_000);
+  expect(r.bufferedBytes).toBe(60_000);
+  const rest = r.fillSpace() as Buffer;
+  payload.copy(rest, 0, 60_000);
+  r.pushFilled(rest, 40_000);
+  expect(messages).toHaveLength(1);
+  expect((messages[0] as Buffer).buffer).toBe(rest.buffer); // the message is the buffer read into
+  expect((messages[0] as Buffer).equals(payload)).toBe(true);
+  expect(r.fillSpace()).toBeNull();
+
+  // Offered, then the message was taken away (passed to a child) and pushed again: the read is plain bytes.
+  const next = frame(Buffer.alloc(70_000, 6));
+  push(next.subarray(0, 10_000));
+  const stale = r.fillSpace() as Buffer;
+  const unread = Buffer.concat(r.takeUnread());
+  push(unread);
+  next.copy(stale, 0, 10_000);
+  r.pushFilled(stale, next.length - 10_000);
+  expect(messages).toHaveLength(2);
+  expect((messages[1] as Buffer).equals(Buffer.alloc(70_000, 6))).toBe(true);
+});
+
 test("send()'s messages: the codec's text alone, or a prefix listing raw parts; garbage does not decode", () => {
   const small = encodeValue({ a: [1, 'two'] });
   expect(small.parts).toEqual([]);
