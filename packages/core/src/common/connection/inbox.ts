@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from '../timers.js';
 import { ProcessError } from '../errors.js';
 import { EOFError } from './errors.js';
 
@@ -5,8 +6,6 @@ import { EOFError } from './errors.js';
 export const READ_AHEAD_BYTES = 1024 * 1024;
 /** The longest message given a buffer of its length before its bytes are in. */
 const FILL_MAX_BYTES = 64 * 1024 * 1024;
-/** A timer's longest delay (24.8 days); a longer wait is forever. */
-const MAX_TIMER_MS = 0x7fffffff;
 
 /** A pending recv: the longest message it takes, and how it settles. */
 interface Receiver {

@@ -1,18 +1,18 @@
-// Reproductions of defects found reviewing issue 14. Each test fails on 48593b8.
+// Edge cases a review of Process and Connection found: each of these failed once.
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { Pipe, Process, ProcessError, wait } from '@procpool/core';
-import { keepConn, recvFromKept, sendThenExit, sleepFor } from '../../fixtures/review-targets.mjs';
+import { keepConn, recvFromKept, sendThenExit, sleepFor } from '../../fixtures/process-edge-targets.mjs';
 import { makePool, makeProcess, methods } from '../helpers/pools.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 import { signalServer } from '../helpers/signals.js';
 
 const run = promisify(execFile);
-const parentFixture = fileURLToPath(new URL('../../fixtures/review-parent.mjs', import.meta.url));
+const parentFixture = fileURLToPath(new URL('../../fixtures/process-edge-parent.mjs', import.meta.url));
 
-describe.each(methods)('review (%s)', (method) => {
+describe.each(methods)('Process edge cases (%s)', (method) => {
   test('a non-daemonic child that outlived a SIGKILLed parent can still write to stderr', async () => {
     const signals = await signalServer();
     const parent = spawn(process.execPath, [parentFixture, signals.path, 'orphan-stderr', method], {
@@ -49,7 +49,7 @@ describe.each(methods)('review (%s)', (method) => {
   });
 });
 
-describe('review: timeouts past a timer', () => {
+describe('timeouts past what a timer holds', () => {
   // setTimeout() turns a delay over 2^31-1 ms into 1 ms (TimeoutOverflowWarning).
   test.each([Infinity, 2 ** 31])('join(%p) waits for the exit', async (timeout) => {
     const p = makeProcess({ target: sleepFor, args: [500] });
@@ -65,7 +65,7 @@ describe('review: timeouts past a timer', () => {
   });
 });
 
-describe('review: odd orders', () => {
+describe('odd orders', () => {
   test('wait() on a Process never started rejects (join() does; Python raises), rather than waiting forever', async () => {
     const p = new Process({ target: sleepFor, args: [0] });
     await expect(wait([p], 0)).rejects.toThrow(ProcessError);
