@@ -12,3 +12,10 @@ export function keepingAlive<T>(promise: Promise<T>): Promise<T> {
   const keep = setInterval(() => {}, MAX_TIMER_MS);
   return promise.finally(() => clearInterval(keep));
 }
+
+/** Resolves when `promise` does, or after `ms`, whichever comes first; the timer never outlives it. */
+export async function atMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

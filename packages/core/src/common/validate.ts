@@ -24,3 +24,15 @@ export const isPositiveInteger = (value: unknown): value is number =>
 
 export const isPositiveNumber = (value: unknown): value is number =>
   typeof value === 'number' && value > 0 && value <= Number.MAX_SAFE_INTEGER;
+
+/** `options` as a record: undefined is `{}`; anything but a plain object, or a key not in `known`, is a TypeError. */
+export function checkOptions(options: unknown, known: ReadonlySet<string>, what: string): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalid('options', 'an object', options);
+  }
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) throw new TypeError(`Unknown ${what} option \`${key}\``);
+  }
+  return options as Record<string, unknown>;
+}

@@ -1,6 +1,7 @@
 // Addresses as Python's multiprocessing.connection takes them: a string is a
 // Unix socket path, a [host, port] pair is TCP. And the private directory of a
 // Listener made without an address, removed on close() and at exit.
+import { fitsSocketPath, MAX_SOCKET_PATH } from '../socket-path.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -24,13 +25,10 @@ function addressType(address: Address): Family {
   return net.isIPv6(address[0]) ? 'AF_INET6' : 'AF_INET';
 }
 
-// sun_path's size: a longer path would be cut short silently by the bind.
-const MAX_SOCKET_PATH = process.platform === 'linux' ? 108 : 104;
-
 /** Throws unless `value` is a Unix path or a `[host, port]` pair. */
 export function checkAddress(value: unknown): Address {
   if (typeof value === 'string' && value !== '') {
-    if (Buffer.byteLength(value) <= MAX_SOCKET_PATH) return value;
+    if (fitsSocketPath(value)) return value;
     throw invalid('address', `a Unix socket path of at most ${MAX_SOCKET_PATH} bytes (the OS limit)`, value);
   }
   if (
@@ -112,7 +110,7 @@ export function privateSocketPath(): { socketPath: string; remove: () => void } 
   // mkdtemp makes the directory 0700: only this user can reach the socket.
   const dir = mkdtempSync(path.join(lazyOs().tmpdir(), 'procpool-listener-'));
   const socketPath = path.join(dir, 'socket');
-  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+  if (!fitsSocketPath(socketPath)) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(
       `A Unix socket in ${dir} would have a path over the OS limit of ${MAX_SOCKET_PATH} bytes: set TMPDIR to a shorter directory, or give the Listener an address`,

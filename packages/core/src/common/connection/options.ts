@@ -1,5 +1,5 @@
 import { checkAddress, loopbackAddress, resolveFamily, type Address, type Family } from './address.js';
-import { invalid, isPositiveInteger } from '../validate.js';
+import { checkOptions, invalid, isPositiveInteger } from '../validate.js';
 
 /** Options of `new Listener(address?, options?)`. */
 export interface ListenerOptions {
@@ -21,17 +21,6 @@ export interface ClientOptions {
 
 const KNOWN_LISTENER = new Set(['family', 'backlog', 'authkey']);
 const KNOWN_CLIENT = new Set(['family', 'authkey']);
-
-function checkOptions(options: unknown, known: ReadonlySet<string>, what: string): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw invalid('options', 'an object', options);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new TypeError(`Unknown ${what} option \`${key}\``);
-  }
-  return options as Record<string, unknown>;
-}
 
 // A copy, so the caller changing its buffer later cannot change the key.
 function checkAuthkey(authkey: unknown): Buffer | null {

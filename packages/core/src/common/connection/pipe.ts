@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fitsSocketPath } from '../socket-path.js';
 import net from 'node:net';
 import path from 'node:path';
 
 import { lazyOs } from '../builtins.js';
 import { ProcessError } from '../errors.js';
-import { invalid } from '../validate.js';
+import { checkOptions, invalid } from '../validate.js';
 import { Connection, connectionFriends as friends } from './connection.js';
 import { Relay } from './relay.js';
 import { SocketReads } from './socket-reading.js';
@@ -36,9 +37,6 @@ interface PipeSockets {
 
 const pipes = new WeakMap<Connection, PipeSockets>();
 
-// sun_path holds 108 bytes on Linux, 104 on macOS.
-const MAX_SOCKET_PATH = 100;
-
 /**
  * Two Connections joined to each other, as Python's `multiprocessing.Pipe`:
  * `[a, b]`, each sending to the other; with `duplex: false`, `[readOnly, writeOnly]`.
@@ -48,7 +46,7 @@ const MAX_SOCKET_PATH = 100;
  * await b.recv(); // [ 1, 'hello', null ]
  */
 export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
-  const duplex = checkOptions(options);
+  const duplex = checkPipeOptions(options);
   // A private (0700) directory: nobody else can connect before we do.
   let dir: string;
   try {
@@ -63,7 +61,7 @@ export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
   const reads = new SocketReads();
   try {
     const socketPath = path.join(dir, 'p');
-    if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    if (!fitsSocketPath(socketPath)) {
       throw new ProcessError(`Cannot make a Pipe: the temporary directory's path is too long for a socket (${dir})`);
     }
     server = net.createServer({ pauseOnConnect: true });
@@ -104,12 +102,10 @@ export function Pipe(options: PipeOptions = {}): [Connection, Connection] {
   return [a, b];
 }
 
-function checkOptions(options: unknown): boolean {
-  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
-  for (const key of Object.keys(options)) {
-    if (key !== 'duplex') throw new TypeError(`Unknown Pipe option \`${key}\``);
-  }
-  const { duplex = true } = options as PipeOptions;
+const PIPE_OPTIONS: ReadonlySet<string> = new Set(['duplex']);
+
+function checkPipeOptions(options: unknown): boolean {
+  const { duplex = true } = checkOptions(options, PIPE_OPTIONS, 'Pipe') as PipeOptions;
   if (typeof duplex !== 'boolean') throw invalid('duplex', 'a boolean', duplex);
   return duplex;
 }

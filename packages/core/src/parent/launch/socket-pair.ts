@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { fitsSocketPath } from '../../common/socket-path.js';
 import net from 'node:net';
 import path from 'node:path';
 import { lazyOs } from '../../common/builtins.js';
@@ -16,8 +17,6 @@ export interface Rendezvous {
 
 /** How long counting what a dead worker left unread may take (a grandchild may hold its fd 3). */
 const UNREAD_DRAIN_MS = 500;
-// sun_path holds 108 bytes on Linux, 104 on macOS: stay clear of both.
-const MAX_SOCKET_PATH = 100;
 // False once it is known that no socket can work here; a failure that may pass
 // (say, out of file descriptors) only makes this one worker use a 'pipe'.
 let socketsWork = process.platform !== 'win32' && process.env.PROCPOOL_NO_SOCKET !== '1';
@@ -44,7 +43,7 @@ export function listenForWorker(): Rendezvous | null {
     return null;
   }
   const socketPath = path.join(dir, 'w');
-  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+  if (!fitsSocketPath(socketPath)) {
     removeDir(dir);
     socketsWork = false;
     return null;

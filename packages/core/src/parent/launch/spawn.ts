@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { atMost } from '../../common/timers.js';
 import type net from 'node:net';
 import { lazyChildProcess } from '../../common/builtins.js';
 import { INHERITED_FD } from '../../common/protocol.js';
@@ -76,10 +77,7 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
   // the exit settles once they are read, or after STDERR_DRAIN_MS, should a
   // grandchild that inherited the pipe keep it open.
   child.once('exit', (exitCode, signal) => {
-    let timer: NodeJS.Timeout | undefined;
-    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, STDERR_DRAIN_MS)));
-    void Promise.race([stderrDone, bounded]).then(() => {
-      clearTimeout(timer);
+    void atMost(stderrDone, STDERR_DRAIN_MS).then(() => {
       settle({ exitCode, signal, startError: null });
     });
   });

@@ -1,7 +1,7 @@
 import { cpuCount } from '../../common/process-info.js';
 import { resolveLaunchOptions } from '../launch/launch-options.js';
 import type { ContextLike, StartMethod } from '../start-methods.js';
-import { invalid, isPositiveInteger, isPositiveNumber } from '../../common/validate.js';
+import { checkOptions, invalid, isPositiveInteger, isPositiveNumber } from '../../common/validate.js';
 import { resolveTask, type AnyFunction, type TaskLike } from '../../common/tasks.js';
 import type { WireTaskRef } from '../../common/protocol.js';
 
@@ -66,9 +66,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
   if (typeof raw !== 'number' && raw !== undefined && (typeof raw !== 'object' || raw === null)) {
     throw invalid('options', 'a number of processes or an options object', raw);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`Unknown pool option \`${key}\``);
-  }
+  checkOptions(options, KNOWN, 'pool');
   const {
     processes = cpuCount(),
     initializer,

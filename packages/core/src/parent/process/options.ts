@@ -1,7 +1,7 @@
 import type { WireTaskRef } from '../../common/protocol.js';
 import { resolveTask, type AnyFunction, type TaskLike } from '../../common/tasks.js';
 import { resolveLaunchOptions, type RawLaunchOptions, type ResolvedLaunchOptions } from '../launch/launch-options.js';
-import { invalid } from '../../common/validate.js';
+import { checkOptions, invalid } from '../../common/validate.js';
 
 export interface ProcessOptions<F extends AnyFunction = AnyFunction> extends RawLaunchOptions {
   /** What the child runs: a task function (§1), a taskRef or a `'module#export'` string. None: the child exits at once. */
@@ -46,11 +46,7 @@ export function checkDaemon(daemon: unknown): asserts daemon is boolean {
 
 /** Validates and copies a Process's options, without touching the caller's object. */
 export function normalizeProcessOptions(raw: ProcessOptions | undefined): ResolvedProcessOptions {
-  if (raw !== undefined && (typeof raw !== 'object' || raw === null)) throw invalid('options', 'an object', raw);
-  const options = { ...raw };
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new TypeError(`Unknown Process option \`${key}\``);
-  }
+  const options: ProcessOptions = { ...checkOptions(raw, KNOWN, 'Process') };
   const { target, args = [], name, daemon = false, ...launch } = options;
   if (!Array.isArray(args)) throw invalid('args', 'an array', args);
   if (name !== undefined) checkName(name);

@@ -1,24 +1,14 @@
-import { keepingAlive, timerDelay } from '../../common/timers.js';
-import type net from 'node:net';
-import { Channel } from '../../common/channel/channel.js';
-import { encodeTransferring, restoreTransfers } from '../../common/codec/transfers.js';
-import { describeEncodeFailure, type Payload } from '../../common/codec/values.js';
-import type { Connection } from '../../common/connection/connection.js';
-import { childEndOf, type ChildEnd } from '../../common/connection/transfer.js';
 import { ProcessError } from '../../common/errors.js';
-import { getLogger, stderrLogLevel } from '../../common/logging.js';
+import { getLogger } from '../../common/logging.js';
 import { childIdentity, currentProcess, nextProcessName } from '../../common/process-info.js';
-import type { ParentMessage, WorkerMessage } from '../../common/protocol.js';
 import type { AnyFunction } from '../../common/tasks.js';
+import { keepingAlive, timerDelay } from '../../common/timers.js';
+import { invalid, invalidTimeout } from '../../common/validate.js';
 import { WAITABLE, type Waitable, type WaitState } from '../../common/waitable.js';
 import { childExited, childStarted } from '../active-children.js';
 import type { ExitInfo } from '../launch/launcher.js';
-import { whyCannotStart } from '../launch/command.js';
-import { spawnWorker } from '../launch/spawn.js';
-import { decodeRemoteFailure } from '../pool/remote-failure.js';
-import { captureCaller, withCallerFrames } from '../pool/stacks.js';
-import { invalid, invalidTimeout } from '../../common/validate.js';
-import { exitCodeOf, settleAfter } from './exit.js';
+import { captureCaller } from '../pool/stacks.js';
+import { exitCodeOf } from './exit.js';
 import {
   checkDaemon,
   checkName,
@@ -26,6 +16,7 @@ import {
   type ProcessOptions,
   type ResolvedProcessOptions,
 } from './options.js';
+import { startChild } from './start-child.js';
 
 type State = 'initial' | 'started' | 'exited' | 'closed';
 
@@ -148,74 +139,29 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
         'A daemonic process may not start children (pool workers and daemon Processes are daemonic)',
       );
     }
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- only a frame to cut the stack at
-    const caller = captureCaller(this.start);
-    // Checked first: spawn() says why only a tick later, and a daemonic child's setpriv only as exit code 127.
-    const unrunnable = whyCannotStart(this.#options.launch);
-    if (unrunnable !== null) throw new ProcessError(`Could not start ${this.#name}: ${unrunnable}`);
-    const { payload, transferred } = this.#encodeArgs();
-    let inherited: ChildEnd[];
-    try {
-      inherited = transferred.map(childEndOf);
-    } catch (error) {
-      restoreTransfers(transferred); // say, one of them is closed: the others stay usable here
-      throw error;
-    }
-    const { child, exited } = spawnWorker(
-      { ...this.#options.launch, survivesParent: !this.#daemon, shareStderr: true, inherit: () => inherited },
-      'pipe',
-    );
-    const pipe = (child?.stdio[3] ?? null) as net.Socket | null;
-    if (child === null || child.pid === undefined || pipe === null) {
-      pipe?.destroy();
-      throw new ProcessError(
-        `Could not start ${this.#name}: the OS did not create the process (out of processes or file descriptors?)`,
-      );
-    }
+    const started = startChild({
+      name: this.#name,
+      identity: this.#identity,
+      daemon: this.#daemon,
+      authkey: this.#authkey,
+      target: this.#options.target,
+      args: this.#options.args,
+      launch: this.#options.launch,
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- only a frame to cut the stack at
+      caller: captureCaller(this.start),
+    });
     this.#state = 'started';
-    const pid = child.pid;
+    const { pid } = started;
     this.#pid = pid;
-    this.#kill = (signal) => child.kill(signal);
-    // Python joins non-daemonic children at exit: this child keeps us alive.
-    if (!this.#daemon) child.ref();
-    pipe.unref();
-
-    const me = currentProcess();
-    const channel = new Channel<WorkerMessage, ParentMessage>(
-      pipe,
-      (message, body) => {
-        if (message.t === 'targetFailed') {
-          this.#error = withCallerFrames(
-            decodeRemoteFailure({ pid, name: this.#name }, message.how, body, 'the call that started it'),
-            caller,
-          );
-        }
-      },
-      () => {},
-    );
-    const channelClosed = new Promise<void>((resolve) => pipe.once('close', () => resolve()));
-    channel.send(
-      {
-        t: 'process',
-        name: this.#name,
-        identity: this.#identity,
-        daemon: this.#daemon,
-        authkey: this.#authkey.toString('base64'),
-        parentName: me.name,
-        log: stderrLogLevel(),
-        target: this.#options.target,
-      },
-      payload,
-    );
-
+    this.#kill = (signal) => started.kill(signal);
     const info = { name: this.#name, pid, daemon: this.#daemon };
     childStarted(info);
     const logger = getLogger();
     if (logger.isEnabledFor('debug')) logger.debug(`${this.#name} (pid ${pid}) started`);
-    // The child's last frame (what its target threw) may still be in the pipe at its exit.
-    void settleAfter(exited, channelClosed).then((exit) => {
+    void started.ended.then(({ exit, error }) => {
       childExited(info);
       this.#exit = exit;
+      this.#error = error;
       if (this.#state === 'started') this.#state = 'exited';
       this.#kill = null;
       if (logger.isEnabledFor('debug')) logger.debug(`${info.name} (pid ${pid}) exited with code ${exitCodeOf(exit)}`);
@@ -271,15 +217,6 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     this.#checkOpen();
     if (this.#state === 'initial') throw new ProcessError(`Cannot signal ${this.#name}: it was never started`);
     this.#kill?.(signal);
-  }
-
-  #encodeArgs(): { payload: Payload; transferred: Connection[] } {
-    try {
-      return encodeTransferring(this.#options.args) as { payload: Payload; transferred: Connection[] };
-    } catch (error) {
-      const { path, reason } = describeEncodeFailure(error);
-      throw new TypeError(`Cannot send args${path} to ${this.#name}: ${reason}`);
-    }
   }
 
   #checkOpen(): void {
