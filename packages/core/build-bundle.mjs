@@ -1,22 +1,26 @@
-// After tsc: bundles the package into dist/bundle as two CommonJS files and
+// After tsc: bundles the package into dist/bundle as three CommonJS files and
 // three small entries over them:
 //
 //   procpool.cjs        what a worker needs: tasks, codecs, errors, the channel,
 //                       process info, and the bootstrap (run only on request)
-//   pool.cjs            what only a parent needs: Pool and its machinery; it
-//                       reaches every module of procpool.cjs through that file,
-//                       so each module exists once
+//   connection.cjs      Connection, Pipe, Listener, Client and wait(): loaded
+//                       on first use, or in a child when one is handed to it
+//   pool.cjs            what only a parent needs: Pool and its machinery
 //   index.cjs           require('@procpool/core'): the public API, with the
-//                       parent-only names loading pool.cjs on first use
+//                       names of pool.cjs and connection.cjs loading them on first use
 //   index.js            import '@procpool/core': the same object's names
 //   bootstrap/main.cjs  a worker's entry
 //   bootstrap/typescript-hooks.mjs
 //                       the module hooks a worker registers for its first
 //                       TypeScript task module (Node loads hooks as modules of their own)
 //
+// connection.cjs and pool.cjs reach every module of procpool.cjs through that
+// file, and pool.cjs reaches connection.cjs's the same way, so each module exists once.
+//
 // Why CommonJS: a worker whose task module is CommonJS then never starts Node's
-// ES module loader (~8 ms of CPU and ~1.5 MiB each). Why two files: a worker
-// does not compile or initialize the parent's half (~3 ms of CPU each in D). Why a single
+// ES module loader (~8 ms of CPU and ~1.5 MiB each). Why three files: a worker
+// does not compile or initialize the parent's half (~3 ms of CPU each in D),
+// nor Connection's code unless it uses it (~10 ms and ~2.4 MiB). Why a single
 // instance: require and import, the bootstrap and the task module all share
 // registries, classes and `instanceof`. (docs/performance.md)
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +40,13 @@ const modulesUnder = (dir) =>
     .map((file) => `${dir}/${file}`)
     .sort();
 const PARENT_MODULES = modulesUnder('dist/parent');
-const WORKER_MODULES = modulesUnder('dist/common');
+// Connection's modules go to connection.cjs; its errors stay in procpool.cjs
+// (small), where the error codec finds them in a parent that never loaded the rest.
+const isConnection = (file) =>
+  (file.startsWith('dist/common/connection/') && file !== 'dist/common/connection/errors.js') ||
+  file === 'dist/common/wait.js';
+const CONNECTION_MODULES = modulesUnder('dist/common').filter(isConnection);
+const WORKER_MODULES = modulesUnder('dist/common').filter((file) => !isConnection(file));
 const BOOTSTRAP = 'dist/child/main.js';
 
 const common = {
@@ -74,9 +84,13 @@ const withNames = (exported) =>
   );
 const parentExports = withNames(await exportsOf(PARENT_MODULES));
 const workerExports = withNames(await exportsOf(WORKER_MODULES));
-const parentNames = new Set([...parentExports.values()].flat());
+const connectionExports = withNames(await exportsOf(CONNECTION_MODULES));
+const namesOf = (exported) => new Set([...exported.values()].flat());
+const parentNames = namesOf(parentExports);
+const connectionNames = namesOf(connectionExports);
+const workerNames = namesOf(workerExports);
 const missing = publicNames.filter(
-  (name) => !parentNames.has(name) && ![...workerExports.values()].flat().includes(name),
+  (name) => !parentNames.has(name) && !connectionNames.has(name) && !workerNames.has(name),
 );
 if (missing.length > 0)
   throw new Error(`${missing.join(', ')}: public, but not exported from src/parent or src/common`);
@@ -92,13 +106,42 @@ const workerEntry = (internals) =>
   internals.map((file, i) => `import * as m${i} from './${file}';\n`).join('') +
   `export const internals = {\n${internals.map((file, i) => `  ${JSON.stringify(file)}: m${i},\n`).join('')}};\n` +
   `export function startWorker() {\n  require('./${BOOTSTRAP}');\n}\n`;
-const workerApi = {
-  name: 'worker-api',
+const apiOf = (exported) => ({
+  name: 'api',
   setup(build) {
     build.onResolve({ filter: /^\.\/worker-api$/ }, () => ({ path: 'worker-api', namespace: 'api' }));
     build.onLoad({ filter: /.*/, namespace: 'api' }, () => ({
-      contents: reexport(workerExports),
+      contents: reexport(exported),
       resolveDir: '.',
+      loader: 'js',
+    }));
+  },
+});
+const workerApi = apiOf(workerExports);
+// connection.cjs is external to the other bundles.
+const connectionExternal = {
+  name: 'connection-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/connection\.cjs$/ }, () => ({ path: './connection.cjs', external: true }));
+  },
+};
+const heldByConnection = new Set(CONNECTION_MODULES.map((file) => path.resolve(file)));
+// In procpool.cjs, `import()` of a Connection module (the child's loader,
+// codec/transfers.ts) reads it from connection.cjs; any other import of one
+// would put it back into every worker.
+const lazyConnection = {
+  name: 'lazy-connection',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const file = path.resolve(args.resolveDir, args.path);
+      if (!heldByConnection.has(file)) return undefined;
+      if (args.kind !== 'dynamic-import')
+        throw new Error(`procpool.cjs would hold ${path.relative('.', file)} (imported by ${args.importer})`);
+      return { path: path.relative('.', file), namespace: 'connection' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'connection' }, (args) => ({
+      contents: `module.exports = require('./connection.cjs').internals[${JSON.stringify(args.path)}];\n`,
+      resolveDir: path.resolve(OUT),
       loader: 'js',
     }));
   },
@@ -108,58 +151,109 @@ const probe = await build({
   write: false,
   outfile: `${OUT}/procpool.cjs`,
   stdin: virtual(workerEntry([])),
-  plugins: [workerApi],
+  plugins: [workerApi, connectionExternal, lazyConnection],
 });
 const shared = Object.keys(probe.metafile.inputs).filter((file) => file.startsWith('dist/') && file !== BOOTSTRAP);
 const leakedParent = shared.filter((file) => file.startsWith('dist/parent/'));
 if (leakedParent.length > 0) throw new Error(`procpool.cjs would hold parent modules: ${leakedParent.join(', ')}`);
-await build({ ...common, outfile: `${OUT}/procpool.cjs`, stdin: virtual(workerEntry(shared)), plugins: [workerApi] });
-
-// pool.cjs: the parent's half; an import of a module procpool.cjs holds reads it from there.
-const held = new Set(shared.map((file) => path.resolve(file)));
-const parentBuild = await build({
+await build({
   ...common,
-  outfile: `${OUT}/pool.cjs`,
-  stdin: virtual(reexport(parentExports)),
-  plugins: [
-    {
-      name: 'procpool-internals',
-      setup(build) {
-        build.onResolve({ filter: /^\.\/procpool\.cjs$/ }, () => ({ path: './procpool.cjs', external: true }));
-        build.onResolve({ filter: /^\.\.?\// }, (args) => {
-          const file = path.resolve(args.resolveDir, args.path);
-          return held.has(file) ? { path: path.relative('.', file), namespace: 'internal' } : undefined;
-        });
-        // Each name is read once, at load, into a plain binding: through a
-        // CommonJS module, every use of a name would call two getters (the
-        // namespace's and esbuild's interop), ~0.4 µs per task in B. None of
-        // these modules reassigns an export, so no live binding is lost.
-        build.onLoad({ filter: /.*/, namespace: 'internal' }, async (args) => {
-          const names = Object.keys(await import(`./${args.path}`));
-          const module = `require('./procpool.cjs').internals[${JSON.stringify(args.path)}]`;
-          return {
-            contents:
-              names.length === 0 ? `${module};\n` : `const m = ${module};\nexport const { ${names.join(', ')} } = m;\n`,
-            resolveDir: path.resolve(OUT),
-            loader: 'js',
-          };
-        });
-      },
-    },
-  ],
+  outfile: `${OUT}/procpool.cjs`,
+  stdin: virtual(workerEntry(shared)),
+  plugins: [workerApi, connectionExternal, lazyConnection],
 });
-const leaked = Object.keys(parentBuild.metafile.inputs).filter((file) => file.includes('node_modules'));
-if (leaked.length > 0) throw new Error(`pool.cjs would hold its own copy of ${leaked.join(', ')}`);
+
+// An import of a module procpool.cjs holds reads it from there.
+const held = new Set(shared.map((file) => path.resolve(file)));
+const procpoolInternals = {
+  name: 'procpool-internals',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/procpool\.cjs$/ }, () => ({ path: './procpool.cjs', external: true }));
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const file = path.resolve(args.resolveDir, args.path);
+      return held.has(file) ? { path: path.relative('.', file), namespace: 'internal' } : undefined;
+    });
+    // Each name is read once, at load, into a plain binding: through a
+    // CommonJS module, every use of a name would call two getters (the
+    // namespace's and esbuild's interop), ~0.4 µs per task in B. None of
+    // these modules reassigns an export, so no live binding is lost.
+    build.onLoad({ filter: /.*/, namespace: 'internal' }, async (args) => {
+      const names = Object.keys(await import(`./${args.path}`));
+      const module = `require('./procpool.cjs').internals[${JSON.stringify(args.path)}]`;
+      return {
+        contents:
+          names.length === 0 ? `${module};\n` : `const m = ${module};\nexport const { ${names.join(', ')} } = m;\n`,
+        resolveDir: path.resolve(OUT),
+        loader: 'js',
+      };
+    });
+  },
+};
+const noCopies = (name, result) => {
+  const leaked = Object.keys(result.metafile.inputs).filter((file) => file.includes('node_modules'));
+  if (leaked.length > 0) throw new Error(`${name} would hold its own copy of ${leaked.join(', ')}`);
+  const parent = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/parent/'));
+  if (name !== 'pool.cjs' && parent.length > 0) throw new Error(`${name} would hold ${parent.join(', ')}`);
+};
+
+// connection.cjs: Connection's modules, its public names as `api` and each
+// module as `internals` (for pool.cjs and procpool.cjs's loader).
+const connectionEntry =
+  `import * as api from './worker-api';\nexport { api };\n` +
+  CONNECTION_MODULES.map((file, i) => `import * as m${i} from './${file}';\n`).join('') +
+  `export const internals = {\n${CONNECTION_MODULES.map((file, i) => `  ${JSON.stringify(file)}: m${i},\n`).join('')}};\n`;
+noCopies(
+  'connection.cjs',
+  await build({
+    ...common,
+    outfile: `${OUT}/connection.cjs`,
+    stdin: virtual(connectionEntry),
+    plugins: [apiOf(connectionExports), procpoolInternals],
+  }),
+);
+
+// pool.cjs: the parent's half. What it takes from connection.cjs is read on
+// use, through getters: a parent loads Connection's code when it makes one,
+// and only a parent that has one passes it to a child.
+const connectionInternals = {
+  name: 'connection-internals',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const file = path.resolve(args.resolveDir, args.path);
+      return heldByConnection.has(file) ? { path: path.relative('.', file), namespace: 'connection' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'connection' }, async (args) => {
+      const names = Object.keys(await import(`./${args.path}`));
+      const module = `require('./connection.cjs').internals[${JSON.stringify(args.path)}]`;
+      const getters = names.map((name) => `  ${name}: { enumerable: true, get: () => ${module}.${name} },\n`);
+      return {
+        contents: `module.exports = Object.defineProperties({}, {\n${getters.join('')}});\n`,
+        resolveDir: path.resolve(OUT),
+        loader: 'js',
+      };
+    });
+  },
+};
+noCopies(
+  'pool.cjs',
+  await build({
+    ...common,
+    outfile: `${OUT}/pool.cjs`,
+    stdin: virtual(reexport(parentExports)),
+    plugins: [connectionExternal, procpoolInternals, connectionInternals],
+  }),
+);
 
 const GENERATED = '// Generated by build-bundle.mjs.\n';
 writeFileSync(
   `${OUT}/index.cjs`,
   `${GENERATED}'use strict';\nconst worker = require('./procpool.cjs').api;\n` +
     `let parent;\nconst parentSide = () => (parent ??= require('./pool.cjs'));\n` +
+    `let connection;\nconst connectionSide = () => (connection ??= require('./connection.cjs').api);\n` +
     publicNames
       .map((name) =>
-        parentNames.has(name)
-          ? `Object.defineProperty(exports, '${name}', { enumerable: true, get: () => parentSide().${name} });\n`
+        parentNames.has(name) || connectionNames.has(name)
+          ? `Object.defineProperty(exports, '${name}', { enumerable: true, get: () => ${parentNames.has(name) ? 'parentSide' : 'connectionSide'}().${name} });\n`
           : `exports.${name} = worker.${name};\n`,
       )
       .join(''),

@@ -4,9 +4,9 @@
 import { inspect } from 'node:util';
 import { decodeTransferred } from '../common/codec/transfers.js';
 import type { Payload } from '../common/codec/values.js';
-import { whenAllWritten } from '../common/connection/message-writer.js';
 import { INHERITED } from './inherited.js';
 import { logToStderr } from '../common/logging.js';
+import { whenAllWritten } from '../common/pending-writes.js';
 import { setChildIdentity } from '../common/process-info.js';
 import type { ParentMessage, WorkerMessage } from '../common/protocol.js';
 import { findTask } from './loader.js';
@@ -34,7 +34,7 @@ export async function runProcess(message: ProcessMessage, payload: Payload, side
   if (message.log !== null) logToStderr(message.log);
   let code = 0;
   try {
-    const args = decodeTransferred(payload, INHERITED) as unknown[];
+    const args = (await decodeTransferred(payload, INHERITED)) as unknown[];
     if (target !== null) {
       const fn = await findTask(target);
       await fn(...args);

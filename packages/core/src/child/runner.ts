@@ -124,7 +124,7 @@ export class TaskRunner {
   async #runInitializer(init: WireTaskRef, args: Payload): Promise<void> {
     try {
       const fn = await this.#findTask(init);
-      await fn(...(decodeTransferred(args, this.#inherited) as unknown[]));
+      await fn(...((await decodeTransferred(args, this.#inherited)) as unknown[]));
     } catch (error) {
       this.#sink.initFailed(encodeThrown(error));
       return;

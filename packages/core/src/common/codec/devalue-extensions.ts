@@ -50,6 +50,11 @@ const revivers: Record<string, Reviver> = {
   Type: reviveUserType,
 };
 
+/** Whether `payload` may hold a transferable object (a string "Xfer" in it says yes too, harmlessly). */
+export function mayHoldTransferables({ text }: Payload): boolean {
+  return text.includes('"Xfer"');
+}
+
 /** devalue text for any value it or the extensions above can carry; throws devalue's `DevalueError` otherwise. */
 export function encodeWithDevalue(value: unknown): Payload {
   // A getter or a registered reduce may send another value while this one is being encoded.

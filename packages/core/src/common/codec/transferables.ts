@@ -47,6 +47,20 @@ const transferableNamed = (name: string): AnyTransferable | undefined => {
   return undefined;
 };
 
+// By name, what loads the code of a transferable that registers itself only
+// when its module loads (Connection): a child loads it when one arrives.
+const loaders = new Map<string, () => Promise<unknown>>();
+
+/** `load()` registers the transferable `name` (by loading its module); called before decoding what may hold one. */
+export function registerTransferableLoader(name: string, load: () => Promise<unknown>): void {
+  loaders.set(name, load);
+}
+
+/** Registers every transferable that has a loader and is not registered yet. */
+export async function loadTransferables(): Promise<void> {
+  await Promise.all([...loaders].filter(([name]) => transferableNamed(name) === undefined).map(([, load]) => load()));
+}
+
 // While an encodeTransferring() runs, the objects it has collected; null: none are accepted.
 let collected: object[] | null = null;
 // While a decodeTransferred() runs, where the objects arrived.

@@ -1,4 +1,11 @@
-import { collectingTransfers, receivingTransfers, type TransferReceiver } from './transferables.js';
+import { mayHoldTransferables } from './devalue-extensions.js';
+import {
+  collectingTransfers,
+  loadTransferables,
+  receivingTransfers,
+  registerTransferableLoader,
+  type TransferReceiver,
+} from './transferables.js';
 import { decodeValue, encodeValue, type Payload } from './values.js';
 
 export { restoreTransfers, type TransferReceiver } from './transferables.js';
@@ -13,7 +20,15 @@ export function encodeTransferring(value: unknown): { payload: Payload; transfer
   return { payload: result, transferred };
 }
 
-/** Decodes, in the child, what encodeTransferring encoded; `receiver` says where each object arrived. */
-export function decodeTransferred(payload: Payload, receiver: TransferReceiver): unknown {
+// A worker that is never handed a Connection neither compiles nor initialises
+// Connection's code (the bundle serves it from connection.cjs).
+registerTransferableLoader('Connection', () => import('../connection/connection.js'));
+
+/**
+ * Decodes, in the child, what encodeTransferring encoded; `receiver` says
+ * where each object arrived. Loads the code of what it may hold first.
+ */
+export async function decodeTransferred(payload: Payload, receiver: TransferReceiver): Promise<unknown> {
+  if (mayHoldTransferables(payload)) await loadTransferables();
   return receivingTransfers(receiver, () => decodeValue(payload));
 }

@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 import type net from 'node:net';
 
+import { registerPendingWrites } from '../pending-writes.js';
 import { headerBytes, MAX_HEADER_BYTES, writeHeader } from './framing.js';
 
 /** Payloads up to this size are copied behind their header; larger ones are written uncopied. */
@@ -14,14 +15,12 @@ const MAX_UTF8_BYTES_PER_UNIT = 3;
 // Writers with bytes the OS has not taken yet, for whenAllWritten().
 const unwritten = new Set<MessageWriter>();
 
-/**
- * Resolves once every Connection of this process has handed what it was
- * sent to the OS (or lost its socket): a child that exits when its target
- * settles waits for this first, as Python's send() would have blocked.
- */
-export function whenAllWritten(): Promise<void> {
-  return Promise.all([...unwritten].map((writer) => writer.whenDrained().catch(() => {}))).then(() => {});
-}
+// A child that exits when its target settles waits until every Connection of
+// this process has handed what it was sent to the OS (or lost its socket), as
+// Python's send() would have blocked (pending-writes.ts).
+registerPendingWrites(() =>
+  Promise.all([...unwritten].map((writer) => writer.whenDrained().catch(() => {}))).then(() => {}),
+);
 
 /**
  * At exit (process.exit() included), when no event-loop turn is left: writes what every
