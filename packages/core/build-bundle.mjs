@@ -20,9 +20,9 @@
 // Why CommonJS: a worker whose task module is CommonJS then never starts Node's
 // ES module loader (~8 ms of CPU and ~1.5 MiB each). Why three files: a worker
 // does not compile or initialize the parent's half (~3 ms of CPU each in D),
-// nor Connection's code unless it uses it (~10 ms and ~2.4 MiB). Why a single
-// instance: require and import, the bootstrap and the task module all share
-// registries, classes and `instanceof`. (docs/performance.md)
+// nor Connection's code unless it uses it (~5 ms of CPU and ~1.5 MiB each in
+// S). Why a single instance: require and import, the bootstrap and the task
+// module all share registries, classes and `instanceof`. (docs/performance.md)
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';

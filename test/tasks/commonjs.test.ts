@@ -12,6 +12,7 @@ const cjsTasks = url('cjs-tasks.cjs');
 test('a CommonJS program uses procpool through require(), the same instance import() gives', async () => {
   const { stdout } = await run(process.execPath, [fileURLToPath(url('commonjs-parent.cjs'))], { timeout: 30_000 });
   expect(JSON.parse(stdout)).toEqual({
+    connectionErrorClass: true,
     sameModule: true,
     asyncResultClass: true,
     tripled: [3, 6, 9],
