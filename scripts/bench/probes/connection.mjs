@@ -61,6 +61,8 @@ if (role === 'child' && kind === 'conn-bytes-server') {
   }
 } else {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'procpool-probe-'));
+  // Removed on every way out, a round that throws included.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   /** @param {string} childKind @param {(socket: net.Socket) => Promise<void>} body */
   const withChild = async (childKind, body) => {
     const where = path.join(dir, childKind);
@@ -163,6 +165,5 @@ if (role === 'child' && kind === 'conn-bytes-server') {
     );
     results['1 MiB writes, raw socket (MiB/s)'] = MIB / s;
   });
-  rmSync(dir, { recursive: true, force: true });
   console.table(results);
 }
