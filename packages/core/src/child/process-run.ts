@@ -4,11 +4,11 @@
 import { inspect } from 'node:util';
 import { decodeTransferred } from '../common/codec/transfers.js';
 import type { Payload } from '../common/codec/values.js';
-import { INHERITED } from './inherited.js';
 import { logToStderr } from '../common/logging.js';
 import { whenAllWritten } from '../common/pending-writes.js';
 import { setChildIdentity } from '../common/process-info.js';
 import type { ParentMessage, WorkerMessage } from '../common/protocol.js';
+import { INHERITED } from './inherited.js';
 import { findTask } from './loader.js';
 import { encodeThrown } from './replies.js';
 

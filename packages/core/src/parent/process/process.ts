@@ -34,6 +34,8 @@ export type Sentinel = Waitable;
 export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
   readonly #options: ResolvedProcessOptions;
   #name: string;
+  /** Python's `_identity`: the counters in this Process's name. */
+  readonly #identity: number[];
   #daemon: boolean;
   #authkey: Buffer;
   #state: State = 'initial';
@@ -73,8 +75,6 @@ export class Process<F extends AnyFunction = AnyFunction> implements Waitable {
     };
     this.sentinel = Object.freeze({ [WAITABLE]: this[WAITABLE] });
   }
-
-  readonly #identity: number[];
 
   get name(): string {
     return this.#name;
