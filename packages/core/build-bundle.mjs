@@ -101,11 +101,13 @@ const reexport = (exported) =>
 // as `internals` (for pool.cjs), and the bootstrap behind startWorker():
 // esbuild wraps a module reached through require() in a lazy initializer. A
 // first pass finds which modules it holds.
-const workerEntry = (internals) =>
+// A bundle's entry: its public names as `api`, each of `internals` by file.
+const apiAndInternals = (internals) =>
   `import * as api from './worker-api';\nexport { api };\n` +
   internals.map((file, i) => `import * as m${i} from './${file}';\n`).join('') +
-  `export const internals = {\n${internals.map((file, i) => `  ${JSON.stringify(file)}: m${i},\n`).join('')}};\n` +
-  `export function startWorker() {\n  require('./${BOOTSTRAP}');\n}\n`;
+  `export const internals = {\n${internals.map((file, i) => `  ${JSON.stringify(file)}: m${i},\n`).join('')}};\n`;
+const workerEntry = (internals) =>
+  apiAndInternals(internals) + `export function startWorker() {\n  require('./${BOOTSTRAP}');\n}\n`;
 const apiOf = (exported) => ({
   name: 'api',
   setup(build) {
@@ -198,10 +200,7 @@ const noCopies = (name, result) => {
 
 // connection.cjs: Connection's modules, its public names as `api` and each
 // module as `internals` (for pool.cjs and procpool.cjs's loader).
-const connectionEntry =
-  `import * as api from './worker-api';\nexport { api };\n` +
-  CONNECTION_MODULES.map((file, i) => `import * as m${i} from './${file}';\n`).join('') +
-  `export const internals = {\n${CONNECTION_MODULES.map((file, i) => `  ${JSON.stringify(file)}: m${i},\n`).join('')}};\n`;
+const connectionEntry = apiAndInternals(CONNECTION_MODULES);
 noCopies(
   'connection.cjs',
   await build({
