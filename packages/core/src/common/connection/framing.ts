@@ -130,7 +130,11 @@ export class MessageReader {
     this.#space = null;
     const target = this.#target as Buffer;
     this.#filled += bytes;
-    if (this.#filled < target.length) return;
+    if (this.#filled === target.length) this.#deliverTarget(target);
+  }
+
+  // The message being filled is whole: the next header starts now.
+  #deliverTarget(target: Buffer): void {
     this.#target = null;
     this.#filled = 0;
     this.#length = -1;
@@ -161,10 +165,7 @@ export class MessageReader {
       const copied = chunk.copy(target, this.#filled, 0, Math.min(chunk.length, target.length - this.#filled));
       this.#filled += copied;
       if (this.#filled < target.length) return;
-      this.#target = null;
-      this.#filled = 0;
-      this.#length = -1;
-      this.#onMessage(target);
+      this.#deliverTarget(target);
       if (copied === chunk.length || this.#failed) return;
       chunk = chunk.subarray(copied);
     }
