@@ -1,6 +1,7 @@
 import { serializeError } from 'serialize-error';
 import * as connectionErrors from '../connection/errors.js';
 import * as procpoolErrors from '../errors.js';
+import * as objectErrors from '../objects/errors.js';
 import { defineHidden } from '../hidden.js';
 import { sharedRegistry } from '../registry.js';
 
@@ -16,7 +17,7 @@ export interface WireError {
 type ErrorClass = new (...args: never[]) => Error;
 
 // Classes rebuilt by name: the built-in ones and procpool's own, Connection's
-// too (its errors live apart from its code, so a parent that has not loaded
+// and the shared objects' too (their errors live apart from their code, so a parent that has not loaded
 // that code still gets them back as theirs). DOMException is left out on
 // purpose: its getters need internal slots that Object.create cannot give, so
 // it comes back as an Error.
@@ -28,6 +29,7 @@ const errorClasses = sharedRegistry(
         ...[Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError],
         ...Object.values(procpoolErrors),
         ...Object.values(connectionErrors),
+        ...Object.values(objectErrors),
       ].map((C) => [C.name, C as ErrorClass]),
     ),
 );
