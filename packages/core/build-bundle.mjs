@@ -1,28 +1,34 @@
-// After tsc: bundles the package into dist/bundle as three CommonJS files and
+// After tsc: bundles the package into dist/bundle as four CommonJS files and
 // three small entries over them:
 //
 //   procpool.cjs        what a worker needs: tasks, codecs, errors, the channel,
 //                       process info, and the bootstrap (run only on request)
 //   connection.cjs      Connection, Pipe, Listener, Client and wait(): loaded
 //                       on first use, or in a child when one is handed to it
+//   objects.cjs         shared objects (queues, locks, values, managers):
+//                       loaded on first use, or when a shared object arrives
 //   pool.cjs            what only a parent needs: Pool and its machinery
-//   index.cjs           require('@procpool/core'): the public API, with the
-//                       names of pool.cjs and connection.cjs loading them on first use
+//   index.cjs           require('@procpool/core'): the public API, with the names
+//                       of pool.cjs, connection.cjs and objects.cjs loading them on first use
 //   index.js            import '@procpool/core': the same object's names
 //   bootstrap/main.cjs  a worker's entry
 //   bootstrap/typescript-hooks.mjs
 //                       the module hooks a worker registers for its first
 //                       TypeScript task module (Node loads hooks as modules of their own)
 //
-// connection.cjs and pool.cjs reach every module of procpool.cjs through that
-// file, and pool.cjs reaches connection.cjs's the same way, so each module exists once.
+// connection.cjs and objects.cjs are the lazy bundles. The others reach every
+// module of procpool.cjs through that file, and a lazy bundle's modules through
+// getters that load it on first use (or import() of one), so each module exists once.
 //
 // Why CommonJS: a worker whose task module is CommonJS then never starts Node's
-// ES module loader (~8 ms of CPU and ~1.5 MiB each). Why three files: a worker
+// ES module loader (~8 ms of CPU and ~1.5 MiB each). Why four files: a worker
 // does not compile or initialize the parent's half (~3 ms of CPU each in D),
 // nor Connection's code unless it uses it (~5 ms of CPU and ~1.5 MiB each in
-// S). Why a single instance: require and import, the bootstrap and the task
-// module all share registries, classes and `instanceof`. (docs/performance.md)
+// S), nor the shared objects' (their server, client, handles and managers),
+// which most workers never meet. Why a single instance: require and import, the
+// bootstrap and the task module all share registries, classes and `instanceof`.
+// (docs/performance.md)
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
@@ -33,20 +39,35 @@ rmSync(OUT, { recursive: true, force: true });
 
 // Which side a module runs on is where it lives: src/parent (the user's
 // process only), src/child (a worker only), src/common (both). The public
-// names of parent modules are served by pool.cjs, the rest by procpool.cjs.
+// names of parent modules are served by pool.cjs, the rest by procpool.cjs
+// or a lazy bundle.
 const modulesUnder = (dir) =>
   readdirSync(dir, { recursive: true })
     .filter((file) => file.endsWith('.js'))
     .map((file) => `${dir}/${file}`)
     .sort();
 const PARENT_MODULES = modulesUnder('dist/parent');
-// Connection's modules go to connection.cjs; its errors stay in procpool.cjs
-// (small), where the error codec finds them in a parent that never loaded the rest.
-const isConnection = (file) =>
-  (file.startsWith('dist/common/connection/') && file !== 'dist/common/connection/errors.js') ||
-  file === 'dist/common/wait.js';
-const CONNECTION_MODULES = modulesUnder('dist/common').filter(isConnection);
-const WORKER_MODULES = modulesUnder('dist/common').filter((file) => !isConnection(file));
+const COMMON_MODULES = modulesUnder('dist/common');
+// Code most workers never run. A lazy bundle's errors stay in procpool.cjs
+// (small), where the error codec finds them in a process that never loaded the rest.
+const LAZY = [
+  {
+    file: 'connection.cjs',
+    side: 'connectionSide',
+    holds: (file) =>
+      (file.startsWith('dist/common/connection/') && file !== 'dist/common/connection/errors.js') ||
+      file === 'dist/common/wait.js',
+  },
+  {
+    file: 'objects.cjs',
+    side: 'objectsSide',
+    holds: (file) =>
+      (file.startsWith('dist/common/objects/') && file !== 'dist/common/objects/errors.js') ||
+      file.startsWith('dist/common/managers/'),
+  },
+].map((bundle) => ({ ...bundle, modules: COMMON_MODULES.filter(bundle.holds) }));
+const lazyHolding = (file) => LAZY.find((bundle) => bundle.holds(file));
+const WORKER_MODULES = COMMON_MODULES.filter((file) => lazyHolding(file) === undefined);
 const BOOTSTRAP = 'dist/child/main.js';
 
 const common = {
@@ -84,23 +105,17 @@ const withNames = (exported) =>
   );
 const parentExports = withNames(await exportsOf(PARENT_MODULES));
 const workerExports = withNames(await exportsOf(WORKER_MODULES));
-const connectionExports = withNames(await exportsOf(CONNECTION_MODULES));
-const namesOf = (exported) => new Set([...exported.values()].flat());
-const parentNames = namesOf(parentExports);
-const connectionNames = namesOf(connectionExports);
-const workerNames = namesOf(workerExports);
-const missing = publicNames.filter(
-  (name) => !parentNames.has(name) && !connectionNames.has(name) && !workerNames.has(name),
-);
+for (const bundle of LAZY) bundle.exports = withNames(await exportsOf(bundle.modules));
+const missing = publicNames.filter((name) => !served.has(name));
 if (missing.length > 0)
   throw new Error(`${missing.join(', ')}: public, but not exported from src/parent or src/common`);
 const reexport = (exported) =>
   [...exported].map(([file, names]) => `export { ${names.join(', ')} } from './${file}';\n`).join('');
 
 // procpool.cjs: the public worker-side names as `api`, each of its modules
-// as `internals` (for pool.cjs), and the bootstrap behind startWorker():
-// esbuild wraps a module reached through require() in a lazy initializer. A
-// first pass finds which modules it holds.
+// as `internals` (for the other bundles), and the bootstrap behind startWorker():
+// esbuild wraps a module reached through require() in a lazy initializer.
+// Passes below find which modules it holds.
 // A bundle's entry: its public names as `api`, each of `internals` by file.
 const apiAndInternals = (internals) =>
   `import * as api from './worker-api';\nexport { api };\n` +
@@ -113,150 +128,186 @@ const apiOf = (exported) => ({
   setup(build) {
     build.onResolve({ filter: /^\.\/worker-api$/ }, () => ({ path: 'worker-api', namespace: 'api' }));
     build.onLoad({ filter: /.*/, namespace: 'api' }, () => ({
-      contents: reexport(exported),
+      contents: reexport(exported) || 'export {};\n',
       resolveDir: '.',
       loader: 'js',
     }));
   },
 });
-const workerApi = apiOf(workerExports);
-// connection.cjs is external to the other bundles.
-const connectionExternal = {
-  name: 'connection-external',
+// Each bundle is external to the others.
+const BUNDLES = new Set(['procpool.cjs', 'pool.cjs', ...LAZY.map((bundle) => bundle.file)]);
+const bundlesExternal = {
+  name: 'bundles-external',
   setup(build) {
-    build.onResolve({ filter: /^\.\/connection\.cjs$/ }, () => ({ path: './connection.cjs', external: true }));
+    build.onResolve({ filter: /^\.\/[a-z]+\.cjs$/ }, (args) =>
+      BUNDLES.has(args.path.slice(2)) ? { path: args.path, external: true } : undefined,
+    );
   },
 };
-const heldByConnection = new Set(CONNECTION_MODULES.map((file) => path.resolve(file)));
-// In procpool.cjs, `import()` of a Connection module (the child's loader,
-// codec/transfers.ts) reads it from connection.cjs; any other import of one
-// would put it back into every worker.
-const lazyConnection = {
-  name: 'lazy-connection',
+// In any other bundle, a lazy bundle's module is read from that bundle when
+// first used: `import()` of it loads the bundle then; a static import is an
+// object of getters, each loading the bundle on first read (a name read while
+// modules load, as `extends` does, would load it in every process that loads
+// the importer: checked below for procpool.cjs). The module's namespace is
+// read once, then each name through it (live).
+const lazyModules = (self) => ({
+  name: 'lazy-modules',
   setup(build) {
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const file = path.resolve(args.resolveDir, args.path);
-      if (!heldByConnection.has(file)) return undefined;
-      if (args.kind !== 'dynamic-import')
-        throw new Error(`procpool.cjs would hold ${path.relative('.', file)} (imported by ${args.importer})`);
-      return { path: path.relative('.', file), namespace: 'connection' };
+      const file = path.relative('.', path.resolve(args.resolveDir, args.path));
+      const bundle = lazyHolding(file);
+      if (bundle === undefined || bundle.file === self) return undefined;
+      return { path: `${bundle.file}:${file}`, namespace: args.kind === 'dynamic-import' ? 'lazy-import' : 'lazy' };
     });
-    build.onLoad({ filter: /.*/, namespace: 'connection' }, (args) => ({
-      contents: `module.exports = require('./connection.cjs').internals[${JSON.stringify(args.path)}];\n`,
+    const moduleOf = (key) => {
+      const [file, module] = key.split(':');
+      return { file: module, read: `require('./${file}').internals[${JSON.stringify(module)}]` };
+    };
+    build.onLoad({ filter: /.*/, namespace: 'lazy-import' }, (args) => ({
+      contents: `module.exports = ${moduleOf(args.path).read};\n`,
       resolveDir: path.resolve(OUT),
       loader: 'js',
     }));
-  },
-};
-const probe = await build({
-  ...common,
-  write: false,
-  outfile: `${OUT}/procpool.cjs`,
-  stdin: virtual(workerEntry([])),
-  plugins: [workerApi, connectionExternal, lazyConnection],
-});
-const shared = Object.keys(probe.metafile.inputs).filter((file) => file.startsWith('dist/') && file !== BOOTSTRAP);
-const leakedParent = shared.filter((file) => file.startsWith('dist/parent/'));
-if (leakedParent.length > 0) throw new Error(`procpool.cjs would hold parent modules: ${leakedParent.join(', ')}`);
-await build({
-  ...common,
-  outfile: `${OUT}/procpool.cjs`,
-  stdin: virtual(workerEntry(shared)),
-  plugins: [workerApi, connectionExternal, lazyConnection],
-});
-
-// An import of a module procpool.cjs holds reads it from there.
-const held = new Set(shared.map((file) => path.resolve(file)));
-const procpoolInternals = {
-  name: 'procpool-internals',
-  setup(build) {
-    build.onResolve({ filter: /^\.\/procpool\.cjs$/ }, () => ({ path: './procpool.cjs', external: true }));
-    build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const file = path.resolve(args.resolveDir, args.path);
-      return held.has(file) ? { path: path.relative('.', file), namespace: 'internal' } : undefined;
-    });
-    // Each name is read once, at load, into a plain binding: through a
-    // CommonJS module, every use of a name would call two getters (the
-    // namespace's and esbuild's interop), ~0.4 µs per task in B. None of
-    // these modules reassigns an export, so no live binding is lost.
-    build.onLoad({ filter: /.*/, namespace: 'internal' }, async (args) => {
-      const names = Object.keys(await import(`./${args.path}`));
-      const module = `require('./procpool.cjs').internals[${JSON.stringify(args.path)}]`;
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, async (args) => {
+      const { file, read } = moduleOf(args.path);
+      const names = Object.keys(await import(`./${file}`));
+      const getters = names.map((name) => `  ${name}: { enumerable: true, get: () => load().${name} },\n`);
       return {
         contents:
-          names.length === 0 ? `${module};\n` : `const m = ${module};\nexport const { ${names.join(', ')} } = m;\n`,
+          `let namespace;\nconst load = () => (namespace ??= ${read});\n` +
+          `module.exports = Object.defineProperties({}, {\n${getters.join('')}});\n`,
         resolveDir: path.resolve(OUT),
         loader: 'js',
       };
     });
   },
+});
+const workerPlugins = [apiOf(workerExports), bundlesExternal, lazyModules('procpool.cjs')];
+// The modules procpool.cjs holds: what its entry reaches, with `extra` as internals.
+const procpoolHolding = async (extra) => {
+  const probe = await build({
+    ...common,
+    write: false,
+    outfile: `${OUT}/procpool.cjs`,
+    stdin: virtual(workerEntry(extra)),
+    plugins: workerPlugins,
+  });
+  return Object.keys(probe.metafile.inputs).filter((file) => file.startsWith('dist/') && file !== BOOTSTRAP);
 };
-const noCopies = (name, result) => {
-  const leaked = Object.keys(result.metafile.inputs).filter((file) => file.includes('node_modules'));
-  if (leaked.length > 0) throw new Error(`${name} would hold its own copy of ${leaked.join(', ')}`);
-  const parent = Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/parent/'));
+
+// An import of a module procpool.cjs holds reads it from there.
+const procpoolInternals = (shared) => {
+  const held = new Set(shared.map((file) => path.resolve(file)));
+  return {
+    name: 'procpool-internals',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const file = path.resolve(args.resolveDir, args.path);
+        return held.has(file) ? { path: path.relative('.', file), namespace: 'internal' } : undefined;
+      });
+      // Each name is read once, at load, into a plain binding: through a
+      // CommonJS module, every use of a name would call two getters (the
+      // namespace's and esbuild's interop), ~0.4 µs per task in B. None of
+      // these modules reassigns an export, so no live binding is lost.
+      build.onLoad({ filter: /.*/, namespace: 'internal' }, async (args) => {
+        const names = Object.keys(await import(`./${args.path}`));
+        const module = `require('./procpool.cjs').internals[${JSON.stringify(args.path)}]`;
+        return {
+          contents:
+            names.length === 0 ? `${module};\n` : `const m = ${module};\nexport const { ${names.join(', ')} } = m;\n`,
+          resolveDir: path.resolve(OUT),
+          loader: 'js',
+        };
+      });
+    },
+  };
+};
+// The other bundles over procpool.cjs's modules. A lazy bundle: its modules,
+// its public names as `api` and each module as `internals` (for the other
+// bundles). pool.cjs: the parent's half; a parent loads a lazy bundle when it
+// uses one of its names, and only a parent that has such an object passes it to a child.
+const buildOthers = (shared, write) =>
+  Promise.all(
+    [
+      ...LAZY.map((bundle) => ({
+        file: bundle.file,
+        entry: apiAndInternals(bundle.modules),
+        plugins: [apiOf(bundle.exports), bundlesExternal, procpoolInternals(shared), lazyModules(bundle.file)],
+      })),
+      {
+        file: 'pool.cjs',
+        entry: reexport(parentExports),
+        plugins: [bundlesExternal, procpoolInternals(shared), lazyModules('pool.cjs')],
+      },
+    ].map(async ({ file, entry, plugins }) => [
+      file,
+      await build({ ...common, write, outfile: `${OUT}/${file}`, stdin: virtual(entry), plugins }),
+    ]),
+  );
+const modulesOf = (result) => Object.keys(result.metafile.inputs).filter((file) => file.startsWith('dist/'));
+
+// Each module exists once: in one bundle, read by the others from there. So
+// procpool.cjs also holds a module two others would hold (timers.js, imported
+// by pool.cjs and connection.cjs), whatever its entry reaches.
+const reached = (await buildOthers(await procpoolHolding([]), false)).flatMap(([, result]) => modulesOf(result));
+const shared = await procpoolHolding(reached.filter((file, i) => reached.indexOf(file) !== i));
+const leakedParent = shared.filter((file) => file.startsWith('dist/parent/'));
+if (leakedParent.length > 0) throw new Error(`procpool.cjs would hold parent modules: ${leakedParent.join(', ')}`);
+const bundled = new Map();
+const check = (name, result) => {
+  const inputs = Object.keys(result.metafile.inputs);
+  const leaked = inputs.filter((file) => file.includes('node_modules'));
+  if (name !== 'procpool.cjs' && leaked.length > 0)
+    throw new Error(`${name} would hold its own copy of ${leaked.join(', ')}`);
+  const parent = inputs.filter((file) => file.startsWith('dist/parent/'));
   if (name !== 'pool.cjs' && parent.length > 0) throw new Error(`${name} would hold ${parent.join(', ')}`);
+  for (const file of modulesOf(result)) {
+    if (bundled.has(file)) throw new Error(`${file} would be in both ${bundled.get(file)} and ${name}`);
+    bundled.set(file, name);
+  }
 };
-
-// connection.cjs: Connection's modules, its public names as `api` and each
-// module as `internals` (for pool.cjs and procpool.cjs's loader).
-const connectionEntry = apiAndInternals(CONNECTION_MODULES);
-noCopies(
-  'connection.cjs',
+check(
+  'procpool.cjs',
   await build({
     ...common,
-    outfile: `${OUT}/connection.cjs`,
-    stdin: virtual(connectionEntry),
-    plugins: [apiOf(connectionExports), procpoolInternals],
+    outfile: `${OUT}/procpool.cjs`,
+    stdin: virtual(workerEntry(shared)),
+    plugins: workerPlugins,
   }),
 );
-
-// pool.cjs: the parent's half. What it takes from connection.cjs is read on
-// use, through getters: a parent loads Connection's code when it makes one,
-// and only a parent that has one passes it to a child.
-const connectionInternals = {
-  name: 'connection-internals',
-  setup(build) {
-    build.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const file = path.resolve(args.resolveDir, args.path);
-      return heldByConnection.has(file) ? { path: path.relative('.', file), namespace: 'connection' } : undefined;
-    });
-    build.onLoad({ filter: /.*/, namespace: 'connection' }, async (args) => {
-      const names = Object.keys(await import(`./${args.path}`));
-      const module = `require('./connection.cjs').internals[${JSON.stringify(args.path)}]`;
-      const getters = names.map((name) => `  ${name}: { enumerable: true, get: () => ${module}.${name} },\n`);
-      return {
-        contents: `module.exports = Object.defineProperties({}, {\n${getters.join('')}});\n`,
-        resolveDir: path.resolve(OUT),
-        loader: 'js',
-      };
-    });
-  },
-};
-noCopies(
-  'pool.cjs',
-  await build({
-    ...common,
-    outfile: `${OUT}/pool.cjs`,
-    stdin: virtual(reexport(parentExports)),
-    plugins: [connectionExternal, procpoolInternals, connectionInternals],
-  }),
-);
+for (const [file, result] of await buildOthers(shared, true)) check(file, result);
 
 const GENERATED = '// Generated by build-bundle.mjs.\n';
+// index.cjs: procpool.cjs's names at once, the others' through getters that
+// load their bundle on first use.
+const sides = [
+  { side: 'parentSide', load: "require('./pool.cjs')", exports: parentExports },
+  ...LAZY.map((bundle) => ({ side: bundle.side, load: `require('./${bundle.file}').api`, exports: bundle.exports })),
+];
+const sideOf = new Map(sides.flatMap(({ side, exports }) => [...exports.values()].flat().map((name) => [name, side])));
 writeFileSync(
   `${OUT}/index.cjs`,
   `${GENERATED}'use strict';\nconst worker = require('./procpool.cjs').api;\n` +
-    `let parent;\nconst parentSide = () => (parent ??= require('./pool.cjs'));\n` +
-    `let connection;\nconst connectionSide = () => (connection ??= require('./connection.cjs').api);\n` +
+    sides.map(({ side, load }, i) => `let side${i};\nconst ${side} = () => (side${i} ??= ${load});\n`).join('') +
     publicNames
       .map((name) =>
-        parentNames.has(name) || connectionNames.has(name)
-          ? `Object.defineProperty(exports, '${name}', { enumerable: true, get: () => ${parentNames.has(name) ? 'parentSide' : 'connectionSide'}().${name} });\n`
+        sideOf.has(name)
+          ? `Object.defineProperty(exports, '${name}', { enumerable: true, get: () => ${sideOf.get(name)}().${name} });\n`
           : `exports.${name} = worker.${name};\n`,
       )
       .join(''),
 );
+// require('@procpool/core') loads procpool.cjs only: a lazy module's name read
+// as modules load (outside any function, as `extends` does) would load its bundle.
+const loadedAtStart = JSON.parse(
+  execFileSync(process.execPath, [
+    '-e',
+    `require('./${OUT}/index.cjs'); console.log(JSON.stringify(Object.keys(require.cache)));`,
+  ]).toString(),
+)
+  .map((file) => path.relative(OUT, file))
+  .filter((file) => file !== 'index.cjs' && file !== 'procpool.cjs');
+if (loadedAtStart.length > 0) throw new Error(`require('@procpool/core') loads ${loadedAtStart.join(', ')}`);
 writeFileSync(
   `${OUT}/index.js`,
   `${GENERATED}import api from './index.cjs';\n` +
