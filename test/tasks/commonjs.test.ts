@@ -26,7 +26,8 @@ test.each(methods)('a CommonJS task module is required: no ES module loader in t
   // procpool's own worker code never needs the loader; the task module's format decides.
   await expect(pool.apply(taskRef(cjsTasks, 'esmLoaderUsed'))).resolves.toBe(false);
   await expect(pool.apply(taskRef(cjsTasks, 'workerName'))).resolves.toMatch(/^PoolWorker-\d+$/);
-  // The parent's half of procpool (pool.cjs) is never loaded by a worker that does not start a pool.
+  // The parent's half of procpool (pool.cjs) is never loaded by a worker that does not start a pool, nor
+  // a lazy bundle (connection.cjs, objects.cjs) by one that never uses its names or gets its objects.
   await expect(pool.apply(taskRef(cjsTasks, 'procpoolFiles'))).resolves.toEqual([
     'bootstrap/main.cjs',
     'index.cjs',
