@@ -298,16 +298,21 @@ writeFileSync(
       .join(''),
 );
 // require('@procpool/core') loads procpool.cjs only: a lazy module's name read
-// as modules load (outside any function, as `extends` does) would load its bundle.
-const loadedAtStart = JSON.parse(
-  execFileSync(process.execPath, [
-    '-e',
-    `require('./${OUT}/index.cjs'); console.log(JSON.stringify(Object.keys(require.cache)));`,
-  ]).toString(),
-)
+// as modules load (outside any function, as `extends` does) would load its
+// bundle, or fail, the bundle reading procpool.cjs before it is done.
+const loadAtStart = `require('./${OUT}/index.cjs'); console.log(JSON.stringify(Object.keys(require.cache)));`;
+let loadedAtStart;
+try {
+  loadedAtStart = JSON.parse(execFileSync(process.execPath, ['-e', loadAtStart], { stdio: 'pipe' }).toString());
+} catch (error) {
+  throw new Error(
+    `require('@procpool/core') fails; does a module read a lazy module's name as it loads?\n${error.stderr}`,
+  );
+}
+const lazyAtStart = loadedAtStart
   .map((file) => path.relative(OUT, file))
   .filter((file) => file !== 'index.cjs' && file !== 'procpool.cjs');
-if (loadedAtStart.length > 0) throw new Error(`require('@procpool/core') loads ${loadedAtStart.join(', ')}`);
+if (lazyAtStart.length > 0) throw new Error(`require('@procpool/core') loads ${lazyAtStart.join(', ')}`);
 writeFileSync(
   `${OUT}/index.js`,
   `${GENERATED}import api from './index.cjs';\n` +
