@@ -250,7 +250,7 @@ const modulesOf = (result) => Object.keys(result.metafile.inputs).filter((file) 
 // procpool.cjs also holds a module two others would hold (timers.js, imported
 // by pool.cjs and connection.cjs), whatever its entry reaches.
 const reached = (await buildOthers(await procpoolHolding([]), false)).flatMap(([, result]) => modulesOf(result));
-const shared = await procpoolHolding(reached.filter((file, i) => reached.indexOf(file) !== i));
+const shared = await procpoolHolding([...new Set(reached.filter((file, i) => reached.indexOf(file) !== i))]);
 const leakedParent = shared.filter((file) => file.startsWith('dist/parent/'));
 if (leakedParent.length > 0) throw new Error(`procpool.cjs would hold parent modules: ${leakedParent.join(', ')}`);
 const bundled = new Map();
