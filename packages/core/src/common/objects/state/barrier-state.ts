@@ -8,7 +8,7 @@ import { checkInteger, checkTimeout } from './checks.js';
 import { sameCaller, WaitQueue } from './wait-queue.js';
 
 /** What the last party to arrive runs before any is released. */
-export type BarrierAction = (caller: Caller) => Promise<void>;
+type BarrierAction = (caller: Caller) => Promise<void>;
 
 type Phase = 'filling' | 'running' | 'broken';
 
