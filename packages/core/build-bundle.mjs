@@ -12,6 +12,8 @@
 //                       of pool.cjs, connection.cjs and objects.cjs loading them on first use
 //   index.js            import '@procpool/core': the same object's names
 //   bootstrap/main.cjs  a worker's entry
+//   bootstrap/manager-server.cjs
+//                       the module a manager's server process runs (serveManager)
 //   bootstrap/typescript-hooks.mjs
 //                       the module hooks a worker registers for its first
 //                       TypeScript task module (Node loads hooks as modules of their own)
@@ -320,6 +322,11 @@ writeFileSync(
 );
 mkdirSync(`${OUT}/bootstrap`, { recursive: true });
 writeFileSync(`${OUT}/bootstrap/main.cjs`, `${GENERATED}'use strict';\nrequire('../procpool.cjs').startWorker();\n`);
+// A manager's server process runs serveManager() as a Process target: a module to name.
+writeFileSync(
+  `${OUT}/bootstrap/manager-server.cjs`,
+  `${GENERATED}'use strict';\nmodule.exports = require('../objects.cjs').internals['dist/common/managers/serve.js'];\n`,
+);
 await build({
   bundle: true,
   format: 'esm',

@@ -72,3 +72,31 @@ export type { ClientOptions, ListenerOptions } from './common/connection/options
 export type { Address, Family, TcpAddress } from './common/connection/address.js';
 export { wait } from './common/wait.js';
 export type { Waitable } from './common/waitable.js';
+export { Empty, Full, BrokenBarrierError } from './common/objects/errors.js';
+export { JoinableQueue, Queue, SimpleQueue, type GetOptions, type PutOptions } from './common/objects/queues.js';
+export {
+  Acquirable,
+  BoundedSemaphore,
+  Lock,
+  RLock,
+  Semaphore,
+  type AcquireOptions,
+  type HoldOptions,
+} from './common/objects/locks.js';
+export { Condition } from './common/objects/condition.js';
+export { Barrier, Event, type BarrierOptions } from './common/objects/events.js';
+export { Array, RawArray, RawValue, Value, type SharedValueOptions, type ValueOf } from './common/objects/values.js';
+export { SharedObject } from './common/objects/shared-object.js';
+export type { Typecode } from './common/objects/state/typecodes.js';
+export { BaseManager, type ManagerOptions } from './parent/managers/manager.js';
+export { Manager, SyncManager } from './parent/managers/sync-manager.js';
+export {
+  BaseProxy,
+  DictProxy,
+  GenericProxy,
+  ListProxy,
+  NamespaceProxy,
+  type AutoProxy,
+  type Methods,
+} from './common/managers/proxies.js';
+export type { RegisterOptions } from './common/managers/registry.js';

@@ -1,6 +1,7 @@
 // Runs chunks of calls one at a time and hands each answer to a sink. It does
 // no I/O of its own, so a pool worker, a thread, a Process child or a BullMQ
 // worker can each run tasks with it over its own transport.
+import { loadSharedRevival, needsSharedRevival } from '../common/codec/shared-loader.js';
 import { decodeTransferred, type TransferReceiver } from '../common/codec/transfers.js';
 import { decodeValue, encodeValue, type Payload } from '../common/codec/values.js';
 import type { WireTaskRef } from '../common/protocol.js';
@@ -183,6 +184,10 @@ export class TaskRunner {
 
   // The arguments are decoded once the task module is loaded: it may register types.
   #startCalls(chunk: Chunk, fn: TaskFn): boolean | Promise<boolean> {
+    // A handle to a shared object needs their code, which most workers never load.
+    if (needsSharedRevival(chunk.payload.text)) {
+      return loadSharedRevival().then(() => this.#startCalls(chunk, fn));
+    }
     let list: unknown[];
     try {
       list = decodeValue(chunk.payload) as unknown[];

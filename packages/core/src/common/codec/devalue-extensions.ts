@@ -1,6 +1,7 @@
 import { parse, stringify } from 'devalue';
 import { encodeError, rebuildError, type WireError } from './errors.js';
 import { NO_PARTS, OUT_OF_BAND_BYTES, OUT_OF_BAND_CHARS, type Part, type Payload } from './payload.js';
+import { isShareable, reviveShareable, SHARED } from './shared.js';
 import { reduceTransferable, reviveTransferable } from './transferables.js';
 import { reduceUserType, reviveUserType } from './user-types.js';
 
@@ -16,7 +17,7 @@ let incoming: readonly Part[] = NO_PARTS;
 
 // What devalue does not cover: large values carried raw, Errors with their
 // class and fields, Buffers kept as Buffer, objects handed to a starting
-// child (transferables.ts), and registered types. devalue tries them in this order.
+// child (transferables.ts), shared objects' handles (shared.ts), and registered types. devalue tries them in this order.
 const reducers: Record<string, Reducer> = {
   // First, so a large Buffer is carried raw before `Buf` would turn it into devalue text.
   Raw: (value: unknown) => {
@@ -38,6 +39,8 @@ const reducers: Record<string, Reducer> = {
   Err: (value: unknown) => value instanceof Error && encodeError(value),
   Buf: (value: unknown) => Buffer.isBuffer(value) && new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
   Xfer: reduceTransferable,
+  // A shared object's handle (a queue, a lock, a proxy): what it says it travels as.
+  Ref: (value: unknown) => isShareable(value) && value[SHARED](),
   // Last: a registered class that extends Error or Buffer is sent as one.
   Type: reduceUserType,
 };
@@ -47,6 +50,7 @@ const revivers: Record<string, Reviver> = {
   Err: (wire: WireError) => rebuildError(wire),
   Buf: (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
   Xfer: reviveTransferable,
+  Ref: reviveShareable,
   Type: reviveUserType,
 };
 

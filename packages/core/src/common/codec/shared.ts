@@ -15,3 +15,25 @@ export interface Shareable {
 export function isShareable(value: unknown): value is Shareable {
   return typeof value === 'object' && value !== null && SHARED in value;
 }
+
+/** Rebuilds a handle from what its [SHARED]() returned; set once the objects code is loaded (objects/revive.ts). */
+type Reviver = (wire: unknown) => unknown;
+let reviver: Reviver | null = null;
+
+export function setSharedReviver(revive: Reviver): void {
+  reviver = revive;
+}
+
+/** devalue's reviver for a handle. */
+export function reviveShareable(wire: unknown): unknown {
+  if (reviver === null) {
+    throw new TypeError("A shared object arrived before procpool's shared-object code was loaded here");
+  }
+  return reviver(wire);
+}
+
+/** Whether handles can be rebuilt here yet. */
+export const sharedRevivalInstalled = (): boolean => reviver !== null;
+
+/** Whether `text` (a payload's) may hold a handle: the objects code must be loaded before decoding it. */
+export const mayHoldShared = (text: string): boolean => text.includes('"Ref"');

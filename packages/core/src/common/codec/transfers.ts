@@ -1,4 +1,5 @@
 import { mayHoldTransferables } from './devalue-extensions.js';
+import { loadSharedRevival, needsSharedRevival } from './shared-loader.js';
 import {
   collectingTransfers,
   loadTransferables,
@@ -30,5 +31,6 @@ registerTransferableLoader('Connection', () => import('../connection/connection.
  */
 export async function decodeTransferred(payload: Payload, receiver: TransferReceiver): Promise<unknown> {
   if (mayHoldTransferables(payload)) await loadTransferables();
+  if (needsSharedRevival(payload.text)) await loadSharedRevival();
   return receivingTransfers(receiver, () => decodeValue(payload));
 }

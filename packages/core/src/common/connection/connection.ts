@@ -1,9 +1,11 @@
 import net from 'node:net';
 import { inspect } from 'node:util';
 
+import { sharedRevivalInstalled } from '../codec/shared.js';
 import { registerTransferable } from '../codec/transferables.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../codec/values.js';
 import { ProcessError } from '../errors.js';
+import { installSharedRevival } from '../objects/revive.js';
 import { WAITABLE, type Waitable, type WaitState } from '../waitable.js';
 import { checkBytes, checkMaxLength, checkOffset, checkSize, checkTimeout } from './arguments.js';
 import { BrokenPipeError, BufferTooShort, EOFError } from './errors.js';
@@ -266,7 +268,11 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
 
   /** The next message's value. Rejects with `EOFError` once the other end has closed and no message is left. */
   recv<T = unknown>(): Promise<T> {
-    return this.#receive(Infinity, (message) => decodeMessage(message) as T);
+    return this.#receive(Infinity, (message) => {
+      // A handle to a shared object needs their code, loaded on first need.
+      if (!sharedRevivalInstalled() && message.includes('"Ref"')) installSharedRevival();
+      return decodeMessage(message) as T;
+    });
   }
 
   /** The next message's bytes. One longer than `maxLength` rejects with `ProcessError`, and the connection closes. */

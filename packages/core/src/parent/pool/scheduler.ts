@@ -1,4 +1,6 @@
+import { needsSharedRevival } from '../../common/codec/shared-loader.js';
 import { decodeValue, type Payload } from '../../common/codec/values.js';
+import { installSharedRevival } from '../../common/objects/revive.js';
 import {
   BrokenPoolError,
   PoolTerminatedError,
@@ -234,6 +236,8 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     try {
       if (message.t === 'done') {
         this.#counts.completed();
+        // A handle to a shared object needs their code, loaded on first need.
+        if (needsSharedRevival(payload.text)) installSharedRevival();
         chunk.job.chunkDone(chunk.start, decodeValue(payload) as unknown[]);
       } else {
         this.#fail(chunk, decodeRemoteFailure(worker, message.how, payload));

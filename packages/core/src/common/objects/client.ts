@@ -1,0 +1,140 @@
+import net from 'node:net';
+
+import type { Payload } from '../codec/values.js';
+import { AuthenticationError, EOFError } from '../connection/errors.js';
+import type { Address } from '../connection/address.js';
+import { ProcessError } from '../errors.js';
+import { currentProcess } from '../process-info.js';
+import { checkReply, SERVER_ID } from './protocol.js';
+import { encodeMessage, Wire } from './wire.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/** The key a server is known by in this process. */
+export const addressKey = (address: Address): string =>
+  typeof address === 'string' ? address : `${address[0]}:${address[1]}`;
+
+/** Why calls to a server fail once its connection is gone (or never came). */
+function hostGone(host: string, error: Error): Error {
+  if (error instanceof AuthenticationError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'ENOENT' || code === 'ECONNREFUSED'
+      ? 'nothing listens at its address any more'
+      : error instanceof EOFError
+        ? 'its connection closed'
+        : error.message;
+  return new EOFError(`The process that holds this shared object (${host}) is gone: ${why}`);
+}
+
+/**
+ * This process's one connection to one object server: requests from every
+ * handle to that server's objects go through it, in order, and answers are
+ * matched by call id. Connects on first use; keeps Node running only while a
+ * call waits. When the connection goes, every call waiting and every later
+ * one rejects with an EOFError naming the host; nothing hangs.
+ */
+export class ObjectClient {
+  readonly #host: string;
+  readonly #wire: Wire;
+  #ready = false;
+  readonly #queued: Payload[] = [];
+  readonly #pending = new Map<number, Pending>();
+  #nextCall = 1;
+  #failure: Error | null = null;
+
+  constructor(address: Address, authkey: Uint8Array, host: string) {
+    this.#host = host;
+    const socket =
+      typeof address === 'string'
+        ? net.connect({ path: address })
+        : net.connect({ host: address[0], port: address[1] });
+    socket.unref();
+    const wire = (this.#wire = new Wire(socket));
+    wire.onClose((error) => this.#fail(error));
+    socket.once('connect', () => {
+      wire.authenticate('client', authkey).then(
+        () => this.#start(),
+        (error: Error) => {
+          this.#fail(error);
+          wire.destroy();
+        },
+      );
+    });
+  }
+
+  /** Whether the connection is gone for good. */
+  get failed(): boolean {
+    return this.#failure !== null;
+  }
+
+  /** Calls `method` of object `id` with `args`; resolves with what it returned, rejects with what it threw. */
+  call(id: number, method: string, args: unknown[]): Promise<unknown> {
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    const callId = this.#nextCall++;
+    let payload: Payload;
+    try {
+      payload = encodeMessage([callId, id, method, args]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const answer = new Promise<unknown>((resolve, reject) => this.#pending.set(callId, { resolve, reject }));
+    this.#send(payload);
+    this.#wire.referenced = true;
+    return answer;
+  }
+
+  /** Sends a request that wants no answer (hold, drop, transit); dropped once the connection is gone. */
+  notify(id: number, method: string, args: unknown[]): void {
+    if (this.#failure !== null) return;
+    this.#send(encodeMessage([0, id, method, args]));
+  }
+
+  #send(payload: Payload): void {
+    if (this.#ready) this.#wire.sendEncoded(payload);
+    else this.#queued.push(payload);
+  }
+
+  // Authenticated: requests may go once the server says it reads them (its answer 0).
+  #start(): void {
+    if (this.#failure !== null) return;
+    this.#wire.startMessages((message) => this.#onReply(message));
+  }
+
+  #onReady(): void {
+    this.#ready = true;
+    const { name, pid } = currentProcess();
+    this.#wire.send([0, SERVER_ID, 'hello', [`${name} (pid ${pid})`]]);
+    for (const payload of this.#queued.splice(0)) this.#wire.sendEncoded(payload);
+  }
+
+  #onReply(message: unknown): void {
+    const reply = checkReply(message);
+    if (reply?.callId === 0 && !this.#ready) {
+      this.#onReady();
+      return;
+    }
+    const pending = reply === null ? undefined : this.#pending.get(reply.callId);
+    if (reply === null || pending === undefined) {
+      this.#fail(new ProcessError('The object server sent an answer to no question'));
+      this.#wire.destroy();
+      return;
+    }
+    this.#pending.delete(reply.callId);
+    if (this.#pending.size === 0) this.#wire.referenced = false;
+    if (reply.failed) pending.reject(reply.value);
+    else pending.resolve(reply.value);
+  }
+
+  #fail(error: Error): void {
+    if (this.#failure !== null) return;
+    this.#failure = hostGone(this.#host, error);
+    this.#queued.length = 0;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const waiter of pending) waiter.reject(this.#failure);
+  }
+}

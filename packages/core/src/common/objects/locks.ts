@@ -1,0 +1,176 @@
+import { TimeoutError } from '../errors.js';
+import { invalid, invalidTimeout } from '../validate.js';
+import { registerKind, SharedObject, type ReferentSpec } from './shared-object.js';
+import { LockState, RLockState } from './state/lock-state.js';
+import { SemaphoreState } from './state/semaphore-state.js';
+
+/** `acquire()`'s options. */
+export interface AcquireOptions {
+  /** Wait while another process holds it. @default true */
+  block?: boolean;
+  /** How long to wait, in ms; past it, `acquire()` resolves `false`. @default undefined (forever) */
+  timeout?: number | null;
+}
+
+/** `hold()`'s options. */
+export interface HoldOptions {
+  /** How long to wait, in ms; past it, `hold()` rejects with TimeoutError. @default undefined (forever) */
+  timeout?: number | null;
+}
+
+const LOCK_METHODS = ['acquire', 'release', 'locked', 'ownerDied'];
+const SEMAPHORE_METHODS = [...LOCK_METHODS, 'getValue'];
+
+/** `[block, timeout]` as a referent takes them; throws for bad options. */
+function acquireArgs(options: AcquireOptions | undefined): [boolean, number | null] {
+  if (options === undefined) return [true, null];
+  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
+  const { block = true, timeout } = options;
+  if (typeof block !== 'boolean') throw invalid('block', 'a boolean', block);
+  const bad = invalidTimeout(timeout ?? undefined);
+  if (bad !== null) throw bad;
+  return [block, timeout ?? null];
+}
+
+/**
+ * What Lock, RLock, Semaphore, BoundedSemaphore and Condition share: acquire,
+ * release, and `hold()` for `await using`.
+ */
+export abstract class Acquirable extends SharedObject {
+  protected constructor(kind: string, create: () => ReferentSpec) {
+    super(kind, create);
+  }
+
+  /**
+   * Acquires it: resolves `true` once this process holds it, or `false`
+   * when `block` is false and it is held, or past `timeout`.
+   */
+  acquire(options?: AcquireOptions): Promise<boolean> {
+    let args: [boolean, number | null];
+    try {
+      args = acquireArgs(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.call('acquire', ...args);
+  }
+
+  /** Releases it; rejects with ProcessError when it is not held (or, bounded, released too often). */
+  release(): Promise<void> {
+    return this.call('release');
+  }
+
+  /**
+   * Acquires it and resolves with what releases it, for
+   * `await using _ = await lock.hold();` (Python's `with lock:`). Past
+   * `timeout`, rejects with TimeoutError.
+   */
+  async hold(options?: HoldOptions): Promise<AsyncDisposable> {
+    const timeout = options?.timeout ?? null;
+    if (!(await this.acquire({ timeout }))) throw new TimeoutError(timeout ?? 0);
+    let released = false;
+    return {
+      [Symbol.asyncDispose]: async () => {
+        if (released) return;
+        released = true;
+        await this.release();
+      },
+    };
+  }
+
+  /** Whether some process holds it now (for a semaphore: whether its count is 0). */
+  locked(): Promise<boolean> {
+    return this.call('locked');
+  }
+
+  /**
+   * Whether a process that held it died holding it (it was released for it
+   * then); true until the next clean `release()`. Python would deadlock instead.
+   */
+  ownerDied(): Promise<boolean> {
+    return this.call('ownerDied');
+  }
+}
+
+/**
+ * Python's `multiprocessing.Lock`: held by one process at a time. Any
+ * process may release it (as Python's); one that dies holding it releases it.
+ */
+export class Lock extends Acquirable {
+  constructor() {
+    super('Lock', () => ({ referent: new LockState(), exposed: LOCK_METHODS }));
+  }
+
+  /** @internal */
+  protected override shareArgs(): unknown[] {
+    return [];
+  }
+}
+registerKind('Lock', Lock);
+
+/**
+ * Python's `multiprocessing.RLock`: a lock its owner process may acquire
+ * again (each acquire needs a release); only the owner may release it.
+ */
+export class RLock extends Acquirable {
+  constructor() {
+    super('RLock', () => ({ referent: new RLockState(), exposed: LOCK_METHODS }));
+  }
+
+  /** @internal */
+  protected override shareArgs(): unknown[] {
+    return [];
+  }
+}
+registerKind('RLock', RLock);
+
+function checkValue(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid('value', 'a non-negative integer', value, true);
+  }
+  return value;
+}
+
+// Set by BoundedSemaphore's constructor for the Semaphore constructor it calls.
+let makingBounded = false;
+
+/**
+ * Python's `multiprocessing.Semaphore`: a counter that `acquire()` takes one
+ * from (waiting at 0) and `release()` gives one back. What a process that
+ * dies had acquired and not released is given back for it.
+ */
+export class Semaphore extends Acquirable {
+  readonly #value: number;
+
+  /** @param value The starting count. @default 1 */
+  constructor(value = 1) {
+    const start = checkValue(value);
+    const bounded = makingBounded;
+    makingBounded = false;
+    super(bounded ? 'BoundedSemaphore' : 'Semaphore', () => ({
+      referent: new SemaphoreState(start, bounded),
+      exposed: SEMAPHORE_METHODS,
+    }));
+    this.#value = start;
+  }
+
+  /** @internal */
+  protected override shareArgs(): unknown[] {
+    return [this.#value];
+  }
+
+  /** The count now (Python's `get_value()`). */
+  getValue(): Promise<number> {
+    return this.call('getValue');
+  }
+}
+registerKind('Semaphore', Semaphore);
+
+/** Python's `multiprocessing.BoundedSemaphore`: a Semaphore whose count may not go above its start (release rejects). */
+export class BoundedSemaphore extends Semaphore {
+  constructor(value = 1) {
+    makingBounded = true;
+    super(value);
+  }
+}
+registerKind('BoundedSemaphore', BoundedSemaphore);

@@ -1,0 +1,386 @@
+import net from 'node:net';
+
+import { ProcessError } from '../errors.js';
+import { privateSocketPath, type Address } from '../connection/address.js';
+import { decodeValue, encodeValue } from '../codec/values.js';
+import { LOCAL_CALLER, type Caller, type Referent } from './referent.js';
+import { checkRequest, REPLY_FAILED, REPLY_OK, SERVER_ID, type Request } from './protocol.js';
+import { Wire } from './wire.js';
+
+const copyOf = (value: unknown): unknown => decodeValue(encodeValue(value));
+
+// How many servers of this process hold each referent: one may be served by
+// two (a queue of this process handed out by a manager's server here), and is
+// disposed only when the last lets it go.
+const servedBy = new WeakMap<object, number>();
+// Callers are told apart across every server of this process.
+let callers = 0;
+// The server whose answer is being encoded: a handle to an object of another
+// server of this process travels as one of its own (see SharedObject[SHARED]).
+let answering: ObjectServer | null = null;
+
+function answeringAs(server: ObjectServer, send: () => void): void {
+  answering = server;
+  try {
+    send();
+  } finally {
+    answering = null;
+  }
+}
+
+/** The server encoding an answer now, if any. */
+export const answeringServer = (): ObjectServer | null => answering;
+
+const FRESH = Symbol('fresh handle');
+/** An answer that is a handle made for it: released once sent (its transit holds the object). */
+export const freshHandle = (handle: Disposable): object => ({ [FRESH]: handle });
+const isFresh = (value: unknown): value is { [FRESH]: Disposable } =>
+  typeof value === 'object' && value !== null && FRESH in value;
+
+/** How long a connection may take to authenticate before it is dropped. */
+const HANDSHAKE_MS = 20_000;
+
+/** A referent and what the server knows of it. */
+interface Entry {
+  readonly referent: object;
+  readonly kind: string;
+  /** The only methods a client may call. */
+  readonly exposed: ReadonlySet<string>;
+  /** Whether its methods take the Caller first (the state referents) or only the arguments (a manager's objects). */
+  readonly takesCaller: boolean;
+  /** Handles alive here (local) and in connected processes. */
+  holds: number;
+  /** Handles sent and not yet received (see SharedObject's [SHARED]). */
+  readonly transits: Set<string>;
+}
+
+/** What a referent added to a server is. */
+export interface EntryOptions {
+  kind: string;
+  exposed: readonly string[];
+  takesCaller: boolean;
+}
+
+/** One authenticated client connection: one process. */
+interface Client {
+  readonly wire: Wire;
+  readonly caller: { id: string; name: string };
+  /** The handles its process holds, by object id. */
+  readonly holds: Map<number, number>;
+  /** The objects it has called: each hears callerGone when it leaves. */
+  readonly touched: Set<number>;
+}
+
+/** Methods of the server itself (object 0) a manager adds: create, typeids, … */
+type ServerMethods = Record<string, (client: Caller, ...args: unknown[]) => unknown>;
+
+/**
+ * Holds referents and runs their exposed methods for clients that proved
+ * they know the authkey. Counts the handles to each object alive anywhere
+ * (and those in transit) and frees an object when none is left. Hosted in
+ * the process that created its objects (queues, locks, values) or in a
+ * manager's server process; the protocol is the same.
+ */
+export class ObjectServer {
+  readonly #authkey: Uint8Array;
+  readonly #entries = new Map<number, Entry>();
+  readonly #ids = new WeakMap<object, number>();
+  #nextId = 1;
+  readonly #clients = new Set<Client>();
+  // Tokens of transits whose receiver's hold came before the sender's transit did.
+  readonly #received = new Set<string>();
+  #server: net.Server | null = null;
+  #listening: Promise<Address> | null = null;
+  #address: Address | null = null;
+  #removeSocketDir: (() => void) | null = null;
+  #closed = false;
+  readonly #methods: ServerMethods;
+
+  constructor(authkey: Uint8Array, methods: ServerMethods = {}) {
+    this.#authkey = authkey;
+    this.#methods = methods;
+  }
+
+  /**
+   * Starts listening at `requested` (a private Unix socket when omitted);
+   * resolves with the bound address (the real port for port 0). A Unix
+   * socket's address is `address` at once.
+   */
+  listen(requested?: Address): Promise<Address> {
+    if (this.#listening !== null) return this.#listening;
+    const server = net.createServer((socket) => this.#accept(socket));
+    this.#server = server;
+    server.unref();
+    let address: Address;
+    if (requested === undefined) {
+      const { socketPath, remove } = privateSocketPath();
+      this.#removeSocketDir = remove;
+      address = socketPath;
+    } else {
+      address = requested;
+    }
+    this.#listening = new Promise<Address>((resolve, reject) => {
+      server.once('error', reject);
+      server.once('listening', () => {
+        server.off('error', reject);
+        server.on('error', () => {}); // accept(2) failures: nothing to do but go on
+        const bound = server.address();
+        if (typeof address !== 'string' && bound !== null && typeof bound === 'object') {
+          this.#address = [address[0], bound.port];
+        }
+        resolve(this.#address as Address);
+      });
+      if (typeof address === 'string') server.listen({ path: address, exclusive: true });
+      else server.listen({ host: address[0], port: address[1], exclusive: true });
+    });
+    if (typeof address === 'string') this.#address = address;
+    return this.#listening;
+  }
+
+  /** Where clients reach it: null until listen() (a TCP address: until it resolves). */
+  get address(): Address | null {
+    return this.#address;
+  }
+
+  /** Keeps Node running until the server closes (Python's serve_forever). */
+  keepAlive(): void {
+    this.#server?.ref();
+  }
+
+  /** Adds `referent` with no handle yet; its id. */
+  add(referent: object, { kind, exposed, takesCaller }: EntryOptions): number {
+    if (this.#closed) throw new ProcessError('The object server has shut down');
+    const id = this.#nextId++;
+    this.#entries.set(id, { referent, kind, exposed: new Set(exposed), takesCaller, holds: 0, transits: new Set() });
+    this.#ids.set(referent, id);
+    servedBy.set(referent, (servedBy.get(referent) ?? 0) + 1);
+    return id;
+  }
+
+  /** The id of `referent` here, adding it (as `options` say) if it is not here yet. */
+  adopt(referent: object, options: EntryOptions): number {
+    const id = this.#ids.get(referent);
+    return id !== undefined && this.#entries.has(id) ? id : this.add(referent, options);
+  }
+
+  /** What object `id` is, for a server adopting it. */
+  optionsOf(id: number): EntryOptions | undefined {
+    const entry = this.#entries.get(id);
+    return entry === undefined
+      ? undefined
+      : { kind: entry.kind, exposed: [...entry.exposed], takesCaller: entry.takesCaller };
+  }
+
+  /** The referent of object `id` here, if alive. */
+  referent(id: number): object | undefined {
+    return this.#entries.get(id)?.referent;
+  }
+
+  /** How many objects are alive. */
+  get objectCount(): number {
+    return this.#entries.size;
+  }
+
+  /** A handle to object `id` came to life (`token`: the transit it arrived by, if any). */
+  hold(id: number, token: string | null): boolean {
+    const entry = this.#entries.get(id);
+    if (token !== null) {
+      if (entry?.transits.delete(token) !== true) this.#received.add(token);
+    }
+    if (entry === undefined) return false;
+    entry.holds += 1;
+    return true;
+  }
+
+  /** A handle to object `id` was released. */
+  drop(id: number): void {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    entry.holds -= 1;
+    this.#freeIfUnheld(id, entry);
+  }
+
+  /** A handle to object `id` is on its way to another process, as `token`. */
+  transit(id: number, token: string): void {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    if (this.#received.delete(token)) return;
+    entry.transits.add(token);
+  }
+
+  /** Stops serving: every client is disconnected (after the answers queued for it) and every object freed. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#server?.close();
+    this.#removeSocketDir?.();
+    for (const client of this.#clients) client.wire.close();
+    const error = new ProcessError('The object server has shut down');
+    for (const [id, entry] of this.#entries) this.#free(id, entry, error);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs `method` of object `id` for `caller` (the host itself, or a client):
+   * its answer, or a Promise of it; throws what it throws.
+   */
+  invoke(caller: Caller, id: number, method: string, args: unknown[]): unknown {
+    const entry = this.#entries.get(id);
+    if (entry === undefined)
+      throw new ProcessError(`No shared object ${id} is alive here (it was freed, or never existed)`);
+    if (!entry.exposed.has(method)) throw new ProcessError(`Method '${method}' of a ${entry.kind} is not exposed`);
+    const fn = (entry.referent as Record<string, unknown>)[method];
+    if (typeof fn !== 'function') throw new ProcessError(`'${method}' of a ${entry.kind} is not a method`);
+    return entry.takesCaller
+      ? (fn as (...all: unknown[]) => unknown).call(entry.referent, caller, ...args)
+      : (fn as (...all: unknown[]) => unknown).apply(entry.referent, args);
+  }
+
+  /**
+   * invoke() for the hosting process itself. A manager's objects (whose
+   * methods do not take the Caller) hand out and take copies, as they do to
+   * other processes: a caller here never shares their state by reference.
+   */
+  invokeHere(id: number, method: string, args: unknown[]): unknown {
+    if (this.#entries.get(id)?.takesCaller !== false) return this.invoke(LOCAL_CALLER, id, method, args);
+    const answer = this.invoke(LOCAL_CALLER, id, method, copyOf(args) as unknown[]);
+    return answer instanceof Promise ? answer.then(copyOf) : copyOf(answer);
+  }
+
+  #freeIfUnheld(id: number, entry: Entry): void {
+    if (entry.holds > 0 || entry.transits.size > 0) return;
+    this.#free(id, entry, new ProcessError(`The shared ${entry.kind} was freed`));
+  }
+
+  #free(id: number, entry: Entry, error: Error): void {
+    this.#entries.delete(id);
+    const servers = (servedBy.get(entry.referent) ?? 1) - 1;
+    servedBy.set(entry.referent, servers);
+    if (servers === 0) (entry.referent as Referent).dispose?.(error);
+  }
+
+  #accept(socket: net.Socket): void {
+    socket.unref();
+    if (this.#closed) {
+      socket.destroy();
+      return;
+    }
+    const wire = new Wire(socket);
+    const client: Client = {
+      wire,
+      caller: { id: `c${(callers += 1)}`, name: 'a client' },
+      holds: new Map(),
+      touched: new Set(),
+    };
+    const timer = setTimeout(() => wire.destroy(), HANDSHAKE_MS).unref();
+    wire.authenticate('server', this.#authkey).then(
+      () => {
+        clearTimeout(timer);
+        if (wire.closed || this.#closed) return;
+        this.#clients.add(client);
+        wire.onClose(() => this.#clientGone(client));
+        wire.startMessages((message) => this.#onRequest(client, message));
+        // The client sends nothing before this: its first requests never reach the handshake's reader.
+        wire.send([0, REPLY_OK, null]);
+      },
+      () => {
+        clearTimeout(timer);
+        wire.close(); // after the #FAILURE# the handshake sent
+      },
+    );
+  }
+
+  #onRequest(client: Client, message: unknown): void {
+    const request = checkRequest(message);
+    if (request === null) {
+      // Not what a procpool client sends: that connection goes, nothing else does.
+      client.wire.destroy();
+      return;
+    }
+    if (request.id === SERVER_ID) this.#serverRequest(client, request);
+    else this.#objectRequest(client, request);
+  }
+
+  #objectRequest(client: Client, { callId, id, method, args }: Request): void {
+    client.touched.add(id);
+    new Promise((resolve) => resolve(this.invoke(client.caller, id, method, args))).then(
+      (value) => this.#reply(client, callId, REPLY_OK, value),
+      (error: unknown) => this.#reply(client, callId, REPLY_FAILED, error),
+    );
+  }
+
+  #serverRequest(client: Client, { callId, method, args }: Request): void {
+    const [first, second] = args;
+    let value: unknown;
+    try {
+      switch (method) {
+        case 'hello':
+          client.caller.name = typeof first === 'string' ? first.slice(0, 200) : client.caller.name;
+          break;
+        case 'hold':
+          if (typeof first === 'number' && this.hold(first, typeof second === 'string' ? second : null)) {
+            client.holds.set(first, (client.holds.get(first) ?? 0) + 1);
+          }
+          break;
+        case 'drop':
+          if (typeof first === 'number' && (client.holds.get(first) ?? 0) > 0) {
+            const left = (client.holds.get(first) as number) - 1;
+            if (left === 0) client.holds.delete(first);
+            else client.holds.set(first, left);
+            this.drop(first);
+          }
+          break;
+        case 'transit':
+          if (typeof first === 'number' && typeof second === 'string') this.transit(first, second);
+          break;
+        case 'objectCount':
+          value = this.objectCount;
+          break;
+        default: {
+          const fn = Object.hasOwn(this.#methods, method) ? this.#methods[method] : undefined;
+          if (fn === undefined) throw new ProcessError(`The object server has no method '${method}'`);
+          value = fn(client.caller, ...args);
+        }
+      }
+    } catch (error) {
+      this.#reply(client, callId, REPLY_FAILED, error);
+      return;
+    }
+    Promise.resolve(value).then(
+      (settled) => this.#reply(client, callId, REPLY_OK, settled),
+      (error: unknown) => this.#reply(client, callId, REPLY_FAILED, error),
+    );
+  }
+
+  #reply(client: Client, callId: number, status: number, value: unknown): void {
+    const fresh = isFresh(value) ? value[FRESH] : null;
+    if (callId !== 0 && !client.wire.closed) {
+      answeringAs(this, () => {
+        try {
+          client.wire.send([callId, status, fresh ?? value]);
+        } catch (error) {
+          // The answer cannot be encoded (a method returned a function): the caller hears why.
+          client.wire.send([callId, REPLY_FAILED, error]);
+        }
+      });
+    }
+    fresh?.[Symbol.dispose]();
+  }
+
+  #clientGone(client: Client): void {
+    this.#clients.delete(client);
+    for (const id of client.touched) {
+      const entry = this.#entries.get(id);
+      (entry?.referent as Referent | undefined)?.callerGone?.(client.caller);
+    }
+    for (const [id, count] of client.holds) {
+      const entry = this.#entries.get(id);
+      if (entry === undefined) continue;
+      entry.holds -= count;
+      this.#freeIfUnheld(id, entry);
+    }
+  }
+}
