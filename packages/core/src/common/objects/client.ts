@@ -4,9 +4,16 @@ import type { Payload } from '../codec/values.js';
 import { AuthenticationError, EOFError } from '../connection/errors.js';
 import type { Address } from '../connection/address.js';
 import { ProcessError } from '../errors.js';
+import { registerPendingWrites } from '../pending-writes.js';
 import { currentProcess } from '../process-info.js';
 import { checkReply, SERVER_ID } from './protocol.js';
 import { encodeMessage, Wire } from './wire.js';
+
+// Clients whose requests have not all been handed to the OS: a child that
+// exits when its target settles waits for them (as Python joins a queue's
+// feeder thread at exit), connecting first if it had not yet.
+const unsent = new Set<ObjectClient>();
+registerPendingWrites(() => Promise.all([...unsent].map((client) => client.whenSent())).then(() => {}));
 
 interface Pending {
   resolve(value: unknown): void;
@@ -45,9 +52,13 @@ export class ObjectClient {
   readonly #pending = new Map<number, Pending>();
   #nextCall = 1;
   #failure: Error | null = null;
+  #whenReady: Promise<void>;
+  #settleReady!: () => void;
 
   constructor(address: Address, authkey: Uint8Array, host: string) {
     this.#host = host;
+    this.#whenReady = new Promise((resolve) => (this.#settleReady = resolve));
+    unsent.add(this);
     const socket =
       typeof address === 'string'
         ? net.connect({ path: address })
@@ -64,6 +75,12 @@ export class ObjectClient {
         },
       );
     });
+  }
+
+  /** Resolves once every request made so far has been handed to the OS, or the connection is gone. */
+  async whenSent(): Promise<void> {
+    await this.#whenReady;
+    await this.#wire.whenDrained();
   }
 
   /** Whether the connection is gone for good. */
@@ -106,6 +123,8 @@ export class ObjectClient {
 
   #onReady(): void {
     this.#ready = true;
+    unsent.delete(this);
+    this.#settleReady();
     const { name, pid } = currentProcess();
     this.#wire.send([0, SERVER_ID, 'hello', [`${name} (pid ${pid})`]]);
     for (const payload of this.#queued.splice(0)) this.#wire.sendEncoded(payload);
@@ -132,6 +151,8 @@ export class ObjectClient {
   #fail(error: Error): void {
     if (this.#failure !== null) return;
     this.#failure = hostGone(this.#host, error);
+    unsent.delete(this);
+    this.#settleReady();
     this.#queued.length = 0;
     const pending = [...this.#pending.values()];
     this.#pending.clear();

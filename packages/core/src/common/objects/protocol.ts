@@ -2,7 +2,7 @@
 // A request is `[callId, objectId, method, args]`: callId 0 wants no answer;
 // object 0 is the server itself (hello, hold, drop, transit, objectCount, and
 // what a manager adds). An answer is `[callId, status, value]`: the method's
-// result, or what it threw.
+// result, or what it threw; `[callId, status]` when that is undefined.
 
 /** The object id of the server itself. */
 export const SERVER_ID = 0;
@@ -29,7 +29,7 @@ export function checkRequest(message: unknown): Request | null {
 
 /** The answer `message` is, or null when it is not one. */
 export function checkReply(message: unknown): { callId: number; failed: boolean; value: unknown } | null {
-  if (!Array.isArray(message) || message.length !== 3) return null;
+  if (!Array.isArray(message) || (message.length !== 3 && message.length !== 2)) return null;
   const [callId, status, value] = message as unknown[];
   if (!isIndex(callId) || (status !== REPLY_OK && status !== REPLY_FAILED)) return null;
   return { callId, failed: status === REPLY_FAILED, value };

@@ -70,8 +70,8 @@ export class Queue<T = unknown> extends SharedObject {
   readonly #maxsize: number;
   #closed = false;
   #joinCancelled = false;
-  // Puts not yet known to have reached the queue (see put()).
-  readonly #inFlight = new Set<Promise<unknown>>();
+  // Whether puts were sent since the last call answered (see put()).
+  #unsynced = false;
 
   readonly #kind: string;
 
@@ -110,11 +110,10 @@ export class Queue<T = unknown> extends SharedObject {
     } catch (error) {
       return Promise.reject(error);
     }
-    const answer = this.call<void>('put', ...args);
-    if (this.isLocal || this.#maxsize > 0 || this.hostGone) return answer;
-    this.#inFlight.add(answer);
-    const settled = (): void => void this.#inFlight.delete(answer);
-    answer.then(settled, settled);
+    if (this.isLocal || this.#maxsize > 0 || this.hostGone) return this.call<void>('put', ...args);
+    // Python's feeder thread: the item is on its way; joinThread() waits for it to arrive.
+    this.send('put', ...args);
+    this.#unsynced = true;
     return Promise.resolve();
   }
 
@@ -162,11 +161,11 @@ export class Queue<T = unknown> extends SharedObject {
   async joinThread(): Promise<void> {
     if (!this.#closed)
       throw new ProcessError('joinThread() is for a Queue this process has closed: call close() first');
-    if (this.#joinCancelled) return;
-    // Unlike Python's, an item that never arrived (the queue's process died) is reported.
-    for (const outcome of await Promise.allSettled([...this.#inFlight])) {
-      if (outcome.status === 'rejected') throw outcome.reason;
-    }
+    if (this.#joinCancelled || !this.#unsynced) return;
+    // Answered after every put sent before it ran. Unlike Python's, puts lost
+    // with the queue's process are reported: this rejects then.
+    await this.call('qsize');
+    this.#unsynced = false;
   }
 
   /** `joinThread()` resolves at once from now on, as Python's `cancel_join_thread`: items still on their way may be lost. */

@@ -306,7 +306,19 @@ export class ObjectServer {
 
   #objectRequest(client: Client, { callId, id, method, args }: Request): void {
     client.touched.add(id);
-    new Promise((resolve) => resolve(this.invoke(client.caller, id, method, args))).then(
+    let answer: unknown;
+    try {
+      answer = this.invoke(client.caller, id, method, args);
+    } catch (error) {
+      this.#reply(client, callId, REPLY_FAILED, error);
+      return;
+    }
+    // Most answers are ready at once (a put, a get of a queued item): no Promise for them.
+    if (!(answer instanceof Promise)) {
+      this.#reply(client, callId, REPLY_OK, answer);
+      return;
+    }
+    answer.then(
       (value) => this.#reply(client, callId, REPLY_OK, value),
       (error: unknown) => this.#reply(client, callId, REPLY_FAILED, error),
     );
@@ -360,7 +372,9 @@ export class ObjectServer {
     if (callId !== 0 && !client.wire.closed) {
       answeringAs(this, () => {
         try {
-          client.wire.send([callId, status, fresh ?? value]);
+          const answer = fresh ?? value;
+          // No third element for undefined: the answer stays plain JSON, the codec's fast path.
+          client.wire.send(answer === undefined ? [callId, status] : [callId, status, answer]);
         } catch (error) {
           // The answer cannot be encoded (a method returned a function): the caller hears why.
           client.wire.send([callId, REPLY_FAILED, error]);

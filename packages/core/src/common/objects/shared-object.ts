@@ -112,6 +112,18 @@ export abstract class SharedObject implements Shareable, Disposable {
     return answer instanceof Promise ? keepingAlive(answer as Promise<T>) : Promise.resolve(answer as T);
   }
 
+  /**
+   * Calls `method` without waiting for its answer, for what cannot fail
+   * while this handle lives (a put to an unbounded queue): from another
+   * process the request is only queued to go. Requests from one process
+   * reach the object in order, so a later call() answers after it ran.
+   */
+  protected send(method: string, ...args: unknown[]): void {
+    const { server, client, id } = this.#target;
+    if (client !== null) client.notify(id, method, args);
+    else void (server as ObjectServer).invokeHere(id, method, args);
+  }
+
   /** The constructor arguments that rebuild this handle where it arrives (the referent is not rebuilt). */
   protected abstract shareArgs(): unknown[];
 

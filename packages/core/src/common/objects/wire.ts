@@ -94,6 +94,11 @@ export class Wire {
     else this.#writer.writePieces(encodeWithParts(payload));
   }
 
+  /** Resolves once what is queued has been handed to the OS (or the wire is gone). */
+  whenDrained(): Promise<void> {
+    return this.#writer.whenDrained().catch(() => {});
+  }
+
   /** Whether the wire keeps Node running (it does only while a caller waits on it). */
   set referenced(held: boolean) {
     if (held) this.#socket.ref();
