@@ -111,8 +111,13 @@ export class ObjectClient {
   }
 
   #send(payload: Payload): void {
-    if (this.#ready) this.#wire.sendEncoded(payload);
-    else this.#queued.push(payload);
+    if (this.#ready) {
+      this.#wire.sendEncoded(payload);
+      return;
+    }
+    this.#queued.push(payload);
+    // Until it is written, as a put Python's feeder thread holds keeps it running.
+    this.#wire.referenced = true;
   }
 
   // Authenticated: requests may go once the server says it reads them (its answer 0).
@@ -128,6 +133,7 @@ export class ObjectClient {
     const { name, pid } = currentProcess();
     this.#wire.send([0, SERVER_ID, 'hello', [`${name} (pid ${pid})`]]);
     for (const payload of this.#queued.splice(0)) this.#wire.sendEncoded(payload);
+    this.#wire.referenced = this.#pending.size > 0;
   }
 
   #onReply(message: unknown): void {
