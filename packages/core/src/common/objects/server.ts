@@ -305,9 +305,15 @@ export class ObjectServer {
   }
 
   #objectRequest(client: Client, { callId, id, method, args }: Request): void {
-    client.touched.add(id);
     let answer: unknown;
     try {
+      // Only objects it was handed: an id it guessed runs nothing.
+      if (!client.holds.has(id)) {
+        throw new ProcessError(
+          `This process holds no handle to shared object ${id} here (freed, or never handed to it)`,
+        );
+      }
+      client.touched.add(id);
       answer = this.invoke(client.caller, id, method, args);
     } catch (error) {
       this.#reply(client, callId, REPLY_FAILED, error);
