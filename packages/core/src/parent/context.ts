@@ -1,5 +1,7 @@
 import type { AnyFunction } from '../common/tasks.js';
 import { Pool } from './pool/pool.js';
+import type { ManagerOptions } from './managers/manager.js';
+import { Manager, type SyncManager } from './managers/sync-manager.js';
 import type { ProcessOptions } from './process/options.js';
 import { Process } from './process/process.js';
 import type { PoolOptions } from './pool/options.js';
@@ -11,6 +13,8 @@ export interface Context extends ContextLike {
   readonly Pool: typeof Pool;
   /** A Process whose `context` defaults to this one. */
   readonly Process: typeof Process;
+  /** A started SyncManager whose server process uses this start method. */
+  Manager(options?: Omit<ManagerOptions, 'context'>): Promise<SyncManager>;
   getStartMethod(): StartMethod;
 }
 
@@ -37,6 +41,7 @@ export function getContext(method?: StartMethod): Context {
       startMethod: chosen,
       Pool: ContextPool,
       Process: ContextProcess,
+      Manager: (options?: Omit<ManagerOptions, 'context'>) => Manager({ ...options, context: chosen }),
       getStartMethod: () => chosen,
     });
     contexts.set(chosen, context);
