@@ -250,6 +250,20 @@ export class ObjectServer {
     return answer instanceof Promise ? answer.then(copyOf) : copyOf(answer);
   }
 
+  // Handles this process held and dropped (a value a dict no longer holds) are
+  // let go when collected; where gc() is exposed (a manager's server process),
+  // collect first, so the count is what Python's reference counting would say.
+  async #countAfterCollecting(): Promise<number> {
+    const { gc } = globalThis as { gc?: () => void };
+    if (gc !== undefined) {
+      gc();
+      // FinalizationRegistry callbacks run in a later task.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return this.objectCount;
+  }
+
   #freeIfUnheld(id: number, entry: Entry): void {
     if (entry.holds > 0 || entry.transits.size > 0) return;
     this.#free(id, entry, new ProcessError(`The shared ${entry.kind} was freed`));
@@ -355,7 +369,7 @@ export class ObjectServer {
           if (typeof first === 'number' && typeof second === 'string') this.transit(first, second);
           break;
         case 'objectCount':
-          value = this.objectCount;
+          value = this.#countAfterCollecting();
           break;
         default: {
           const fn = Object.hasOwn(this.#methods, method) ? this.#methods[method] : undefined;
