@@ -1,5 +1,6 @@
 // A pool worker: hardens its process before user code runs, then wires the
 // channel on fd 3 to a TaskRunner, which runs the chunks the parent sends.
+import { inheritTempDir } from '../common/temp-dir.js';
 import { writeSync } from 'node:fs';
 import net from 'node:net';
 import { Channel, encodeFrame, type OnRead } from '../common/channel/channel.js';
@@ -96,6 +97,7 @@ function onFrame(message: ParentMessage, payload: Payload): void {
       runner.enqueue(message.id, message.r, payload, message.each);
       break;
     case 'init':
+      inheritTempDir(message.tempDir);
       setChildIdentity({
         name: message.name,
         daemon: true,

@@ -7,6 +7,7 @@ import type { Payload } from '../common/codec/values.js';
 import { logToStderr } from '../common/logging.js';
 import { whenAllWritten } from '../common/pending-writes.js';
 import { setChildIdentity } from '../common/process-info.js';
+import { inheritTempDir } from '../common/temp-dir.js';
 import type { ParentMessage, WorkerMessage } from '../common/protocol.js';
 import { INHERITED } from './inherited.js';
 import { findTask } from './loader.js';
@@ -23,6 +24,7 @@ interface ProcessSide {
 
 export async function runProcess(message: ProcessMessage, payload: Payload, side: ProcessSide): Promise<void> {
   const { name, target } = message;
+  inheritTempDir(message.tempDir);
   setChildIdentity({
     name,
     daemon: message.daemon,

@@ -22,6 +22,8 @@ export type ParentMessage =
       name: string;
       /** currentProcess().authkey of the parent, base64: never through argv or the environment. */
       authkey: string;
+      /** The process tree's temporary directory (common/temp-dir.ts). */
+      tempDir: string;
       parentName: string;
       /** logToStderr()'s level in the parent, which the worker takes on; null when it is off. */
       log: LogLevel | null;
@@ -38,6 +40,7 @@ export type ParentMessage =
       identity: number[];
       daemon: boolean;
       authkey: string;
+      tempDir: string;
       parentName: string;
       log: LogLevel | null;
       target: WireTaskRef | null;

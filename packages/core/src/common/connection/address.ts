@@ -1,11 +1,11 @@
 // Addresses as Python's multiprocessing.connection takes them: a string is a
 // Unix socket path, a [host, port] pair is TCP. And the private directory of a
-// Listener made without an address, removed on close() and at exit.
+// Listener (or object server) made without an address, removed on close(), at
+// exit, or by the parent once this process has exited (temp-dir.ts).
 import { fitsSocketPath, MAX_SOCKET_PATH } from '../socket-path.js';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { lazyOs } from '../builtins.js';
+import { privateDir } from '../temp-dir.js';
 import { invalid } from '../validate.js';
 
 /** An address family, by Python's name. */
@@ -78,43 +78,16 @@ export function loopbackAddress(family: 'AF_INET' | 'AF_INET6'): TcpAddress {
 /** Whether a Unix path is in Linux's abstract namespace (no file to remove). */
 export const isAbstract = (socketPath: string): boolean => socketPath.startsWith('\0');
 
-// Paths this process bound, removed if it exits before closing them, as
-// Python's Listener does through its finalizers.
-const leftAtExit = new Map<string, { recursive: boolean }>();
-let exitHookInstalled = false;
-
-function removePath(target: string): void {
-  const entry = leftAtExit.get(target);
-  leftAtExit.delete(target);
-  try {
-    rmSync(target, { recursive: entry?.recursive ?? false, force: true });
-  } catch {
-    // already gone, or not ours to remove any more
-  }
-}
-
-/** Removes `target` (a socket file, or a directory with `recursive`) at exit, unless removed before. */
-export function removeAtExit(target: string, recursive: boolean): () => void {
-  leftAtExit.set(target, { recursive });
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const left of [...leftAtExit.keys()]) removePath(left);
-    });
-  }
-  return () => removePath(target);
-}
-
 /** A socket path in a new private (0700) directory; `remove` deletes the directory. */
 export function privateSocketPath(): { socketPath: string; remove: () => void } {
   // mkdtemp makes the directory 0700: only this user can reach the socket.
-  const dir = mkdtempSync(path.join(lazyOs().tmpdir(), 'procpool-listener-'));
+  const { dir, remove } = privateDir('listener');
   const socketPath = path.join(dir, 'socket');
   if (!fitsSocketPath(socketPath)) {
-    rmSync(dir, { recursive: true, force: true });
+    remove();
     throw new Error(
       `A Unix socket in ${dir} would have a path over the OS limit of ${MAX_SOCKET_PATH} bytes: set TMPDIR to a shorter directory, or give the Listener an address`,
     );
   }
-  return { socketPath, remove: removeAtExit(dir, true) };
+  return { socketPath, remove };
 }

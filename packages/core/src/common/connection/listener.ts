@@ -1,7 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import net from 'node:net';
 import { ProcessError } from '../errors.js';
-import { isAbstract, privateSocketPath, removeAtExit, type Address, type Family, type TcpAddress } from './address.js';
+import { removeAtExit } from '../temp-dir.js';
+import { isAbstract, privateSocketPath, type Address, type Family, type TcpAddress } from './address.js';
 import { answerChallenge, deliverChallenge } from './auth.js';
 import { Connection } from './connection.js';
 import { normalizeListenerOptions, type ListenerOptions } from './options.js';

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { removeDirsOf } from '../../common/temp-dir.js';
 import { atMost } from '../../common/timers.js';
 import type net from 'node:net';
 import { lazyChildProcess } from '../../common/builtins.js';
@@ -77,6 +78,8 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
   // the exit settles once they are read, or after STDERR_DRAIN_MS, should a
   // grandchild that inherited the pipe keep it open.
   child.once('exit', (exitCode, signal) => {
+    // Its private directories (sockets it listened on) go with it, killed or not.
+    if (child.pid !== undefined) removeDirsOf(child.pid);
     void atMost(stderrDone, STDERR_DRAIN_MS).then(() => {
       settle({ exitCode, signal, startError: null });
     });

@@ -1,4 +1,5 @@
 import type net from 'node:net';
+import { tempDirForChildren } from '../../common/temp-dir.js';
 import { atMost } from '../../common/timers.js';
 import { Channel } from '../../common/channel/channel.js';
 import { encodeTransferring, restoreTransfers } from '../../common/codec/transfers.js';
@@ -92,6 +93,7 @@ export function startChild(spec: ChildSpec): StartedChild {
       identity: spec.identity,
       daemon,
       authkey: spec.authkey.toString('base64'),
+      tempDir: tempDirForChildren(),
       parentName: currentProcess().name,
       log: stderrLogLevel(),
       target: spec.target,

@@ -1,4 +1,5 @@
 import { Channel } from '../../common/channel/channel.js';
+import { tempDirForChildren } from '../../common/temp-dir.js';
 import { timerDelay } from '../../common/timers.js';
 import type { LogLevel } from '../../common/logging.js';
 import type { Payload } from '../../common/codec/values.js';
@@ -106,6 +107,7 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
         t: 'init',
         name: this.name,
         authkey: settings.authkey,
+        tempDir: tempDirForChildren(),
         parentName: settings.parentName,
         log: settings.log,
         init: settings.initializer,
