@@ -12,7 +12,7 @@ export default tseslint.config(
       parserOptions: { projectService: { allowDefaultProject: ['*.ts'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreUsingDeclarations: true }],
       // A task may throw any value (`throw null`), and the pool must reject with exactly that value.
       '@typescript-eslint/prefer-promise-reject-errors': 'off',
     },
