@@ -1,11 +1,14 @@
-import { EOFError, Pool } from '@procpool/core';
-import { makeQueue } from './tasks.js';
+import { EOFError, Pipe, Process, type Queue } from '@procpool/core';
+import { lendQueue } from './tasks.js';
 
-const pool = new Pool(1);
-const q = await pool.apply(makeQueue, []); // the queue lives in the worker
-console.log(await q.get()); // made in a worker
-const waiting = q.get().catch((error: unknown) => error); // nothing there yet: it waits
-await pool.terminate(); // the worker, and the queue with it, is gone
+const [conn, childConn] = Pipe();
+const child = new Process({ target: lendQueue, args: [childConn] });
+child.start();
+const q = await conn.recv<Queue<string>>(); // the queue lives in the child
+console.log(await q.get()); // made in a child
+const waiting = q.get().catch((error: unknown) => error); // nothing there: it waits
+conn.send('you may go'); // the child exits, and the queue with it
+await child.join();
 const error = await waiting;
 console.log(error instanceof EOFError); // true
-console.log((error as EOFError).message); // The process that holds this shared object (PoolWorker-1 (pid 4242)) is gone: …
+console.log((error as EOFError).message); // The process that holds this shared object (Process-1 (pid 4242)) is gone: …

@@ -1,7 +1,7 @@
 // The task module of docs/queues.md's examples.
-import { defineTasks, JoinableQueue, Queue } from '@procpool/core';
+import { defineTasks, JoinableQueue, Queue, type Connection } from '@procpool/core';
 
-export const { produce, square, makeQueue } = defineTasks(import.meta.url, {
+export const { produce, square, lendQueue } = defineTasks(import.meta.url, {
   // Puts n items, and makes sure they have all arrived before the child exits.
   produce: async (q: Queue<{ i: number }>, n: number) => {
     for (let i = 0; i < n; i += 1) await q.put({ i });
@@ -16,10 +16,11 @@ export const { produce, square, makeQueue } = defineTasks(import.meta.url, {
     }
     await tasks.taskDone(); // the null
   },
-  // A queue that lives in this pool worker.
-  makeQueue: async () => {
+  // Makes a queue, sends it to the parent, and exits when the parent says so.
+  lendQueue: async (conn: Connection) => {
     const q = new Queue<string>();
-    await q.put('made in a worker');
-    return q;
+    await q.put('made in a child');
+    conn.send(q);
+    await conn.recv();
   },
 });
