@@ -83,8 +83,8 @@ TaskTimeoutError.prototype.name = 'TaskTimeoutError';
 /** Waiting for a result (`get(timeout)`, `next(timeout)`) timed out; the task goes on. */
 export class TimeoutError extends ProcessError {
   readonly timeout: number;
-  constructor(timeout: number) {
-    super(`No result within ${timeout} ms (the task keeps running)`);
+  constructor(timeout: number, message = `No result within ${timeout} ms (the task keeps running)`) {
+    super(message);
     this.timeout = timeout;
   }
 }

@@ -6,7 +6,9 @@ import type { Address } from '../connection/address.js';
 import { ProcessError } from '../errors.js';
 import { registerPendingWrites } from '../pending-writes.js';
 import { currentProcess } from '../process-info.js';
-import { checkReply, SERVER_ID } from './protocol.js';
+import { decodeMessage } from '../connection/message.js';
+import { seenThrough } from './addresses.js';
+import { checkReply, isAddress, SERVER_ID } from './protocol.js';
 import { encodeMessage, Wire } from './wire.js';
 
 // Clients whose requests have not all been handed to the OS: a child that
@@ -20,10 +22,6 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** The key a server is known by in this process. */
-export const addressKey = (address: Address): string =>
-  typeof address === 'string' ? address : `${address[0]}:${address[1]}`;
-
 /** Why calls to a server fail once its connection is gone (or never came). */
 function hostGone(host: string, error: Error): Error {
   if (error instanceof AuthenticationError) return error;
@@ -31,7 +29,7 @@ function hostGone(host: string, error: Error): Error {
   const why =
     code === 'ENOENT' || code === 'ECONNREFUSED'
       ? 'nothing listens at its address any more'
-      : error instanceof EOFError
+      : error instanceof EOFError || code === 'ECONNRESET' || code === 'EPIPE'
         ? 'its connection closed'
         : error.message;
   return new EOFError(`The process that holds this shared object (${host}) is gone: ${why}`);
@@ -46,6 +44,9 @@ function hostGone(host: string, error: Error): Error {
  */
 export class ObjectClient {
   readonly #host: string;
+  readonly #address: Address;
+  // The address as the server knows it: handles it sends name it, and mean ours.
+  #serverAddress: Address | null = null;
   readonly #wire: Wire;
   #ready = false;
   readonly #queued: Payload[] = [];
@@ -57,6 +58,7 @@ export class ObjectClient {
 
   constructor(address: Address, authkey: Uint8Array, host: string) {
     this.#host = host;
+    this.#address = address;
     this.#whenReady = new Promise((resolve) => (this.#settleReady = resolve));
     unsent.add(this);
     const socket =
@@ -123,10 +125,14 @@ export class ObjectClient {
   // Authenticated: requests may go once the server says it reads them (its answer 0).
   #start(): void {
     if (this.#failure !== null) return;
-    this.#wire.startMessages((message) => this.#onReply(message));
+    this.#wire.startMessages(
+      (message) => this.#onReply(message),
+      (message) => seenThrough(this.#serverAddress, this.#address, () => decodeMessage(message)),
+    );
   }
 
-  #onReady(): void {
+  #onReady(serverAddress: unknown): void {
+    if (isAddress(serverAddress)) this.#serverAddress = serverAddress;
     this.#ready = true;
     unsent.delete(this);
     this.#settleReady();
@@ -139,7 +145,7 @@ export class ObjectClient {
   #onReply(message: unknown): void {
     const reply = checkReply(message);
     if (reply?.callId === 0 && !this.#ready) {
-      this.#onReady();
+      this.#onReady(reply.value);
       return;
     }
     const pending = reply === null ? undefined : this.#pending.get(reply.callId);

@@ -1,6 +1,7 @@
 import type { Address } from '../connection/address.js';
 import { currentProcess } from '../process-info.js';
-import { addressKey, ObjectClient } from './client.js';
+import { addressKey } from './addresses.js';
+import { ObjectClient } from './client.js';
 import { ObjectServer } from './server.js';
 
 // The object servers this process hosts, by address: a handle that arrives

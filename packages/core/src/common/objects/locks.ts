@@ -67,7 +67,9 @@ export abstract class Acquirable extends SharedObject {
    */
   async hold(options?: HoldOptions): Promise<AsyncDisposable> {
     const timeout = options?.timeout ?? null;
-    if (!(await this.acquire({ timeout }))) throw new TimeoutError(timeout ?? 0);
+    if (!(await this.acquire({ timeout }))) {
+      throw new TimeoutError(timeout ?? 0, `Could not acquire the ${this.constructor.name} within ${timeout} ms`);
+    }
     let released = false;
     return {
       [Symbol.asyncDispose]: async () => {

@@ -16,6 +16,13 @@ export interface Request {
   args: unknown[];
 }
 
+import type { Address } from '../connection/address.js';
+
+/** Whether `value` is an address as the wire carries one: a path, or `[host, port]`. */
+export const isAddress = (value: unknown): value is Address =>
+  typeof value === 'string' ||
+  (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number');
+
 const isIndex = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 

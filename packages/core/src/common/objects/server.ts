@@ -298,7 +298,8 @@ export class ObjectServer {
         wire.onClose(() => this.#clientGone(client));
         wire.startMessages((message) => this.#onRequest(client, message));
         // The client sends nothing before this: its first requests never reach the handshake's reader.
-        wire.send([0, REPLY_OK, null]);
+        // It names the address as this server knows it, which the client may know by another ('0.0.0.0').
+        wire.send([0, REPLY_OK, this.#address]);
       },
       () => {
         clearTimeout(timer);

@@ -3,8 +3,9 @@ import type { Address } from '../connection/address.js';
 import { ProcessError } from '../errors.js';
 import { keepingAlive } from '../timers.js';
 import type { ObjectClient } from './client.js';
+import { addressSeen } from './addresses.js';
 import { addressOf, clientOf, hostedAt, hostName, processHost } from './hosts.js';
-import { SERVER_ID } from './protocol.js';
+import { isAddress, SERVER_ID } from './protocol.js';
 import { answeringServer, type EntryOptions, type ObjectServer } from './server.js';
 
 /** Where a handle's object lives, and how to reach it. */
@@ -173,10 +174,6 @@ export abstract class SharedObject implements Shareable, Disposable {
   }
 }
 
-const isAddress = (value: unknown): value is Address =>
-  typeof value === 'string' ||
-  (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'number');
-
 /** A new handle, `new Class(...args)`, to object `id` of `server` (a server of this process). */
 export function localHandle<T extends SharedObject>(
   server: ObjectServer,
@@ -195,10 +192,10 @@ export function localHandle<T extends SharedObject>(
 
 /** The handle a SharedWire describes, working in this process. */
 export function reviveShared(wire: SharedWire): SharedObject {
-  const [kind, address, id, token, host, args] = Array.isArray(wire) ? wire : [];
+  const [kind, named, id, token, host, args] = Array.isArray(wire) ? wire : [];
   if (
     typeof kind !== 'string' ||
-    !isAddress(address) ||
+    !isAddress(named) ||
     typeof id !== 'number' ||
     typeof token !== 'string' ||
     typeof host !== 'string' ||
@@ -206,6 +203,7 @@ export function reviveShared(wire: SharedWire): SharedObject {
   ) {
     throw new TypeError('A shared object arrived in a form procpool does not know');
   }
+  const address = addressSeen(named);
   const Class = kinds.get(kind);
   if (Class === undefined) throw new TypeError(`No shared object kind '${kind}' is known here`);
   const server = hostedAt(address) ?? null;

@@ -29,6 +29,7 @@ export class Wire {
   #handshake: { resolve(message: Buffer): void; reject(error: Error): void } | null = null;
   #early: Buffer[] = [];
   #onMessage: ((value: unknown) => void) | null = null;
+  #decode: (message: Buffer) => unknown = decodeMessage;
   #closed = false;
   readonly #closeListeners: ((error: Error) => void)[] = [];
   #closeReason: Error = new EOFError();
@@ -70,8 +71,9 @@ export class Wire {
    * From now on, every message is decoded and handed to `onMessage`; one
    * that does not decode closes the wire (its sender is not procpool).
    */
-  startMessages(onMessage: (value: unknown) => void): void {
+  startMessages(onMessage: (value: unknown) => void, decode: (message: Buffer) => unknown = decodeMessage): void {
     this.#onMessage = onMessage;
+    this.#decode = decode;
     const unread = this.#reader.takeUnread();
     this.#reader = new MessageReader(
       (message) => this.#deliver(message),
@@ -147,7 +149,7 @@ export class Wire {
   #deliver(message: Buffer): void {
     let value: unknown;
     try {
-      value = decodeMessage(message);
+      value = this.#decode(message);
     } catch (error) {
       this.#fail(error as Error);
       return;
