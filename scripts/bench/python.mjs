@@ -1,13 +1,13 @@
 // @ts-check
-// CPython's multiprocessing as a reference row: runs python/multiprocessing_bench.py,
-// which times itself with time.perf_counter and prints one JSON line.
+// CPython's multiprocessing as a reference row: runs a script of python/
+// (multiprocessing_bench.py; shared_state_bench.py for K, L, M), which times
+// itself with time.perf_counter and prints one JSON line.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const SCRIPT = fileURLToPath(new URL('./python/multiprocessing_bench.py', import.meta.url));
 const ENSURE = fileURLToPath(new URL('../ensure-python.sh', import.meta.url));
 
 /** The interpreter: the project's script finds (or installs) it where there is one. */
@@ -25,12 +25,14 @@ async function interpreter() {
 /**
  * What the script printed for `args` (see its docstring).
  * @param {string[]} args
+ * @param {string} [script] its name in python/
  * @returns {Promise<Record<string, unknown>>}
  */
-export async function python(args) {
+export async function python(args, script = 'multiprocessing_bench.py') {
   const python3 = await interpreter();
+  const path = fileURLToPath(new URL(`./python/${script}`, import.meta.url));
   try {
-    const { stdout } = await run(python3, [SCRIPT, ...args], { timeout: 110_000, maxBuffer: 1 << 20 });
+    const { stdout } = await run(python3, [path, ...args], { timeout: 110_000, maxBuffer: 1 << 20 });
     return JSON.parse(stdout.trim().split('\n').pop() ?? '');
   } catch (error) {
     const { code, stderr } = /** @type {{ code?: unknown, stderr?: unknown }} */ (error);
