@@ -8,6 +8,7 @@ import { D, F } from './scenarios/startup-and-memory.mjs';
 import { E } from './scenarios/payloads.mjs';
 import { G } from './scenarios/failure.mjs';
 import { H, I, J } from './scenarios/processes.mjs';
+import { K, L, M } from './scenarios/shared-state.mjs';
 
 export { Hangs } from './scenarios/helpers.mjs';
 
@@ -19,4 +20,4 @@ export { Hangs } from './scenarios/helpers.mjs';
 
 // Sections follow the order of the keys.
 /** @type {Record<string, Scenario>} */
-export const scenarios = { A, B, B2, C, D, E, F, G, H, I, J };
+export const scenarios = { A, B, B2, C, D, E, F, G, H, I, J, K, L, M };

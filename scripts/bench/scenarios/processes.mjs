@@ -22,7 +22,7 @@ const targets = () => require('../workers/procpool-processes.cjs');
  * procpool's API, for a subject that has it: the scenarios drive it directly, as a user would.
  * @param {import('./helpers.mjs').Adapter} subject
  */
-async function multiprocessing(subject) {
+export async function multiprocessing(subject) {
   const lacking = subject.lacks.multiprocessing;
   if (lacking !== undefined) throw new NotAvailable(lacking);
   return import('@procpool/core');
