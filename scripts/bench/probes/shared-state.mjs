@@ -6,8 +6,8 @@
 //     `count` (default 5 000) of each, after 500 unmeasured: a Pipe round trip,
 //     a Queue get from a child (K parent-puts: one round trip per get),
 //     a Lock acquire+release from a child (M child: two round trips), a
-//     manager dict set (L), and a Lock acquire+release where it lives (M
-//     creator, 100× the count).
+//     manager dict set and Lock acquire+release (L), and a Lock
+//     acquire+release where it lives (M creator, 100× the count).
 //   node --cpu-prof --cpu-prof-dir=<dir> probes/shared-state.mjs [count]
 //     the same with a profile of this process and of each child (a Process
 //     inherits the parent's execArgv).
@@ -72,6 +72,12 @@ const report = (what, us) => console.log(`${what.padEnd(44)} ${us.toFixed(2).pad
     const dict = await manager.dict();
     let i = 0;
     report('manager dict set', await micros(() => ((i += 1), dict.set(`k${i % 100}`, i)), count));
+    const lock = await manager.Lock();
+    const once = async () => {
+      await lock.acquire();
+      await lock.release();
+    };
+    report('manager Lock acquire+release', await micros(once, count));
   } finally {
     await manager.shutdown();
   }
