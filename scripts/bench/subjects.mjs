@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * A feature a scenario may need (`Scenario.needs`) and a pool may lack;
- * `multiprocessing`: Python's Process, Pipe and Connection (H, I, J).
+ * `multiprocessing`: Python's Process, Pipe and Connection (H, I, J) and shared objects (K, L, M).
  * @typedef {'recycle' | 'map' | 'process' | 'multiprocessing'} Feature
  */
 /**
