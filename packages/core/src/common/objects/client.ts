@@ -17,6 +17,9 @@ import { encodeMessage, Wire } from './wire.js';
 const unsent = new Set<ObjectClient>();
 registerPendingWrites(() => Promise.all([...unsent].map((client) => client.whenSent())).then(() => {}));
 
+/** Unread bytes past which notify() asks its caller to wait. */
+const HIGH_WATER_BYTES = 1024 * 1024;
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -106,10 +109,19 @@ export class ObjectClient {
     return answer;
   }
 
-  /** Sends a request that wants no answer (hold, drop, transit); dropped once the connection is gone. */
+  /** Sends a request that wants no answer (hold, drop, transit, a put); dropped once the connection is gone. */
   notify(id: number, method: string, args: unknown[]): void {
     if (this.#failure !== null) return;
     this.#send(encodeMessage([0, id, method, args]));
+  }
+
+  /**
+   * A Promise to wait on when the socket holds more than HIGH_WATER_BYTES the
+   * peer has not read (a producer then goes at the consumer's pace instead of
+   * filling memory); null otherwise.
+   */
+  behind(): Promise<void> | null {
+    return this.#ready && this.#wire.bufferedBytes > HIGH_WATER_BYTES ? this.#wire.whenDrained() : null;
   }
 
   #send(payload: Payload): void {

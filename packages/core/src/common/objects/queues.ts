@@ -112,9 +112,9 @@ export class Queue<T = unknown> extends SharedObject {
     }
     if (this.isLocal || this.#maxsize > 0 || this.hostGone) return this.call<void>('put', ...args);
     // Python's feeder thread: the item is on its way; joinThread() waits for it to arrive.
-    this.send('put', ...args);
+    const behind = this.send('put', ...args);
     this.#unsynced = true;
-    return Promise.resolve();
+    return behind ?? Promise.resolve();
   }
 
   /** Removes and returns the first item; on an empty queue waits (`block`, up to `timeout` ms) or rejects with `Empty`. */

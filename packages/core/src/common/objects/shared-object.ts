@@ -118,11 +118,16 @@ export abstract class SharedObject implements Shareable, Disposable {
    * while this handle lives (a put to an unbounded queue): from another
    * process the request is only queued to go. Requests from one process
    * reach the object in order, so a later call() answers after it ran.
+   * Returns a Promise to wait on while the peer is behind (see ObjectClient.notify).
    */
-  protected send(method: string, ...args: unknown[]): void {
+  protected send(method: string, ...args: unknown[]): Promise<void> | null {
     const { server, client, id } = this.#target;
-    if (client !== null) client.notify(id, method, args);
-    else void (server as ObjectServer).invokeHere(id, method, args);
+    if (client === null) {
+      void (server as ObjectServer).invokeHere(id, method, args);
+      return null;
+    }
+    client.notify(id, method, args);
+    return client.behind();
   }
 
   /** The constructor arguments that rebuild this handle where it arrives (the referent is not rebuilt). */

@@ -96,6 +96,11 @@ export class Wire {
     else this.#writer.writePieces(encodeWithParts(payload));
   }
 
+  /** Bytes written and not yet taken by the OS. */
+  get bufferedBytes(): number {
+    return this.#socket.writableLength;
+  }
+
   /** Resolves once what is queued has been handed to the OS (or the wire is gone). */
   whenDrained(): Promise<void> {
     return this.#writer.whenDrained().catch(() => {});
