@@ -37,7 +37,7 @@ export const freshHandle = (handle: Disposable): object => ({ [FRESH]: handle })
 const isFresh = (value: unknown): value is { [FRESH]: Disposable } =>
   typeof value === 'object' && value !== null && FRESH in value;
 
-/** How long a connection may take to authenticate before it is dropped. */
+/** How long a connection may take to authenticate before it is dropped, unless told otherwise. */
 const HANDSHAKE_MS = 20_000;
 
 /** A referent and what the server knows of it. */
@@ -95,10 +95,13 @@ export class ObjectServer {
   #removeSocketDir: (() => void) | null = null;
   #closed = false;
   readonly #methods: ServerMethods;
+  readonly #handshakeMs: number;
 
-  constructor(authkey: Uint8Array, methods: ServerMethods = {}) {
+  /** `handshakeMs`: how long a connection may take to authenticate before it is dropped. */
+  constructor(authkey: Uint8Array, methods: ServerMethods = {}, handshakeMs = HANDSHAKE_MS) {
     this.#authkey = authkey;
     this.#methods = methods;
+    this.#handshakeMs = handshakeMs;
   }
 
   /**
@@ -289,7 +292,7 @@ export class ObjectServer {
       holds: new Map(),
       touched: new Set(),
     };
-    const timer = setTimeout(() => wire.destroy(), HANDSHAKE_MS).unref();
+    const timer = setTimeout(() => wire.destroy(), this.#handshakeMs).unref();
     wire.authenticate('server', this.#authkey).then(
       () => {
         clearTimeout(timer);
