@@ -61,8 +61,14 @@ afterEach(() => {
 
 /** A legitimate client's call to the probe: the server still serves others. */
 async function stillServing(): Promise<void> {
+  await expect(holder().call(probeId, 'ping', [])).resolves.toBe('pong');
+}
+
+/** A legitimate client that was handed the probe (as a handle arriving does, it holds it first). */
+function holder(): ObjectClient {
   const client = new ObjectClient(address, authkey, 'the test server');
-  await expect(client.call(probeId, 'ping', [])).resolves.toBe('pong');
+  client.notify(SERVER_ID, 'hold', [probeId, null]);
+  return client;
 }
 
 /** A plain socket to the server; `closed` resolves when the server drops it. */
@@ -82,11 +88,12 @@ const frame = (payload: Buffer): Buffer => {
   return Buffer.concat([header, payload]);
 };
 
-/** A connection that passed the handshake and read the server's "go ahead" (answer 0). */
-async function insider(): Promise<Connection> {
+/** A connection that passed the handshake and read the server's "go ahead" (answer 0); it holds the probe unless told not to. */
+async function insider(holding = true): Promise<Connection> {
   const conn = await Client(address, { authkey });
   connections.add(conn);
   expect(await conn.recv()).toEqual([0, REPLY_OK, null]);
+  if (holding) conn.send([0, SERVER_ID, 'hold', [probeId]]);
   return conn;
 }
 
@@ -221,7 +228,7 @@ describe('an authenticated client', () => {
     ['null', null],
     ['an object', { callId: 1, id: 1, method: 'ping', args: [] }],
   ])('%s gets its connection closed, and nothing else is affected', async (_what, message) => {
-    const bystander = new ObjectClient(address, authkey, 'the test server');
+    const bystander = holder();
     await expect(bystander.call(probeId, 'ping', [])).resolves.toBe('pong');
     const conn = await insider();
     conn.send(message);
@@ -251,13 +258,12 @@ describe('holds, drops and transits from a hostile client', () => {
     (await ask(conn, [1000, SERVER_ID, 'objectCount', []]))[2];
 
   test('dropping an object many times, held once or never, cannot free it while another process holds it', async () => {
-    const holder = new ObjectClient(address, authkey, 'the test server');
-    holder.notify(SERVER_ID, 'hold', [probeId, null]);
-    await expect(holder.call(probeId, 'ping', [])).resolves.toBe('pong');
+    const holding = holder();
+    await expect(holding.call(probeId, 'ping', [])).resolves.toBe('pong');
     server.drop(probeId); // the host lets go: only `holder` holds it now
-    const never = await insider();
+    const never = await insider(false);
     for (let i = 0; i < 100; i += 1) notify(never, 'drop', [probeId]);
-    const once = await insider();
+    const once = await insider(false);
     notify(once, 'hold', [probeId]);
     for (let i = 0; i < 100; i += 1) notify(once, 'drop', [probeId]);
     for (const bad of [String(probeId), [probeId], { id: probeId }, null, NaN, -1, probeId + 0.5, Infinity]) {
@@ -267,12 +273,12 @@ describe('holds, drops and transits from a hostile client', () => {
     }
     notify(once, 'drop', []);
     expect(await objectCount(once)).toBe(1);
-    await expect(holder.call(probeId, 'ping', [])).resolves.toBe('pong');
+    await expect(holding.call(probeId, 'ping', [])).resolves.toBe('pong');
     // Its connection going gives back only what it held.
     once.close();
     never.close();
     await stillServing();
-    expect(await objectCount(await insider())).toBe(1);
+    expect(await objectCount(await insider(false))).toBe(1);
   });
 
   test('a hold with a forged transit token cannot free an object on its way to another process', async () => {
