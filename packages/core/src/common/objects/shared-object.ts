@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 import { SHARED, type Shareable } from '../codec/shared.js';
 import type { Address } from '../connection/address.js';
 import { ProcessError } from '../errors.js';
@@ -46,8 +48,8 @@ function release(target: Target): void {
   else target.client?.notify(SERVER_ID, 'drop', [target.id]);
 }
 
-let transits = 0;
-const transitToken = (): string => `${process.pid}.${(transits += 1)}`;
+// Unguessable: a process that could name another's transit could claim its hold and free the object under it.
+const transitToken = (): string => randomBytes(16).toString('base64url');
 
 /** What a referent added by a handle is. */
 export interface ReferentSpec {
