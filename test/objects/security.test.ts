@@ -3,7 +3,8 @@ import { lstatSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { AuthenticationError, Client, EOFError, type Connection } from '@procpool/core';
+import { AuthenticationError, Client, Connection, EOFError } from '@procpool/core';
+import { answerChallenge, deliverChallenge } from '../../packages/core/src/common/connection/auth.js';
 import { SHARED } from '../../packages/core/src/common/codec/shared.js';
 import { AuthenticationError as SourceAuthenticationError } from '../../packages/core/src/common/connection/errors.js';
 import { currentProcess } from '../../packages/core/src/common/process-info.js';
@@ -159,6 +160,28 @@ describe('before the handshake', () => {
     await stillServing();
     await Promise.all([silent.closed, halfway.closed]);
     expect(probe.ran).toHaveLength(1);
+  });
+
+  test('closing the server drops a connection still in its handshake: it never waits forever', async () => {
+    const socket = net.connect(address);
+    sockets.add(socket);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const conn = Connection.fromSocket(socket, { readable: true, writable: true });
+    connections.add(conn);
+    expect(await conn.poll(null)).toBe(true); // the challenge has come
+    server.close();
+    // The handshake fails, or the connection closes right after it: no answer 0 ever comes.
+    const outcome = (async (): Promise<unknown> => {
+      await answerChallenge(conn, authkey);
+      await deliverChallenge(conn, authkey);
+      return conn.recv();
+    })();
+    const error = await outcome.then(
+      () => null,
+      (reason: unknown) => reason as Error,
+    );
+    expect(error?.name).toMatch(/^(EOFError|AuthenticationError)$/);
+    expect(probe.ran).toEqual([]);
   });
 
   test('a client with another authkey gets AuthenticationError, and nothing runs', async () => {
