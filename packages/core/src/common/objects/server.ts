@@ -87,6 +87,8 @@ export class ObjectServer {
   readonly #ids = new WeakMap<object, number>();
   #nextId = 1;
   readonly #clients = new Set<Client>();
+  // Connections still in their handshake: close() drops them too.
+  readonly #handshaking = new Set<Wire>();
   // Tokens of transits whose receiver's hold came before the sender's transit did.
   readonly #received = new Set<string>();
   #server: net.Server | null = null;
@@ -218,6 +220,7 @@ export class ObjectServer {
     this.#server?.close();
     this.#removeSocketDir?.();
     for (const client of this.#clients) client.wire.close();
+    for (const wire of this.#handshaking) wire.destroy();
     const error = new ProcessError('The object server has shut down');
     for (const [id, entry] of this.#entries) this.#free(id, entry, error);
   }
@@ -293,10 +296,15 @@ export class ObjectServer {
       touched: new Set(),
     };
     const timer = setTimeout(() => wire.destroy(), this.#handshakeMs).unref();
+    this.#handshaking.add(wire);
     wire.authenticate('server', this.#authkey).then(
       () => {
         clearTimeout(timer);
-        if (wire.closed || this.#closed) return;
+        this.#handshaking.delete(wire);
+        if (wire.closed || this.#closed) {
+          wire.destroy();
+          return;
+        }
         this.#clients.add(client);
         wire.onClose(() => this.#clientGone(client));
         wire.startMessages((message) => this.#onRequest(client, message));
@@ -306,6 +314,7 @@ export class ObjectServer {
       },
       () => {
         clearTimeout(timer);
+        this.#handshaking.delete(wire);
         wire.close(); // after the #FAILURE# the handshake sent
       },
     );
