@@ -14,6 +14,7 @@ import { Lock } from '../../packages/core/src/common/objects/locks.js';
 import { REPLY_FAILED, REPLY_OK, SERVER_ID } from '../../packages/core/src/common/objects/protocol.js';
 import type { Caller } from '../../packages/core/src/common/objects/referent.js';
 import { ObjectServer } from '../../packages/core/src/common/objects/server.js';
+import { LockState } from '../../packages/core/src/common/objects/state/lock-state.js';
 
 // A referent that records every method that ran on it: a hostile client must never get one run.
 class Probe {
@@ -265,6 +266,40 @@ describe('an authenticated client', () => {
     conn.sendBytes(randomBytes(64));
     await dropped(conn);
     await stillServing();
+  });
+
+  test('deeply nested bytes get its connection closed or an answer, and nothing else is affected', async () => {
+    const conn = await insider();
+    const depth = 1_000_000;
+    conn.sendBytes(Buffer.from(`${'['.repeat(depth)}${']'.repeat(depth)}`));
+    await dropped(conn);
+    await stillServing();
+  });
+
+  test('a lock holder dropped for a bad message gives the lock back; a waiter that went is never served', async () => {
+    const lockId = server.add(new LockState(), {
+      kind: 'Lock',
+      exposed: ['acquire', 'release', 'locked', 'ownerDied'],
+      takesCaller: true,
+    });
+    server.hold(lockId, null);
+    const join = async (): Promise<Connection> => {
+      const conn = await insider(false);
+      conn.send([0, SERVER_ID, 'hold', [lockId]]);
+      return conn;
+    };
+    const owner = await join();
+    expect(await ask(owner, [1, lockId, 'acquire', [true, null]])).toEqual([1, REPLY_OK, true]);
+    const leaving = await join();
+    leaving.send([2, lockId, 'acquire', [true, null]]); // waits
+    const next = await join();
+    const nextTurn = ask(next, [3, lockId, 'acquire', [true, null]]); // waits behind it
+    leaving.close();
+    owner.send('not a request');
+    await dropped(owner);
+    // The lock skips the waiter that went and goes to the next, who learns its last owner died.
+    expect(await nextTurn).toEqual([3, REPLY_OK, true]);
+    expect(await ask(next, [4, lockId, 'ownerDied', []])).toEqual([4, REPLY_OK, true]);
   });
 
   test('a huge argument list gets an error answer, not a crash', async () => {
