@@ -3,7 +3,7 @@ import { lstatSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { AuthenticationError, Client, Connection, EOFError } from '@procpool/core';
+import { AuthenticationError, Client, Connection, EOFError, Manager } from '@procpool/core';
 import { answerChallenge, deliverChallenge } from '../../packages/core/src/common/connection/auth.js';
 import { SHARED } from '../../packages/core/src/common/codec/shared.js';
 import { AuthenticationError as SourceAuthenticationError } from '../../packages/core/src/common/connection/errors.js';
@@ -365,6 +365,21 @@ describe('holds, drops and transits from a hostile client', () => {
       await expect(receiver.call(id, 'locked', [])).resolves.toBe(false);
     } finally {
       host.close();
+    }
+  });
+});
+
+describe('a manager', () => {
+  test("a Namespace value named '__proto__' is refused, so copy() keeps working for every process", async () => {
+    const manager = await Manager();
+    try {
+      const ns = await manager.Namespace();
+      await ns.set('x', 1);
+      await expect(ns.set('__proto__', 1)).rejects.toThrow(TypeError);
+      await expect(manager.Namespace({ ['__proto__' as string]: 1 })).rejects.toThrow();
+      await expect(ns.copy()).resolves.toEqual({ x: 1 });
+    } finally {
+      await manager.shutdown();
     }
   });
 });
