@@ -215,7 +215,9 @@ export class SharedNamespace {
   }
 
   set(name: unknown, value: unknown): void {
-    if (typeof name !== 'string') throw invalid('name', 'a string', name);
+    // copy() answers with an object, which the codec cannot send with a '__proto__' key.
+    if (typeof name !== 'string' || name === '__proto__')
+      throw invalid('name', "a string other than '__proto__'", name);
     this.#values.set(name, value);
   }
 
