@@ -1,4 +1,4 @@
-import { afterEach, expect } from '@jest/globals';
+import { afterAll, afterEach, expect } from '@jest/globals';
 import { Pool, Process, type PoolOptions, type ProcessOptions } from '@procpool/core';
 import { descendants } from './processes.js';
 
@@ -42,4 +42,16 @@ afterEach(async () => {
   // terminate() and join() resolved, so no child may be alive: the check is exact, not a wait.
   const left = descendants().filter((p) => p.cmdline.includes('bootstrap/main.'));
   expect(left).toEqual([]);
+});
+
+// Once a handle to a queue, lock or value of this process has left it, this
+// process serves its objects on a socket in a private directory, until it
+// exits; a test file's objects are done with at its end, so its servers close
+// then (the suite's teardown checks that no directory is left). Every copy of
+// procpool in this process registers its server under this global key.
+afterAll(() => {
+  const servers = (globalThis as Record<symbol, Set<{ close(): void }> | undefined>)[
+    Symbol.for('procpool.registry.processServers')
+  ];
+  for (const server of [...(servers ?? [])]) server.close();
 });

@@ -94,7 +94,8 @@ const frame = (payload: Buffer): Buffer => {
 async function insider(holding = true): Promise<Connection> {
   const conn = await Client(address, { authkey });
   connections.add(conn);
-  expect(await conn.recv()).toEqual([0, REPLY_OK, null]);
+  // The server's first message: it reads requests now, and the address it knows itself by.
+  expect(await conn.recv()).toEqual([0, REPLY_OK, address]);
   if (holding) conn.send([0, SERVER_ID, 'hold', [probeId]]);
   return conn;
 }

@@ -3,9 +3,10 @@
 // tree, made by its root and handed down to every child, removed by the root
 // at exit. A child's own directories inside it are named after its pid, so
 // its parent removes them when it exits, killed or not (removeDirsOf).
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { lazyCrypto, lazyOs } from './builtins.js';
+import { sharedRegistry } from './registry.js';
 
 // Paths this process made, removed if it exits before it removes them.
 const leftAtExit = new Map<string, { recursive: boolean }>();
@@ -33,35 +34,56 @@ export function removeAtExit(target: string, recursive: boolean): () => void {
   return () => removePath(target);
 }
 
-let treeDir: string | null = null;
-let made = false;
+// One per process, shared by every copy of procpool in it (common/registry.ts).
+const tree = sharedRegistry('tempDir', () => ({
+  dir: null as string | null,
+  /** Whether this process made it (the tree's root), rather than inherited it. */
+  own: false,
+  made: false,
+}));
 
 /** The process tree's directory, from the parent (a child calls this as it starts). */
 export function inheritTempDir(dir: string | null): void {
-  if (dir !== null) treeDir = dir;
+  if (dir === null) return;
+  tree.dir = dir;
+  tree.own = false;
 }
 
 /** The tree's directory for a child to inherit: named here on first use (made only when needed), removed at exit. */
 export function tempDirForChildren(): string {
-  if (treeDir === null) {
+  if (tree.dir === null) {
     const name = `procpool-${process.pid}-${lazyCrypto().randomBytes(6).toString('hex')}`;
-    treeDir = path.join(lazyOs().tmpdir(), name);
-    removeAtExit(treeDir, true);
+    tree.dir = path.join(lazyOs().tmpdir(), name);
+    tree.own = true;
   }
-  return treeDir;
+  if (tree.own) removeAtExit(tree.dir, true);
+  return tree.dir;
 }
 
 // The tree's directory, made now if nobody has yet: private (0700), and ours.
 function ensureTreeDir(): string {
   const dir = tempDirForChildren();
-  if (made) return dir;
+  if (tree.made && tree.own) return dir;
+  // A child makes it too, should its root have removed it for being empty.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const stat = lstatSync(dir);
   if (!stat.isDirectory() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0) {
     throw new Error(`${dir} is not a private directory of this user: refusing to make sockets in it`);
   }
-  made = true;
+  tree.made = true;
   return dir;
+}
+
+// The root's tree directory goes as soon as it is empty, not only at exit.
+function removeTreeDirIfEmpty(): void {
+  // Whoever made it last (a child may make it again), it is the root's to remove.
+  if (!tree.own || tree.dir === null) return;
+  try {
+    rmdirSync(tree.dir);
+    tree.made = false;
+  } catch {
+    // a child's directory is still in it, or it is gone already
+  }
 }
 
 /**
@@ -76,11 +98,19 @@ export function privateDir(kind: string): { dir: string; remove: () => void } {
     // The tree's root has exited and removed it (an orphan): a directory of our own.
     dir = mkdtempSync(path.join(lazyOs().tmpdir(), `procpool-${process.pid}-${kind}-`));
   }
-  return { dir, remove: removeAtExit(dir, true) };
+  const remove = removeAtExit(dir, true);
+  return {
+    dir,
+    remove: () => {
+      remove();
+      removeTreeDirIfEmpty();
+    },
+  };
 }
 
 /** Removes the private directories child `pid` made in the tree's directory (it has exited). */
 export function removeDirsOf(pid: number): void {
+  const treeDir = tree.dir;
   if (treeDir === null) return;
   let names: string[];
   try {
@@ -92,4 +122,5 @@ export function removeDirsOf(pid: number): void {
   for (const name of names) {
     if (name.startsWith(prefix)) rmSync(path.join(treeDir, name), { recursive: true, force: true });
   }
+  removeTreeDirIfEmpty();
 }

@@ -1,5 +1,6 @@
 import type { Address } from '../connection/address.js';
 import { currentProcess } from '../process-info.js';
+import { sharedRegistry } from '../registry.js';
 import { addressKey } from './addresses.js';
 import { ObjectClient } from './client.js';
 import { ObjectServer } from './server.js';
@@ -13,6 +14,9 @@ const clients = new Map<string, ObjectClient>();
 const authkeys = new Map<string, Uint8Array>();
 
 let processServer: ObjectServer | null = null;
+// Every copy of procpool's process server here, for whoever must close them
+// all (a test runner between files: their sockets' directories go with them).
+const processServers = sharedRegistry('processServers', () => new Set<{ close(): void }>());
 
 /** How messages name this process as a host: `Process-1 (pid 123)`. */
 export function hostName(): string {
@@ -22,7 +26,12 @@ export function hostName(): string {
 
 /** The server of the objects this process creates (queues, locks, values), made on first use. */
 export function processHost(): ObjectServer {
-  if (processServer === null || processServer.closed) processServer = new ObjectServer(currentProcess().authkey);
+  if (processServer === null || processServer.closed) {
+    const server = new ObjectServer(currentProcess().authkey);
+    processServers.add(server);
+    server.onClose(() => processServers.delete(server));
+    processServer = server;
+  }
   return processServer;
 }
 

@@ -97,6 +97,7 @@ export class ObjectServer {
   #removeSocketDir: (() => void) | null = null;
   #closed = false;
   readonly #methods: ServerMethods;
+  readonly #closeListeners: (() => void)[] = [];
   readonly #handshakeMs: number;
 
   /** `handshakeMs`: how long a connection may take to authenticate before it is dropped. */
@@ -213,10 +214,16 @@ export class ObjectServer {
     entry.transits.add(token);
   }
 
+  /** `listener` runs once when it closes. */
+  onClose(listener: () => void): void {
+    this.#closeListeners.push(listener);
+  }
+
   /** Stops serving: every client is disconnected (after the answers queued for it) and every object freed. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const listener of this.#closeListeners.splice(0)) listener();
     this.#server?.close();
     this.#removeSocketDir?.();
     for (const client of this.#clients) client.wire.close();
@@ -336,9 +343,7 @@ export class ObjectServer {
     try {
       // Only objects it was handed: an id it guessed runs nothing.
       if (!client.holds.has(id)) {
-        throw new ProcessError(
-          `This process holds no handle to shared object ${id} here (freed, or never handed to it)`,
-        );
+        throw new ProcessError(`No shared object ${id} was handed to this process (or it released every handle)`);
       }
       client.touched.add(id);
       answer = this.invoke(client.caller, id, method, args);
