@@ -98,6 +98,10 @@ test('a process that dies waiting is dropped (notify goes to the next), and one 
   expect(b.value).toBe(true);
   expect(lock.isOwnedBy(B)).toBe(true);
   expect(lock.ownerDied()).toBe(true);
+  // The Condition answers for its lock (a handle calls the Condition, not the lock).
+  expect(cond.ownerDied()).toBe(true);
+  cond.release(B);
+  expect(cond.ownerDied()).toBe(false);
   expect(await timers.stop()).toBe(0);
 });
 

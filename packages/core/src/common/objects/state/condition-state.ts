@@ -30,6 +30,11 @@ export class ConditionState implements Referent {
     return this.#lock.locked();
   }
 
+  /** Whether a process died holding the lock since its last clean release (the lock's flag). */
+  ownerDied(): boolean {
+    return this.#lock.ownerDied();
+  }
+
   /** Releases the lock, waits for a notify (true) or `timeout` (false), then takes the lock back. */
   wait(caller: Caller, timeout: number | null): Promise<boolean> {
     checkTimeout(timeout);
