@@ -72,6 +72,9 @@ export interface BarrierOptions {
 const BARRIER_OPTIONS = new Set(['action', 'timeout']);
 
 // The action as a function of this process, loading its module on first use.
+// It runs here, with the state, rather than in the last party: no extra round
+// trip before the release, a closure action works, and a party that dies
+// mid-action cannot leave the round half-run.
 function actionOf(action: TaskLike<AnyFunction>): () => Promise<void> {
   if (typeof action === 'function') return async () => void (await action());
   const { m, n } = resolveTask(action);
