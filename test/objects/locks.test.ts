@@ -61,6 +61,45 @@ describe('Lock', () => {
     expect(await lock.locked()).toBe(false);
   });
 
+  test('a misspelt option is an error, not a wait forever; hold() checks its options too', async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    await expect(lock.acquire({ timeot: 10 } as never)).rejects.toThrow(
+      new TypeError('Unknown acquire option `timeot`'),
+    );
+    await expect(lock.hold({ timeot: 10 } as never)).rejects.toThrow(new TypeError('Unknown hold option `timeot`'));
+    await expect(lock.hold('soon' as never)).rejects.toThrow('Expected `options` to be an object');
+    await expect(lock.hold({ timeout: -1 })).rejects.toThrow('Expected `timeout` to be a non-negative number of ms');
+    await lock.release();
+  });
+
+  test("hold()'s TimeoutError says what it waited for", async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    const error = (await lock.hold({ timeout: 10 }).catch((caught: unknown) => caught)) as TimeoutError;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error.timeout).toBe(10);
+    expect(error.message).toBe('Could not acquire the Lock within 10 ms');
+    await lock.release();
+  });
+
+  test('a timeout of Infinity or above 2^31-1 ms waits, here and from a child', async () => {
+    const lock = new Lock();
+    await lock.acquire();
+    // Node fires a timer above 2^31-1 ms at once: these must still be waiting when we release.
+    const waits = [lock.acquire({ timeout: Infinity }), lock.acquire({ timeout: 2 ** 32 })];
+    const reports = new Queue();
+    const child = makeProcess({ target: tryAcquire, args: [lock, { timeout: Infinity }, reports] });
+    child.start();
+    await lock.release();
+    expect(await waits[0]).toBe(true);
+    await lock.release();
+    expect(await waits[1]).toBe(true);
+    await lock.release();
+    expect(await reports.get()).toEqual({ got: true, died: false });
+    await child.join();
+  });
+
   test('held by a child: the parent cannot take it; waits with a timeout resolve false; then it is free', async () => {
     const lock = new Lock();
     const { child, reports, go } = await holder(lock);

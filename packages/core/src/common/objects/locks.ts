@@ -1,5 +1,5 @@
 import { TimeoutError } from '../errors.js';
-import { invalid, invalidTimeout } from '../validate.js';
+import { checkOptions, invalid, invalidTimeout } from '../validate.js';
 import { registerKind, SharedObject, type ReferentSpec } from './shared-object.js';
 import { LockState, RLockState } from './state/lock-state.js';
 import { SemaphoreState } from './state/semaphore-state.js';
@@ -21,15 +21,20 @@ export interface HoldOptions {
 const LOCK_METHODS = ['acquire', 'release', 'locked', 'ownerDied'];
 const SEMAPHORE_METHODS = [...LOCK_METHODS, 'getValue'];
 
-/** `[block, timeout]` as a referent takes them; throws for bad options. */
-function acquireArgs(options: AcquireOptions | undefined): [boolean, number | null] {
-  if (options === undefined) return [true, null];
-  if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
-  const { block = true, timeout } = options;
-  if (typeof block !== 'boolean') throw invalid('block', 'a boolean', block);
-  const bad = invalidTimeout(timeout ?? undefined);
+const ACQUIRE_OPTIONS = new Set(['block', 'timeout']);
+const HOLD_OPTIONS = new Set(['timeout']);
+
+function checkedTimeout(timeout: unknown): number | null {
+  const bad = invalidTimeout((timeout ?? undefined) as number | undefined);
   if (bad !== null) throw bad;
-  return [block, timeout ?? null];
+  return (timeout ?? null) as number | null;
+}
+
+/** `[block, timeout]` as a referent takes them; throws for bad options (a misspelt one would wait forever). */
+function acquireArgs(options: AcquireOptions | undefined): [boolean, number | null] {
+  const { block = true, timeout } = checkOptions(options, ACQUIRE_OPTIONS, 'acquire') as AcquireOptions;
+  if (typeof block !== 'boolean') throw invalid('block', 'a boolean', block);
+  return [block, checkedTimeout(timeout)];
 }
 
 /**
@@ -37,8 +42,11 @@ function acquireArgs(options: AcquireOptions | undefined): [boolean, number | nu
  * release, and `hold()` for `await using`.
  */
 export abstract class Acquirable extends SharedObject {
+  readonly #kind: string;
+
   protected constructor(kind: string, create: () => ReferentSpec) {
     super(kind, create);
+    this.#kind = kind;
   }
 
   /**
@@ -66,9 +74,9 @@ export abstract class Acquirable extends SharedObject {
    * `timeout`, rejects with TimeoutError.
    */
   async hold(options?: HoldOptions): Promise<AsyncDisposable> {
-    const timeout = options?.timeout ?? null;
+    const timeout = checkedTimeout((checkOptions(options, HOLD_OPTIONS, 'hold') as HoldOptions).timeout);
     if (!(await this.acquire({ timeout }))) {
-      throw new TimeoutError(timeout ?? 0, `Could not acquire the ${this.constructor.name} within ${timeout} ms`);
+      throw new TimeoutError(timeout ?? 0, `Could not acquire the ${this.#kind} within ${timeout} ms`);
     }
     let released = false;
     return {
