@@ -178,6 +178,40 @@ describe('Barrier', () => {
     await other.child.join();
   });
 
+  test('the last party SIGKILLed while the action runs breaks the round; the action finishing later changes nothing', async () => {
+    const started = new Event();
+    const gate = new Event();
+    let finished = 0;
+    const barrier = new Barrier(2, {
+      action: async () => {
+        await started.set();
+        await gate.wait();
+        finished += 1;
+      },
+    });
+    const first = await barrierChild(barrier);
+    const reports = new Queue();
+    const runner = makeProcess({ target: barrierWaitThenStay, args: [barrier, reports] });
+    runner.start();
+    await started.wait();
+    runner.kill();
+    await runner.join();
+    expect(await first.reports.get()).toEqual(brokenReport);
+    expect(await barrier.broken()).toBe(true);
+    await gate.set();
+    await first.child.join();
+    // Once broken, it stays so until reset(), whatever the late action did.
+    await barrier.wait(0).catch(() => {});
+    expect(finished).toBe(1);
+    expect(await barrier.broken()).toBe(true);
+    await barrier.reset();
+    const again = await barrierChild(barrier);
+    expect(await barrier.wait()).toBe(1);
+    expect(await again.reports.get()).toEqual({ index: 0, seen: null });
+    await again.child.join();
+    expect(finished).toBe(2);
+  });
+
   test('an action that throws breaks the round: the runner gets its error, the others BrokenBarrierError', async () => {
     let runs = 0;
     const barrier = new Barrier(2, {

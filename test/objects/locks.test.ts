@@ -13,7 +13,13 @@ import {
   TimeoutError,
   type Process,
 } from '@procpool/core';
-import { holdThenRelease, releaseOnce, tryAcquire, waitToAcquire } from '../../fixtures/sync-targets.mjs';
+import {
+  acquireAndExit,
+  holdThenRelease,
+  releaseOnce,
+  tryAcquire,
+  waitToAcquire,
+} from '../../fixtures/sync-targets.mjs';
 import { makePool, makeProcess } from '../helpers/pools.js';
 
 type Acquirable = Lock | RLock | Semaphore;
@@ -199,6 +205,18 @@ describe('Lock', () => {
     // The waiter's clean release cleared it.
     expect(await lock.ownerDied()).toBe(false);
     expect(await lock.locked()).toBe(false);
+  });
+
+  test('a child that exits cleanly still holding it releases it too (Python’s would stay locked)', async () => {
+    const lock = new Lock();
+    const child = makeProcess({ target: acquireAndExit, args: [lock] });
+    child.start();
+    await child.join();
+    expect(child.exitCode).toBe(0);
+    // The host learns of the exit when the connection closes: wait for the lock, not for a time.
+    expect(await lock.acquire({ timeout: 30_000 })).toBe(true);
+    expect(await lock.ownerDied()).toBe(true);
+    await lock.release();
   });
 
   test('a child SIGKILLed while waiting leaves nothing behind: the next release frees it', async () => {
