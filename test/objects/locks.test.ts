@@ -338,6 +338,15 @@ describe('Semaphore', () => {
     expect(() => new Semaphore(1.5)).toThrow('Expected `value` to be a non-negative integer');
   });
 
+  test('a BoundedSemaphore that fails to construct leaves the next Semaphore unbounded', async () => {
+    expect(() => new BoundedSemaphore(-1)).toThrow('Expected `value` to be a non-negative integer');
+    const sem = new Semaphore(1);
+    await sem.release();
+    expect(await sem.getValue()).toBe(2);
+    const bounded = new BoundedSemaphore(1);
+    await expect(bounded.release()).rejects.toThrow('BoundedSemaphore released too many times');
+  });
+
   test('a child SIGKILLed holding 2 units gives them back: a waiter gets one and sees ownerDied()', async () => {
     const sem = new Semaphore(2);
     const { child } = await holder(sem, 2);

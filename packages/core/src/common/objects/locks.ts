@@ -141,9 +141,6 @@ function checkValue(value: unknown): number {
   return value;
 }
 
-// Set by BoundedSemaphore's constructor for the Semaphore constructor it calls.
-let makingBounded = false;
-
 /**
  * Python's `multiprocessing.Semaphore`: a counter that `acquire()` takes one
  * from (waiting at 0) and `release()` gives one back. What a process that
@@ -155,8 +152,8 @@ export class Semaphore extends Acquirable {
   /** @param value The starting count. @default 1 */
   constructor(value = 1) {
     const start = checkValue(value);
-    const bounded = makingBounded;
-    makingBounded = false;
+    // Read from new.target, not a flag set beforehand: a constructor that throws cannot leave it set.
+    const bounded = new.target === BoundedSemaphore || new.target.prototype instanceof BoundedSemaphore;
     super(bounded ? 'BoundedSemaphore' : 'Semaphore', () => ({
       referent: new SemaphoreState(start, bounded),
       exposed: SEMAPHORE_METHODS,
@@ -177,10 +174,5 @@ export class Semaphore extends Acquirable {
 registerKind('Semaphore', Semaphore);
 
 /** Python's `multiprocessing.BoundedSemaphore`: a Semaphore whose count may not go above its start (release rejects). */
-export class BoundedSemaphore extends Semaphore {
-  constructor(value = 1) {
-    makingBounded = true;
-    super(value);
-  }
-}
+export class BoundedSemaphore extends Semaphore {}
 registerKind('BoundedSemaphore', BoundedSemaphore);
