@@ -207,6 +207,20 @@ describe('Lock', () => {
     expect(await lock.locked()).toBe(false);
   });
 
+  test('a pool terminated while its worker’s task holds it: the parent waiting gets it', async () => {
+    const lock = new Lock();
+    const pool = makePool(1);
+    const reports = new Queue();
+    const task = pool.applyAsync(holdThenRelease, [lock, 1, reports, new Event()]);
+    expect(await reports.get()).toBe('holding');
+    const waiting = lock.acquire();
+    await pool.terminate();
+    expect(await waiting).toBe(true);
+    expect(await lock.ownerDied()).toBe(true);
+    await lock.release();
+    await expect(task.get()).rejects.toThrow();
+  });
+
   test('a child that exits cleanly still holding it releases it too (Python’s would stay locked)', async () => {
     const lock = new Lock();
     const child = makeProcess({ target: acquireAndExit, args: [lock] });
