@@ -15,6 +15,7 @@ import {
 } from '@procpool/core';
 import {
   acquireAndExit,
+  holdEachUntilKilled,
   holdThenRelease,
   releaseOnce,
   tryAcquire,
@@ -373,6 +374,24 @@ describe('Semaphore', () => {
     expect(await reports.get()).toEqual({ got: true, died: true });
     await waiter.join();
     expect(await sem.getValue()).toBe(2);
+    expect(await sem.ownerDied()).toBe(false);
+  });
+
+  test('a unit released for a holder by another process is not given back again when the holder dies', async () => {
+    const sem = new Semaphore(1);
+    const lock = new Lock();
+    const reports = new Queue();
+    const child = makeProcess({ target: holdEachUntilKilled, args: [[sem, lock], reports] });
+    child.start();
+    expect(await reports.get()).toBe('holding');
+    // This process holds nothing: the unit comes off the child's holds.
+    await sem.release();
+    expect(await sem.acquire()).toBe(true);
+    const lockBack = lock.acquire();
+    await killed(child);
+    // The host tells every object the child touched at once: once the lock is back, the semaphore has heard too.
+    expect(await lockBack).toBe(true);
+    expect(await sem.getValue()).toBe(0);
     expect(await sem.ownerDied()).toBe(false);
   });
 
