@@ -14,9 +14,13 @@ import {
 import { makePool, makeProcess } from '../helpers/pools.js';
 
 /** A child waiting on `cond` (with `timeout`); resolves once its wait has released the lock. */
-async function waiter(cond: Condition, timeout: number | null = null): Promise<{ child: Process; reports: Queue }> {
+async function waiter(
+  cond: Condition,
+  timeout: number | null = null,
+  alsoHold: Lock | null = null,
+): Promise<{ child: Process; reports: Queue }> {
   const reports = new Queue();
-  const child = makeProcess({ target: conditionWaiter, args: [cond, timeout, reports] });
+  const child = makeProcess({ target: conditionWaiter, args: [cond, timeout, reports, alsoHold] });
   child.start();
   expect(await reports.get()).toBe('waiting');
   // The child held the lock until its wait released it: once we get it, the child waits.
@@ -190,6 +194,23 @@ describe('Condition', () => {
     await second.child.join();
     expect(await cond.locked()).toBe(false);
     expect(await cond.ownerDied()).toBe(false);
+  });
+
+  test('a child SIGKILLed while waiting is dropped: one notify() goes to the next waiter', async () => {
+    const cond = new Condition();
+    const deathSeen = new Lock();
+    const first = await waiter(cond, null, deathSeen);
+    const second = await waiter(cond);
+    const lockBack = deathSeen.acquire();
+    first.child.kill();
+    await first.child.join();
+    // The host tells every object the child touched at once: with this lock back, the Condition has dropped it.
+    expect(await lockBack).toBe(true);
+    await cond.acquire();
+    await cond.notify();
+    await cond.release();
+    expect(await second.reports.get()).toEqual({ notified: true, held: true });
+    await second.child.join();
   });
 
   test('a child SIGKILLed holding its lock frees it; ownerDied() until a clean release', async () => {
