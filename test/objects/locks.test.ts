@@ -238,10 +238,13 @@ describe('Lock', () => {
     const lock = new Lock();
     await lock.acquire();
     const reports = new Queue();
-    const waiter = makeProcess({ target: waitToAcquire, args: [lock, reports] });
+    const deathSeen = new Lock();
+    const waiter = makeProcess({ target: waitToAcquire, args: [lock, reports, deathSeen] });
     waiter.start();
     expect(await reports.get()).toBe('waiting');
     await killed(waiter);
+    // The host tells every object the child touched at once: with this lock back, lock has forgotten the waiter.
+    expect(await deathSeen.acquire()).toBe(true);
     await lock.release();
     expect(await lock.locked()).toBe(false);
     expect(await lock.ownerDied()).toBe(false);
@@ -398,10 +401,13 @@ describe('Semaphore', () => {
   test('a child SIGKILLed while waiting takes no unit: the next release is counted', async () => {
     const sem = new Semaphore(0);
     const reports = new Queue();
-    const waiter = makeProcess({ target: waitToAcquire, args: [sem, reports] });
+    const deathSeen = new Lock();
+    const waiter = makeProcess({ target: waitToAcquire, args: [sem, reports, deathSeen] });
     waiter.start();
     expect(await reports.get()).toBe('waiting');
     await killed(waiter);
+    // The host tells every object the child touched at once: with this lock back, sem has forgotten the waiter.
+    expect(await deathSeen.acquire()).toBe(true);
     await sem.release();
     expect(await sem.getValue()).toBe(1);
     expect(await sem.ownerDied()).toBe(false);
