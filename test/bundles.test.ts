@@ -25,8 +25,10 @@ test.each([
   { names: [], loads: [] },
   // procpool.cjs's names, the errors of the lazy bundles among them.
   { names: ['defineTasks', 'currentProcess', 'registerType', 'ProcessError', 'EOFError'], loads: [] },
+  { names: ['Empty', 'Full', 'BrokenBarrierError'], loads: [] },
   { names: ['Pool', 'Process'], loads: ['pool.cjs'] },
   { names: ['Connection', 'Pipe', 'wait'], loads: ['connection.cjs'] },
+  { names: ['Queue'], loads: ['objects.cjs'] },
 ])('reading $names loads procpool.cjs and $loads', async ({ names, loads }) => {
   await expect(loadedBy(names)).resolves.toEqual(['index.cjs', 'procpool.cjs', ...loads].sort());
 });
