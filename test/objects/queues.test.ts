@@ -364,6 +364,26 @@ describe('Queue across processes', () => {
   });
 });
 
+describe('a released handle', () => {
+  test('every call through it rejects, a put to a queue in another process included', async () => {
+    const local = new Queue<string>();
+    local[Symbol.dispose]();
+    await expect(local.put('x')).rejects.toThrow('This Queue handle has been released');
+    const back = new Queue<[Queue<string>, Queue<string>]>();
+    const host = started({ target: holdQueues, args: [back] });
+    const [released, other] = await back.get();
+    released[Symbol.dispose]();
+    // Unbounded and elsewhere, a put resolves once sent: a released handle sends nothing.
+    await expect(released.put('lost')).rejects.toThrow('This Queue handle has been released');
+    await expect(released.get({ block: false })).rejects.toThrow(ProcessError);
+    await expect(released.qsize()).rejects.toThrow(ProcessError);
+    await other.put('still works');
+    expect(await other.get()).toBe('still works');
+    host.kill();
+    await host.join();
+  });
+});
+
 describe('JoinableQueue', () => {
   test('taskDone() more often than items were put is a ProcessError, here and in a child', async () => {
     const jq = new JoinableQueue<number>();

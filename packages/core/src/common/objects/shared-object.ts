@@ -135,6 +135,11 @@ export abstract class SharedObject implements Shareable, Disposable {
   /** The constructor arguments that rebuild this handle where it arrives (the referent is not rebuilt). */
   protected abstract shareArgs(): unknown[];
 
+  /** Whether this handle has been released: calls through it reject. */
+  protected get released(): boolean {
+    return this.#released;
+  }
+
   /** Whether calls are known to fail: the connection to the object's process is gone. */
   protected get hostGone(): boolean {
     return this.#target.client?.failed === true;
