@@ -1,5 +1,6 @@
 import type { Address } from '../../common/connection/address.js';
 import { checkAddress } from '../../common/connection/address.js';
+import { Client } from '../../common/connection/client.js';
 import { Pipe } from '../../common/connection/pipe.js';
 import { ProcessError } from '../../common/errors.js';
 import { ManagerServer } from '../../common/managers/manager-server.js';
@@ -145,6 +146,17 @@ export class BaseManager implements AsyncDisposable {
   async connect(): Promise<void> {
     this.#checkState('initial', 'connect()');
     if (this.#address === null) throw new ProcessError('connect() needs the address of a running manager');
+    // A handshake of its own: this process's connection to that address, if it has one, proves nothing about this key.
+    const address = this.#address;
+    const probe = await Client(address, { authkey: this.#authkey ?? currentProcess().authkey }).catch(
+      (error: unknown) => {
+        if (error instanceof ProcessError) throw error;
+        throw new ProcessError(`Cannot reach the manager at ${show(address)}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      },
+    );
+    probe.close();
     if (this.#authkey !== null) useAuthkey(this.#address, this.#authkey);
     await this.#callServer('typeids');
     this.#state = 'connected';
