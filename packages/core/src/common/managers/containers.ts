@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 
 import { ProcessError } from '../errors.js';
 import { invalid } from '../validate.js';
+import { release } from './release.js';
 
 // The objects a manager's dict(), list() and Namespace() hold. They live in
 // the manager's server process; their methods are what the proxies call, with
@@ -35,7 +36,9 @@ export class SharedDict {
   }
 
   set(key: unknown, value: unknown): void {
+    const old = this.#map.get(key);
     this.#map.set(key, value);
+    if (old !== value) release(old);
   }
 
   has(key: unknown): boolean {
@@ -43,7 +46,10 @@ export class SharedDict {
   }
 
   delete(key: unknown): boolean {
-    return this.#map.delete(key);
+    const old = this.#map.get(key);
+    const deleted = this.#map.delete(key);
+    release(old);
+    return deleted;
   }
 
   keys(): unknown[] {
@@ -63,11 +69,13 @@ export class SharedDict {
   }
 
   clear(): void {
+    const old = [...this.#map.values()];
     this.#map.clear();
+    release(old);
   }
 
   update(items: unknown): void {
-    for (const [key, value] of entriesOf(items)) this.#map.set(key, value);
+    for (const [key, value] of entriesOf(items)) this.set(key, value);
   }
 
   /** Removes `key` and returns its value; without it, `fallback`, or a KeyError-like ProcessError when none was given. */
@@ -88,6 +96,11 @@ export class SharedDict {
 
   copy(): Map<unknown, unknown> {
     return new Map(this.#map);
+  }
+
+  /** Freed: the handles it stored go too. */
+  dispose(): void {
+    this.clear();
   }
 }
 
@@ -134,7 +147,10 @@ export class SharedList {
   }
 
   set(index: unknown, value: unknown): void {
-    this.#items[position(index, this.#items.length, 'set()')] = value;
+    const at = position(index, this.#items.length, 'set()');
+    const old = this.#items[at];
+    this.#items[at] = value;
+    if (old !== value) release(old);
   }
 
   append(value: unknown): void {
@@ -159,7 +175,7 @@ export class SharedList {
   }
 
   remove(value: unknown): void {
-    this.#items.splice(this.#indexOf(value, 'remove()'), 1);
+    release(this.#items.splice(this.#indexOf(value, 'remove()'), 1));
   }
 
   index(value: unknown): number {
@@ -193,6 +209,11 @@ export class SharedList {
     return [...this.#items];
   }
 
+  /** Freed: the handles it stored go too. */
+  dispose(): void {
+    release(this.#items.splice(0));
+  }
+
   #indexOf(value: unknown, what: string): number {
     const at = this.#items.findIndex((item) => isDeepStrictEqual(item, value));
     if (at < 0) throw new ProcessError(`${what}: the value is not in the list`);
@@ -218,15 +239,27 @@ export class SharedNamespace {
     // copy() answers with an object, which the codec cannot send with a '__proto__' key.
     if (typeof name !== 'string' || name === '__proto__')
       throw invalid('name', "a string other than '__proto__'", name);
+    const old = this.#values.get(name);
     this.#values.set(name, value);
+    if (old !== value) release(old);
   }
 
   delete(name: unknown): boolean {
-    return typeof name === 'string' && this.#values.delete(name);
+    if (typeof name !== 'string') return false;
+    const old = this.#values.get(name);
+    const deleted = this.#values.delete(name);
+    release(old);
+    return deleted;
   }
 
   copy(): Record<string, unknown> {
     return Object.fromEntries(this.#values);
+  }
+
+  /** Freed: the handles it stored go too. */
+  dispose(): void {
+    release([...this.#values.values()]);
+    this.#values.clear();
   }
 }
 
