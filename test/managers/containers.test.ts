@@ -27,7 +27,7 @@ import {
   nestedWrite,
   roundTrip,
 } from '../../fixtures/manager-tasks.mjs';
-import { makePool, makeProcess } from '../helpers/pools.js';
+import { makePool, makeProcess, methods } from '../helpers/pools.js';
 
 // Python's _TestContainers over a real server process: every creator, and
 // the dict/list/Namespace proxies with Python's semantics.
@@ -50,6 +50,13 @@ describe('starting and stopping', () => {
     await expect(disposed.get('x')).rejects.toThrow(ProcessError);
     expect(await (await a.dict()).size()).toBe(0);
     expect(await (await b.list([1])).length()).toBe(1);
+  });
+
+  test.each(methods)('a manager whose server is started with %s works', async (context) => {
+    await using manager = new SyncManager({ context });
+    await manager.start();
+    const d = await manager.dict({ a: 1 });
+    expect(await d.get('a')).toBe(1);
   });
 
   test('start() twice, or create() before start() or after shutdown(), fails clearly', async () => {

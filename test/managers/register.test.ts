@@ -15,6 +15,9 @@ MyManager.register('PublicCounter', `${fixture}#Counter`, { exposed: ['increment
 MyManager.register('Parent', `${fixture}#Counter`, { methodToTypeid: { child: 'Counter' } });
 MyManager.register('Hidden', `${fixture}#Counter`, { createMethod: false });
 MyManager.register('Initialized', `${fixture}#initialized`);
+MyManager.register('NotAnObject', `${fixture}#initServer`);
+MyManager.register('Missing', `${fixture}#doesNotExist`);
+MyManager.register('NoCallable');
 
 type MyProxies = MyManager & {
   Counter(start?: number): Promise<AutoProxy<Counter>>;
@@ -141,5 +144,33 @@ describe('BaseManager.register', () => {
     class Bad extends BaseManager {}
     Bad.register('closure', () => ({}));
     await expect(new Bad().start()).rejects.toThrow(/must import the callable of typeid 'closure'/);
+  });
+
+  test('a callable that fails to make an object fails create() clearly; the server goes on', async () => {
+    await using manager = await startMine();
+    await expect(manager.create('NotAnObject', 1)).rejects.toThrow(
+      /The callable of typeid 'NotAnObject' returned `undefined`, not an object/,
+    );
+    await expect(manager.create('Missing')).rejects.toThrow(/has no function export 'doesNotExist'/);
+    await expect(manager.create('NoCallable')).rejects.toThrow(
+      /Typeid 'NoCallable' was registered without a callable: nothing can create it/,
+    );
+    expect(await manager.objectCount()).toBe(0);
+    expect(await (await manager.Counter(1)).value()).toBe(1);
+  });
+
+  test('an initializer that fails, or a taken address, fails start() with a ProcessError naming why', async () => {
+    const missing = new MyManager();
+    await expect(missing.start(`${fixture}#nope`)).rejects.toThrow(
+      /The manager's server process did not start \(The manager's initializer: .* has no function export 'nope'\)/,
+    );
+    const notCallable = new MyManager();
+    await expect(notCallable.start(`${fixture}#Counter`)).rejects.toThrow(/cannot be invoked without 'new'/);
+    await using first = new MyManager({ address: ['127.0.0.1', 0] });
+    await first.start();
+    const second = new MyManager({ address: first.address ?? undefined });
+    await expect(second.start()).rejects.toThrow(/did not start \(listen EADDRINUSE/);
+    // A failed start() leaves the manager shut down.
+    await expect(second.create('Counter')).rejects.toThrow(/this one is shutdown/);
   });
 });
