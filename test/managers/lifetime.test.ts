@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { EOFError, Manager, ProcessError, SyncManager, type AutoProxy } from '@procpool/core';
-import { Counter, dictSnapshot, getFromQueue, passThrough, roundTrip } from '../../fixtures/manager-tasks.mjs';
+import {
+  Counter,
+  dictSnapshot,
+  getFromQueue,
+  ignoreArg,
+  passThrough,
+  roundTrip,
+} from '../../fixtures/manager-tasks.mjs';
 import { makePool, makeProcess } from '../helpers/pools.js';
 import { descendants, isAlive, waitFor } from '../helpers/processes.js';
 import { signalServer } from '../helpers/signals.js';
@@ -118,6 +125,19 @@ describe('refcounts', () => {
     expect(child.exitCode).toBe(0);
     expect(await list.length()).toBe(0);
     list[Symbol.dispose]();
+    expect(await manager.objectCount()).toBe(0);
+  });
+
+  // The worker's 'hold' waits behind its new connection's handshake: a worker that never
+  // calls the proxy must still send it before it exits, or the dict is never freed.
+  test('a proxy a pool task never calls is freed once released here and the worker is gone', async () => {
+    await using manager = await Manager();
+    const pool = makePool(1);
+    const d = await manager.dict();
+    expect(await pool.apply(ignoreArg, [d])).toBe('object');
+    d[Symbol.dispose]();
+    pool.close();
+    await pool.join();
     expect(await manager.objectCount()).toBe(0);
   });
 
