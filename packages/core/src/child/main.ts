@@ -6,6 +6,7 @@ import net from 'node:net';
 import { Channel, encodeFrame, type OnRead } from '../common/channel/channel.js';
 import type { Payload } from '../common/codec/values.js';
 import { logToStderr } from '../common/logging.js';
+import { whenAllWritten } from '../common/pending-writes.js';
 import { setChildIdentity } from '../common/process-info.js';
 import {
   CHANNEL_FD,
@@ -46,7 +47,8 @@ const channel = new Channel<ParentMessage, WorkerMessage>(
   readParentCompact,
   () => runner.start(), // once per read: a run of short chunks answers in one write
 );
-const leave = (): void => channel.flush(() => exit(0));
+// What the tasks left on sockets (a shared object's 'hold' above all) goes before the worker does.
+const leave = (): void => void whenAllWritten().then(() => channel.flush(() => exit(0)));
 
 const runner = new TaskRunner({
   findTask,
