@@ -301,6 +301,20 @@ describe('Namespace proxy', () => {
   });
 });
 
+describe('proxies and using', () => {
+  test('a proxy declared with using is released at the end of its block', async () => {
+    await using manager = await Manager();
+    {
+      using d = await manager.dict({ a: 1 });
+      using list = await manager.list([1]);
+      expect(await d.get('a')).toBe(1);
+      expect(await list.length()).toBe(1);
+      expect(await manager.objectCount()).toBe(2);
+    }
+    expect(await manager.objectCount()).toBe(0);
+  });
+});
+
 describe('proxies in other processes', () => {
   test('pool.map(addOne, [d, d, d]) → 4 (API.md §10)', async () => {
     await using manager = await Manager();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
-import { AuthenticationError, BaseManager, Manager, ProcessError, SyncManager } from '@procpool/core';
+import { AuthenticationError, BaseManager, EOFError, Manager, ProcessError, SyncManager } from '@procpool/core';
 import { getItems, putItems, serveQueue } from '../../fixtures/manager-remote.mjs';
 import { makePool, makeProcess } from '../helpers/pools.js';
 import { signalServer } from '../helpers/signals.js';
@@ -82,5 +82,23 @@ describe('remote managers over TCP', () => {
     await client.connect();
     const list = await client.list([1, 2]);
     expect(await list.copy()).toEqual([1, 2]);
+  });
+
+  test('a manager restarts on the address its last one used (Python’s _TestManagerRestart); old proxies fail, not reach the new server', async () => {
+    const authkey = randomBytes(16);
+    const first = new SyncManager({ address: ['127.0.0.1', 0], authkey });
+    await first.start();
+    const address = first.address as [string, number];
+    const queue = await first.Queue<string>();
+    await queue.put('old');
+    await first.shutdown();
+    await using second = new SyncManager({ address, authkey });
+    await second.start();
+    expect(second.address).toEqual(address);
+    const d = await second.dict({ z: 1 });
+    expect(await d.get('z')).toBe(1);
+    // The old queue's id could name one of the new server's objects: its calls must fail instead.
+    await expect(queue.get({ block: false })).rejects.toThrow(EOFError);
+    expect(await second.objectCount()).toBe(1);
   });
 });
