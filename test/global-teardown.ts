@@ -17,13 +17,26 @@ function processesWithEnv(marker: string): Array<{ pid: number; cmdline: string 
   return found;
 }
 
+// An empty process-tree directory (temp-dir.ts) of a jest process still running (this one, in
+// band): its root removes it at exit, after this teardown; a child's leftovers would be inside it.
+function isLiveTreeDir(tmp: string, name: string): boolean {
+  const match = /^procpool-(\d+)-[0-9a-f]+$/.exec(name);
+  if (match === null) return false;
+  try {
+    process.kill(Number(match[1]), 0);
+    return readdirSync(`${tmp}/${name}`).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 // What the suite left in its temporary directory (pipe directories of workers,
 // files of tests), which is then removed. ts-node's compile cache
 // (v8-compile-cache-lib) is meant to stay there and is not counted.
 function leftInTmp(): string[] {
   const tmp = process.env.PROCPOOL_TEST_TMPDIR;
   if (tmp === undefined) return [];
-  const left = readdirSync(tmp).filter((name) => !name.startsWith('v8-compile-cache'));
+  const left = readdirSync(tmp).filter((name) => !name.startsWith('v8-compile-cache') && !isLiveTreeDir(tmp, name));
   rmSync(tmp, { recursive: true, force: true });
   return left;
 }
