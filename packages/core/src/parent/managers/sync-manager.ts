@@ -5,6 +5,7 @@ import type { BoundedSemaphore, Lock, RLock, Semaphore } from '../../common/obje
 import type { JoinableQueue, Queue } from '../../common/objects/queues.js';
 import type { Typecode } from '../../common/objects/state/typecodes.js';
 import type { Array as SharedArray, SharedValueOptions, Value } from '../../common/objects/values.js';
+import { invalid } from '../../common/validate.js';
 import { BaseManager, registryOf, type ManagerOptions } from './manager.js';
 
 // SyncManager's own typeids, made by the server's code (common/managers/builtins.ts).
@@ -41,17 +42,23 @@ export class SyncManager extends BaseManager {
     }
   }
 
-  dict<K = unknown, V = unknown>(
+  async dict<K = unknown, V = unknown>(
     init?: Map<K, V> | Iterable<readonly [K, V]> | Record<string, V>,
   ): Promise<DictProxy<K, V>> {
-    return this.create(
+    if (init !== undefined && (typeof init !== 'object' || init === null)) {
+      throw invalid('init', 'a Map, an iterable of [key, value] pairs or a plain object', init);
+    }
+    return (await this.create(
       'dict',
       init instanceof Map || init === undefined || !(Symbol.iterator in init) ? init : [...init],
-    ) as Promise<DictProxy<K, V>>;
+    )) as DictProxy<K, V>;
   }
 
-  list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
-    return this.create('list', init === undefined ? undefined : [...init]) as Promise<ListProxy<T>>;
+  async list<T = unknown>(init?: Iterable<T>): Promise<ListProxy<T>> {
+    if (init !== undefined && (typeof init !== 'object' || init === null || !(Symbol.iterator in init))) {
+      throw invalid('init', 'an iterable', init);
+    }
+    return (await this.create('list', init === undefined ? undefined : [...init])) as ListProxy<T>;
   }
 
   Namespace<T extends Record<string, unknown> = Record<string, unknown>>(
