@@ -149,6 +149,21 @@ describe('creators', () => {
     await expect(manager.create('nope')).rejects.toThrow(/No typeid 'nope' is registered/);
     expect(await manager.objectCount()).toBe(0);
   });
+
+  test('dict() and list() with an init that is no container reject (never throw) with a validation message', async () => {
+    await using manager = await Manager();
+    const dict = manager.dict(5 as never);
+    expect(dict).toBeInstanceOf(Promise);
+    await expect(dict).rejects.toThrow(
+      'Expected `init` to be a Map, an iterable of [key, value] pairs or a plain object, got `5` (number)',
+    );
+    const list = manager.list(5 as never);
+    expect(list).toBeInstanceOf(Promise);
+    await expect(list).rejects.toThrow('Expected `init` to be an iterable, got `5` (number)');
+    await expect(manager.dict([['a', 1, 2]] as never)).rejects.toThrow(TypeError);
+    await expect(manager.Namespace(new Map([[1, 2]]) as never)).rejects.toThrow(/Expected `name` to be a string/);
+    expect(await manager.objectCount()).toBe(0);
+  });
 });
 
 describe('dict proxy', () => {
@@ -240,6 +255,7 @@ describe('list proxy', () => {
     await list.insert(-1, 55); // before the last, as Python's
     await list.insert(100, 7); // past the end: appended
     await list.insert(-100, -1); // before the start: first
+    await expect(list.insert(0.5, 1)).rejects.toThrow('Expected `index` to be an integer, got `0.5` (number)');
     expect(await list.copy()).toEqual([-1, 0, 1, 2, 30, 4, 5, 55, 6, 7]);
     expect(await list.pop()).toBe(7);
     expect(await list.pop(0)).toBe(-1);

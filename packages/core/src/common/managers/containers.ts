@@ -115,10 +115,10 @@ function position(index: unknown, length: number, what: string): number {
 }
 
 /** Python's slice bounds: negative counts from the end, clamped to the list. */
-function bound(value: unknown, length: number, fallback: number): number {
+function bound(value: unknown, length: number, fallback: number, what = 'slice bound'): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw invalid('slice bound', 'an integer', value);
+    throw invalid(what, 'an integer', value);
   }
   return value < 0 ? Math.max(0, length + value) : Math.min(value, length);
 }
@@ -166,7 +166,7 @@ export class SharedList {
 
   insert(index: unknown, value: unknown): void {
     const length = this.#items.length;
-    this.#items.splice(bound(index, length, length), 0, value);
+    this.#items.splice(bound(index, length, length, 'index'), 0, value);
   }
 
   pop(index: unknown = -1): unknown {
