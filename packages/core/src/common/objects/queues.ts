@@ -113,7 +113,7 @@ export class Queue<T = unknown> extends SharedObject {
     // A put that cannot go (its handle released, its host gone) rejects as its call does.
     if (this.isLocal || this.#maxsize > 0 || this.hostGone || this.released) return this.call<void>('put', ...args);
     // Python's feeder thread: the item is on its way; joinThread() waits for it to arrive.
-    const behind = this.send('put', ...args);
+    const behind = this.callNoAnswer('put', ...args);
     this.#unsynced = true;
     return behind ?? Promise.resolve();
   }

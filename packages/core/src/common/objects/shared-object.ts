@@ -122,7 +122,7 @@ export abstract class SharedObject implements Shareable, Disposable {
    * reach the object in order, so a later call() answers after it ran.
    * Returns a Promise to wait on while the peer is behind (see ObjectClient.notify).
    */
-  protected send(method: string, ...args: unknown[]): Promise<void> | null {
+  protected callNoAnswer(method: string, ...args: unknown[]): Promise<void> | null {
     const { server, client, id } = this.#target;
     if (client === null) {
       void (server as ObjectServer).invokeHere(id, method, args);
