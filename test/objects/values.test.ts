@@ -2,16 +2,7 @@
 // CPython's _TestValue and _TestArray (every typecode, C's wrap-around, the
 // lock guarding read-modify-write), with the 64-bit typecodes as bigints.
 import { describe, expect, test } from '@jest/globals';
-import {
-  Array as SharedArray,
-  Lock,
-  RawArray,
-  RawValue,
-  RLock,
-  Value,
-  type Typecode,
-  type Process,
-} from '@procpool/core';
+import { Array as SharedArray, Lock, RawArray, RawValue, Value, type Typecode, type Process } from '@procpool/core';
 import {
   countItemUnderLock,
   countUnderLock,
@@ -107,7 +98,8 @@ describe('Value', () => {
 
   test('getLock() guards a counter incremented by 4 processes × 100: exactly 400', async () => {
     const counter = new Value('i', 0);
-    expect(counter.getLock()).toBeInstanceOf(RLock);
+    // A Lock, not Python's RLock: a process's async functions must exclude each other too.
+    expect(counter.getLock()).toBeInstanceOf(Lock);
     const children: Process[] = [];
     for (let i = 0; i < 4; i += 1) children.push(makeProcess({ target: countUnderLock, args: [counter, 100] }));
     for (const child of children) child.start();
@@ -115,6 +107,18 @@ describe('Value', () => {
     expect(children.map((child) => child.exitCode)).toEqual([0, 0, 0, 0]);
     expect(await counter.get()).toBe(400);
     expect(await counter.getLock().locked()).toBe(false);
+  });
+
+  test("the default lock also excludes a process's own async functions: 4 of them × 50 here give exactly 200", async () => {
+    const counter = new Value('i', 0);
+    const increment = async (): Promise<void> => {
+      for (let i = 0; i < 50; i += 1) {
+        await using _ = await counter.getLock().hold();
+        await counter.set((await counter.get()) + 1);
+      }
+    };
+    await Promise.all([increment(), increment(), increment(), increment()]);
+    expect(await counter.get()).toBe(200);
   });
 
   test('a given lock is the one getLock() answers, here and in a child; one lock may guard two values', async () => {

@@ -13,7 +13,7 @@ type Settable<C extends Typecode> = C extends 'l' | 'L' | 'q' | 'Q' ? bigint | n
 /** `new Value()`'s and `new Array()`'s options. */
 export interface SharedValueOptions {
   /**
-   * `true`: a new RLock guards it (`getLock()`); a Lock or RLock: that one;
+   * `true`: a new Lock guards it (`getLock()`); a Lock or RLock: that one;
    * `false`: none (as RawValue). @default true
    */
   lock?: boolean | Lock | RLock;
@@ -25,7 +25,9 @@ const VALUE_OPTIONS = new Set(['lock']);
 
 function lockOf(options: SharedValueOptions | undefined): Lock | RLock | null {
   const { lock = true } = checkOptions(options, VALUE_OPTIONS, 'Value') as SharedValueOptions;
-  if (lock === true) return new RLock();
+  // Python's default is an RLock, owned by a thread; an RLock here is owned by a
+  // process, whose async functions would all hold it at once, so a Lock it is.
+  if (lock === true) return new Lock();
   if (lock === false) return null;
   if (lock instanceof Lock || lock instanceof RLock) return lock;
   throw invalid('lock', 'a boolean, a Lock or an RLock', lock);
