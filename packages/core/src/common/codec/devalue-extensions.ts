@@ -1,7 +1,7 @@
 import { parse, stringify } from 'devalue';
 import { encodeError, rebuildError, type WireError } from './errors.js';
 import { NO_PARTS, OUT_OF_BAND_BYTES, OUT_OF_BAND_CHARS, type Part, type Payload } from './payload.js';
-import { isShareable, reviveShareable, SHARED } from './shared.js';
+import { encodingTransits, isShareable, reviveShareable, SHARED } from './shared.js';
 import { reduceTransferable, reviveTransferable } from './transferables.js';
 import { reduceUserType, reviveUserType } from './user-types.js';
 
@@ -65,7 +65,7 @@ export function encodeWithDevalue(value: unknown): Payload {
   const enclosing = outgoing;
   const parts: Part[] = (outgoing = []);
   try {
-    const text = stringify(value, reducers);
+    const { result: text } = encodingTransits(() => stringify(value, reducers));
     return { text, parts: parts.length === 0 ? NO_PARTS : parts };
   } finally {
     outgoing = enclosing;

@@ -37,3 +37,36 @@ export const sharedRevivalInstalled = (): boolean => reviver !== null;
 
 /** Whether `text` (a payload's) may hold a handle: the objects code must be loaded before decoding it. */
 export const mayHoldShared = (text: string): boolean => text.includes('"Ref"');
+
+/** A transit a handle asks for as it is encoded: `[address, object id, token]`, and how to make it. */
+export interface PendingTransit {
+  wire: unknown[];
+  commit(): void;
+}
+
+// The transits of the payload being encoded: made only once all of it has
+// encoded, so a value that fails to encode (a function beside a handle)
+// leaves no transit that nobody will ever end.
+let pending: PendingTransit[] | null = null;
+
+/** Makes `transit` once the payload being encoded has encoded (at once outside an encode). */
+export function deferTransit(transit: PendingTransit): void {
+  if (pending === null) transit.commit();
+  else pending.push(transit);
+}
+
+/** Runs `encode`, then makes the transits it asked for; none if it throws. Their wires, for whoever must end them. */
+export function encodingTransits<R>(encode: () => R): { result: R; transits: unknown[][] } {
+  const enclosing = pending;
+  const mine: PendingTransit[] = (pending = []);
+  let result: R;
+  try {
+    result = encode();
+  } finally {
+    pending = enclosing;
+  }
+  // Inside another encode (a queue item's, in a put), that one makes them.
+  if (enclosing !== null) enclosing.push(...mine);
+  else for (const transit of mine) transit.commit();
+  return { result, transits: mine.map((transit) => transit.wire) };
+}

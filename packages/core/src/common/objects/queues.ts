@@ -1,7 +1,9 @@
+import { encodingTransits } from '../codec/shared.js';
 import { describeEncodeFailure, decodeValue, encodeValue, type Payload } from '../codec/values.js';
 import { ProcessError } from '../errors.js';
 import { invalid, invalidTimeout } from '../validate.js';
 import { registerKind, SharedObject } from './shared-object.js';
+import { endItemTransits } from './transits.js';
 import { JoinableQueueState } from './state/joinable-queue-state.js';
 import { QueueState } from './state/queue-state.js';
 
@@ -21,11 +23,16 @@ export interface GetOptions {
   timeout?: number | null;
 }
 
+/** `put`, ending the transits of `item`'s handles if the queue refuses it (full, closed, gone). */
+function refusedEnds(put: Promise<void>, item: Payload): Promise<void> {
+  return put.catch((error: unknown) => {
+    endItemTransits(item);
+    throw error;
+  });
+}
+
 const QUEUE_METHODS = ['put', 'get', 'qsize', 'empty', 'full'];
 const JOINABLE_METHODS = [...QUEUE_METHODS, 'taskDone', 'join'];
-
-// Set by JoinableQueue's constructor for the Queue constructor it calls.
-let makingJoinable = false;
 
 function checkMaxsize(maxsize: unknown): number {
   if (typeof maxsize !== 'number' || !Number.isSafeInteger(maxsize)) throw invalid('maxsize', 'an integer', maxsize);
@@ -43,10 +50,15 @@ function waitArgs(options: PutOptions | GetOptions | undefined): [boolean, numbe
   return [block, timeout ?? null];
 }
 
-/** `value` as a queue holds it; a TypeError naming the path of what cannot be sent. */
+/**
+ * `value` as a queue holds it; a TypeError naming the path of what cannot be
+ * sent. An item holding handles lists their transits (`t`), so that the
+ * queue can end them should the item never be got.
+ */
 function encodeItem(value: unknown, kind: string): Payload {
   try {
-    return encodeValue(value);
+    const { result, transits } = encodingTransits(() => encodeValue(value));
+    return transits.length === 0 ? result : Object.assign({ t: transits }, result);
   } catch (error) {
     const { path, reason, cause } = describeEncodeFailure(error, 'toConnection');
     throw new TypeError(
@@ -78,8 +90,8 @@ export class Queue<T = unknown> extends SharedObject {
   /** @param maxsize The most items it holds; 0 or less: no limit. */
   constructor(maxsize = 0) {
     const size = checkMaxsize(maxsize);
-    const joinable = makingJoinable;
-    makingJoinable = false;
+    // Read from new.target, not a flag set beforehand: a constructor that throws cannot leave it set.
+    const joinable = new.target === JoinableQueue || new.target.prototype instanceof JoinableQueue;
     const kind = joinable ? 'JoinableQueue' : 'Queue';
     super(kind, () =>
       joinable
@@ -106,12 +118,15 @@ export class Queue<T = unknown> extends SharedObject {
     let args: [Payload, boolean, number | null];
     try {
       this.#checkOpen();
-      args = [encodeItem(value, this.#kind), ...waitArgs(options)];
+      const wait = waitArgs(options);
+      args = [encodeItem(value, this.#kind), ...wait];
     } catch (error) {
       return Promise.reject(error);
     }
     // A put that cannot go (its handle released, its host gone) rejects as its call does.
-    if (this.isLocal || this.#maxsize > 0 || this.hostGone || this.released) return this.call<void>('put', ...args);
+    if (this.isLocal || this.#maxsize > 0 || this.hostGone || this.released) {
+      return refusedEnds(this.call<void>('put', ...args), args[0]);
+    }
     // Python's feeder thread: the item is on its way; joinThread() waits for it to arrive.
     const behind = this.callNoAnswer('put', ...args);
     this.#unsynced = true;
@@ -186,7 +201,6 @@ registerKind('Queue', Queue);
  */
 export class JoinableQueue<T = unknown> extends Queue<T> {
   constructor(maxsize = 0) {
-    makingJoinable = true;
     super(maxsize);
   }
 
@@ -227,7 +241,7 @@ export class SimpleQueue<T = unknown> extends SharedObject {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.call('put', item, true, null);
+    return refusedEnds(this.call('put', item, true, null), item);
   }
 
   async get(): Promise<T> {

@@ -37,6 +37,9 @@ export const freshHandle = (handle: Disposable): object => ({ [FRESH]: handle })
 const isFresh = (value: unknown): value is { [FRESH]: Disposable } =>
   typeof value === 'object' && value !== null && FRESH in value;
 
+/** How many tokens that came before their transit are remembered, oldest forgotten first. */
+const MAX_EARLY_TOKENS = 10_000;
+
 /** How long a connection may take to authenticate before it is dropped, unless told otherwise. */
 const HANDSHAKE_MS = 20_000;
 
@@ -91,6 +94,7 @@ export class ObjectServer {
   readonly #handshaking = new Set<Wire>();
   // Tokens of transits whose receiver's hold came before the sender's transit did.
   readonly #received = new Set<string>();
+  // #received is bounded: a token whose transit never comes is forgotten eventually.
   #server: net.Server | null = null;
   #listening: Promise<Address> | null = null;
   #address: Address | null = null;
@@ -191,7 +195,7 @@ export class ObjectServer {
   hold(id: number, token: string | null): boolean {
     const entry = this.#entries.get(id);
     if (token !== null) {
-      if (entry?.transits.delete(token) !== true) this.#received.add(token);
+      if (entry?.transits.delete(token) !== true) this.#remember(token);
     }
     if (entry === undefined) return false;
     entry.holds += 1;
@@ -217,6 +221,19 @@ export class ObjectServer {
   /** `listener` runs once when it closes. */
   onClose(listener: () => void): void {
     this.#closeListeners.push(listener);
+  }
+
+  /** The transit `token` will never be received (what carried it was dropped). */
+  untransit(id: number, token: string): void {
+    const entry = this.#entries.get(id);
+    if (entry?.transits.delete(token) === true) this.#freeIfUnheld(id, entry);
+    // A transit that arrives after this is ended at once, as one a hold came before.
+    else this.#remember(token);
+  }
+
+  #remember(token: string): void {
+    this.#received.add(token);
+    if (this.#received.size > MAX_EARLY_TOKENS) this.#received.delete(this.#received.values().next().value as string);
   }
 
   /** Stops serving: every client is disconnected (after the answers queued for it) and every object freed. */
@@ -385,6 +402,9 @@ export class ObjectServer {
           break;
         case 'transit':
           if (typeof first === 'number' && typeof second === 'string') this.transit(first, second);
+          break;
+        case 'untransit':
+          if (typeof first === 'number' && typeof second === 'string') this.untransit(first, second);
           break;
         case 'objectCount':
           value = this.#countAfterCollecting();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 
-import { SHARED, type Shareable } from '../codec/shared.js';
+import { deferTransit, SHARED, type Shareable } from '../codec/shared.js';
 import type { Address } from '../connection/address.js';
 import { ProcessError } from '../errors.js';
 import { keepingAlive } from '../timers.js';
@@ -161,15 +161,16 @@ export abstract class SharedObject implements Shareable, Disposable {
       // Sent by a server of this process (a manager's) that does not hold it:
       // it travels as one of that server's objects, reachable where it is.
       const adopted = answering.adopt(server.referent(id) as object, server.optionsOf(id) as EntryOptions);
-      answering.transit(adopted, token);
-      return [this.#kind, addressOf(answering), adopted, token, hostName(), this.shareArgs()];
+      const at = addressOf(answering);
+      deferTransit({ wire: [at, adopted, token], commit: () => answering.transit(adopted, token) });
+      return [this.#kind, at, adopted, token, hostName(), this.shareArgs()];
     }
     if (server !== null) {
       address = this.#target.address ?? addressOf(server);
-      server.transit(id, token);
+      deferTransit({ wire: [address, id, token], commit: () => server.transit(id, token) });
     } else {
       address = this.#target.address as Address;
-      client?.notify(SERVER_ID, 'transit', [id, token]);
+      deferTransit({ wire: [address, id, token], commit: () => client?.notify(SERVER_ID, 'transit', [id, token]) });
     }
     return [this.#kind, address, id, token, host, this.shareArgs()];
   }

@@ -5,6 +5,7 @@ import type { Payload } from '../../codec/payload.js';
 import { Empty, Full } from '../errors.js';
 import type { Caller, Referent } from '../referent.js';
 import { answersAtOnce, checkBlock, checkInteger, checkTimeout } from './checks.js';
+import { endItemTransits } from '../transits.js';
 import { WaitQueue } from './wait-queue.js';
 
 function checkPayload(item: unknown): asserts item is Payload {
@@ -66,6 +67,10 @@ export class QueueState implements Referent {
   dispose(error: Error): void {
     this.#getters.rejectAll(error);
     this.#putters.rejectAll(error);
+    // Nobody will get these: the handles in them go (a putter's item is its handle's to end).
+    for (const item of this.#items.slice(this.#head)) endItemTransits(item);
+    this.#items = [];
+    this.#head = 0;
   }
 
   /** An item has entered the queue (JoinableQueue counts it as unfinished). */
