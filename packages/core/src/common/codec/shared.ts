@@ -39,7 +39,7 @@ export const sharedRevivalInstalled = (): boolean => reviver !== null;
 export const mayHoldShared = (text: string): boolean => text.includes('"Ref"');
 
 /** A transit a handle asks for as it is encoded: `[address, object id, token]`, and how to make it. */
-export interface PendingTransit {
+interface PendingTransit {
   wire: unknown[];
   commit(): void;
 }

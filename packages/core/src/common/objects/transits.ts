@@ -7,7 +7,7 @@ import { clientOf, hostedAt } from './hosts.js';
  * nothing else holds them. `wires`: `[address, object id, token]` each, as
  * encodingTransits() listed them.
  */
-export function endTransits(wires: readonly unknown[]): void {
+function endTransits(wires: readonly unknown[]): void {
   for (const wire of wires) {
     if (!Array.isArray(wire)) continue;
     const [address, id, token] = wire as unknown[];
