@@ -18,6 +18,7 @@ import {
   holdEachUntilKilled,
   holdThenRelease,
   releaseOnce,
+  acquireReleaseRelease,
   tryAcquire,
   waitToAcquire,
 } from '../../fixtures/sync-targets.mjs';
@@ -141,6 +142,16 @@ describe('Lock', () => {
       name: 'ProcessError',
       message: 'release() of an unlocked Lock',
     });
+  });
+
+  test("a worker's releases of what it acquired go without waiting; one release too many still rejects there", async () => {
+    const pool = makePool(1);
+    const lock = new Lock();
+    expect(await pool.apply(acquireReleaseRelease, [lock, 50])).toEqual({
+      name: 'ProcessError',
+      message: 'release() of an unlocked Lock',
+    });
+    expect(await lock.acquire({ block: false })).toBe(true);
   });
 
   test('hold() with await using releases at the end of the block, even when it throws', async () => {

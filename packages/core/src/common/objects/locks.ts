@@ -43,6 +43,11 @@ function acquireArgs(options: AcquireOptions | undefined): [boolean, number | nu
  */
 export abstract class Acquirable extends SharedObject {
   readonly #kind: string;
+  // Acquisitions through this handle not yet released: a release of one of
+  // them cannot fail (see release()).
+  #held = 0;
+  /** Whether a release of what this handle acquired goes without waiting for its answer (Lock, RLock). */
+  protected releasesAhead = false;
 
   protected constructor(kind: string, create: () => ReferentSpec) {
     super(kind, create);
@@ -60,12 +65,27 @@ export abstract class Acquirable extends SharedObject {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.call('acquire', ...args);
+    return this.call<boolean>('acquire', ...args).then((acquired) => {
+      if (acquired) this.#held += 1;
+      return acquired;
+    });
   }
 
-  /** Releases it; rejects with ProcessError when it is not held (or, bounded, released too often). */
+  /**
+   * Releases it; rejects with ProcessError when it is not held (or, bounded,
+   * released too often). A Lock or RLock this handle acquired, in another
+   * process, is released without waiting for the answer (one round trip per
+   * acquire+release instead of two); requests from one process reach it in
+   * order, so a later call from here sees it released.
+   */
   release(): Promise<void> {
-    return this.call('release');
+    if (this.releasesAhead && this.#held > 0 && !this.isLocal && !this.hostGone && !this.released) {
+      this.#held -= 1;
+      return this.callNoAnswer('release') ?? Promise.resolve();
+    }
+    return this.call<void>('release').then(() => {
+      if (this.#held > 0) this.#held -= 1;
+    });
   }
 
   /**
@@ -109,6 +129,7 @@ export abstract class Acquirable extends SharedObject {
 export class Lock extends Acquirable {
   constructor() {
     super('Lock', () => ({ referent: new LockState(), exposed: LOCK_METHODS }));
+    this.releasesAhead = true;
   }
 
   /** @internal */
@@ -125,6 +146,7 @@ registerKind('Lock', Lock);
 export class RLock extends Acquirable {
   constructor() {
     super('RLock', () => ({ referent: new RLockState(), exposed: LOCK_METHODS }));
+    this.releasesAhead = true;
   }
 
   /** @internal */
