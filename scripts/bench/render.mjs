@@ -143,6 +143,12 @@ const README_ROWS = [
   { label: 'I. Connection round trip, send (µs ↓)', scenario: 'I', variant: 'send' },
   { label: 'I. Connection round trip, sendBytes (µs ↓)', scenario: 'I', variant: 'sendBytes' },
   { label: 'J. 1 MiB sendBytes, one way (MiB/s ↑)', scenario: 'J' },
+  { label: 'K. Queue put → get, child puts (items/s ↑)', scenario: 'K', variant: 'child-puts' },
+  { label: 'K. Queue put → get, parent puts (items/s ↑)', scenario: 'K', variant: 'parent-puts' },
+  { label: 'L. manager dict set (µs ↓)', scenario: 'L', variant: 'dict-set' },
+  { label: 'L. manager Lock acquire+release (µs ↓)', scenario: 'L', variant: 'lock' },
+  { label: 'M. Lock acquire+release, its process (µs ↓)', scenario: 'M', variant: 'creator' },
+  { label: 'M. Lock acquire+release, a child (µs ↓)', scenario: 'M', variant: 'child' },
 ];
 
 /**

@@ -225,6 +225,11 @@ describe('dict proxy', () => {
     await expect(d.update([['x', 1, 2]] as never)).rejects.toThrow(TypeError);
     await expect(d.update(5 as never)).rejects.toThrow();
     expect(await d.has('x')).toBe(false);
+    // A value that cannot travel is named as the method's argument, and nothing is sent.
+    await expect(d.set('f', { run: () => 1 } as never)).rejects.toThrow(
+      /^Cannot send argument 2 \(at \.run\) of set\(\) to a shared object: /,
+    );
+    expect(await d.has('f')).toBe(false);
   });
 
   test('the copy is a snapshot: changing it does not change the dict', async () => {

@@ -2,17 +2,11 @@ import net from 'node:net';
 
 import { ProcessError } from '../errors.js';
 import { privateSocketPath, type Address } from '../connection/address.js';
-import { decodeValue, encodeValue } from '../codec/values.js';
-import { LOCAL_CALLER, type Caller, type Referent } from './referent.js';
+import { ObjectTable, type EntryOptions } from './object-table.js';
+import type { Caller } from './referent.js';
 import { checkRequest, REPLY_FAILED, REPLY_OK, SERVER_ID, type Request } from './protocol.js';
 import { Wire } from './wire.js';
 
-const copyOf = (value: unknown): unknown => decodeValue(encodeValue(value));
-
-// How many servers of this process hold each referent: one may be served by
-// two (a queue of this process handed out by a manager's server here), and is
-// disposed only when the last lets it go.
-const servedBy = new WeakMap<object, number>();
 // Callers are told apart across every server of this process.
 let callers = 0;
 // The server whose answer is being encoded: a handle to an object of another
@@ -37,32 +31,8 @@ export const freshHandle = (handle: Disposable): object => ({ [FRESH]: handle })
 const isFresh = (value: unknown): value is { [FRESH]: Disposable } =>
   typeof value === 'object' && value !== null && FRESH in value;
 
-/** How many tokens that came before their transit are remembered, oldest forgotten first. */
-const MAX_EARLY_TOKENS = 10_000;
-
 /** How long a connection may take to authenticate before it is dropped, unless told otherwise. */
 const HANDSHAKE_MS = 20_000;
-
-/** A referent and what the server knows of it. */
-interface Entry {
-  readonly referent: object;
-  readonly kind: string;
-  /** The only methods a client may call. */
-  readonly exposed: ReadonlySet<string>;
-  /** Whether its methods take the Caller first (the state referents) or only the arguments (a manager's objects). */
-  readonly takesCaller: boolean;
-  /** Handles alive here (local) and in connected processes. */
-  holds: number;
-  /** Handles sent and not yet received (see SharedObject's [SHARED]). */
-  readonly transits: Set<string>;
-}
-
-/** What a referent added to a server is. */
-export interface EntryOptions {
-  kind: string;
-  exposed: readonly string[];
-  takesCaller: boolean;
-}
 
 /** One authenticated client connection: one process. */
 interface Client {
@@ -78,23 +48,17 @@ interface Client {
 type ServerMethods = Record<string, (client: Caller, ...args: unknown[]) => unknown>;
 
 /**
- * Holds referents and runs their exposed methods for clients that proved
- * they know the authkey. Counts the handles to each object alive anywhere
- * (and those in transit) and frees an object when none is left. Hosted in
- * the process that created its objects (queues, locks, values) or in a
- * manager's server process; the protocol is the same.
+ * An ObjectTable on a socket: runs its objects' exposed methods for clients
+ * that proved they know the authkey, and counts each client's handles (all
+ * of them go when it leaves). Hosted in the process that created its objects
+ * (queues, locks, values) or in a manager's server process; the protocol is
+ * the same.
  */
-export class ObjectServer {
+export class ObjectServer extends ObjectTable {
   readonly #authkey: Uint8Array;
-  readonly #entries = new Map<number, Entry>();
-  readonly #ids = new WeakMap<object, number>();
-  #nextId = 1;
   readonly #clients = new Set<Client>();
   // Connections still in their handshake: close() drops them too.
   readonly #handshaking = new Set<Wire>();
-  // Tokens of transits whose receiver's hold came before the sender's transit did.
-  readonly #received = new Set<string>();
-  // #received is bounded: a token whose transit never comes is forgotten eventually.
   #server: net.Server | null = null;
   #listening: Promise<Address> | null = null;
   #address: Address | null = null;
@@ -106,6 +70,7 @@ export class ObjectServer {
 
   /** `handshakeMs`: how long a connection may take to authenticate before it is dropped. */
   constructor(authkey: Uint8Array, methods: ServerMethods = {}, handshakeMs = HANDSHAKE_MS) {
+    super();
     this.#authkey = authkey;
     this.#methods = methods;
     this.#handshakeMs = handshakeMs;
@@ -158,82 +123,14 @@ export class ObjectServer {
   }
 
   /** Adds `referent` with no handle yet; its id. */
-  add(referent: object, { kind, exposed, takesCaller }: EntryOptions): number {
+  override add(referent: object, options: EntryOptions): number {
     if (this.#closed) throw new ProcessError('The object server has shut down');
-    const id = this.#nextId++;
-    this.#entries.set(id, { referent, kind, exposed: new Set(exposed), takesCaller, holds: 0, transits: new Set() });
-    this.#ids.set(referent, id);
-    servedBy.set(referent, (servedBy.get(referent) ?? 0) + 1);
-    return id;
-  }
-
-  /** The id of `referent` here, adding it (as `options` say) if it is not here yet. */
-  adopt(referent: object, options: EntryOptions): number {
-    const id = this.#ids.get(referent);
-    return id !== undefined && this.#entries.has(id) ? id : this.add(referent, options);
-  }
-
-  /** What object `id` is, for a server adopting it. */
-  optionsOf(id: number): EntryOptions | undefined {
-    const entry = this.#entries.get(id);
-    return entry === undefined
-      ? undefined
-      : { kind: entry.kind, exposed: [...entry.exposed], takesCaller: entry.takesCaller };
-  }
-
-  /** The referent of object `id` here, if alive. */
-  referent(id: number): object | undefined {
-    return this.#entries.get(id)?.referent;
-  }
-
-  /** How many objects are alive. */
-  get objectCount(): number {
-    return this.#entries.size;
-  }
-
-  /** A handle to object `id` came to life (`token`: the transit it arrived by, if any). */
-  hold(id: number, token: string | null): boolean {
-    const entry = this.#entries.get(id);
-    if (token !== null) {
-      if (entry?.transits.delete(token) !== true) this.#remember(token);
-    }
-    if (entry === undefined) return false;
-    entry.holds += 1;
-    return true;
-  }
-
-  /** A handle to object `id` was released. */
-  drop(id: number): void {
-    const entry = this.#entries.get(id);
-    if (entry === undefined) return;
-    entry.holds -= 1;
-    this.#freeIfUnheld(id, entry);
-  }
-
-  /** A handle to object `id` is on its way to another process, as `token`. */
-  transit(id: number, token: string): void {
-    const entry = this.#entries.get(id);
-    if (entry === undefined) return;
-    if (this.#received.delete(token)) return;
-    entry.transits.add(token);
+    return super.add(referent, options);
   }
 
   /** `listener` runs once when it closes. */
   onClose(listener: () => void): void {
     this.#closeListeners.push(listener);
-  }
-
-  /** The transit `token` will never be received (what carried it was dropped). */
-  untransit(id: number, token: string): void {
-    const entry = this.#entries.get(id);
-    if (entry?.transits.delete(token) === true) this.#freeIfUnheld(id, entry);
-    // A transit that arrives after this is ended at once, as one a hold came before.
-    else this.#remember(token);
-  }
-
-  #remember(token: string): void {
-    this.#received.add(token);
-    if (this.#received.size > MAX_EARLY_TOKENS) this.#received.delete(this.#received.values().next().value as string);
   }
 
   /** Stops serving: every client is disconnected (after the answers queued for it) and every object freed. */
@@ -245,65 +142,11 @@ export class ObjectServer {
     this.#removeSocketDir?.();
     for (const client of this.#clients) client.wire.close();
     for (const wire of this.#handshaking) wire.destroy();
-    const error = new ProcessError('The object server has shut down');
-    for (const [id, entry] of this.#entries) this.#free(id, entry, error);
+    this.freeAll(new ProcessError('The object server has shut down'));
   }
 
   get closed(): boolean {
     return this.#closed;
-  }
-
-  /**
-   * Runs `method` of object `id` for `caller` (the host itself, or a client):
-   * its answer, or a Promise of it; throws what it throws.
-   */
-  invoke(caller: Caller, id: number, method: string, args: unknown[]): unknown {
-    const entry = this.#entries.get(id);
-    if (entry === undefined)
-      throw new ProcessError(`No shared object ${id} is alive here (it was freed, or never existed)`);
-    if (!entry.exposed.has(method)) throw new ProcessError(`Method '${method}' of a ${entry.kind} is not exposed`);
-    const fn = (entry.referent as Record<string, unknown>)[method];
-    if (typeof fn !== 'function') throw new ProcessError(`'${method}' of a ${entry.kind} is not a method`);
-    return entry.takesCaller
-      ? (fn as (...all: unknown[]) => unknown).call(entry.referent, caller, ...args)
-      : (fn as (...all: unknown[]) => unknown).apply(entry.referent, args);
-  }
-
-  /**
-   * invoke() for the hosting process itself. A manager's objects (whose
-   * methods do not take the Caller) hand out and take copies, as they do to
-   * other processes: a caller here never shares their state by reference.
-   */
-  invokeHere(id: number, method: string, args: unknown[]): unknown {
-    if (this.#entries.get(id)?.takesCaller !== false) return this.invoke(LOCAL_CALLER, id, method, args);
-    const answer = this.invoke(LOCAL_CALLER, id, method, copyOf(args) as unknown[]);
-    return answer instanceof Promise ? answer.then(copyOf) : copyOf(answer);
-  }
-
-  // Handles this process held and dropped (a value a dict no longer holds) are
-  // let go when collected; where gc() is exposed (a manager's server process),
-  // collect first, so the count is what Python's reference counting would say.
-  async #countAfterCollecting(): Promise<number> {
-    const { gc } = globalThis as { gc?: () => void };
-    if (gc !== undefined) {
-      gc();
-      // FinalizationRegistry callbacks run in a later task.
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return this.objectCount;
-  }
-
-  #freeIfUnheld(id: number, entry: Entry): void {
-    if (entry.holds > 0 || entry.transits.size > 0) return;
-    this.#free(id, entry, new ProcessError(`The shared ${entry.kind} was freed`));
-  }
-
-  #free(id: number, entry: Entry, error: Error): void {
-    this.#entries.delete(id);
-    const servers = (servedBy.get(entry.referent) ?? 1) - 1;
-    servedBy.set(entry.referent, servers);
-    if (servers === 0) (entry.referent as Referent).dispose?.(error);
   }
 
   #accept(socket: net.Socket): void {
@@ -407,7 +250,7 @@ export class ObjectServer {
           if (typeof first === 'number' && typeof second === 'string') this.untransit(first, second);
           break;
         case 'objectCount':
-          value = this.#countAfterCollecting();
+          value = this.countAfterCollecting();
           break;
         default: {
           const fn = Object.hasOwn(this.#methods, method) ? this.#methods[method] : undefined;
@@ -444,15 +287,6 @@ export class ObjectServer {
 
   #clientGone(client: Client): void {
     this.#clients.delete(client);
-    for (const id of client.touched) {
-      const entry = this.#entries.get(id);
-      (entry?.referent as Referent | undefined)?.callerGone?.(client.caller);
-    }
-    for (const [id, count] of client.holds) {
-      const entry = this.#entries.get(id);
-      if (entry === undefined) continue;
-      entry.holds -= count;
-      this.#freeIfUnheld(id, entry);
-    }
+    this.callerGone(client.caller, client.touched, client.holds);
   }
 }

@@ -8,7 +8,8 @@ import type { ObjectClient } from './client.js';
 import { addressSeen } from './addresses.js';
 import { addressOf, clientOf, hostedAt, hostName, processHost } from './hosts.js';
 import { isAddress, SERVER_ID } from './protocol.js';
-import { answeringServer, type EntryOptions, type ObjectServer } from './server.js';
+import type { EntryOptions } from './object-table.js';
+import { answeringServer, type ObjectServer } from './server.js';
 
 /** Where a handle's object lives, and how to reach it. */
 interface Target {

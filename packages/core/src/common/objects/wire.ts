@@ -176,14 +176,24 @@ export class Wire {
   }
 }
 
-/** `value` encoded for a Wire; a TypeError naming the path of what cannot be sent. */
+/**
+ * `value` encoded for a Wire; a TypeError naming the path of what cannot be
+ * sent. A request's path is told as the argument of its method
+ * (`argument 2 (at .x) of set()`), not as a place in the request.
+ */
 export function encodeMessage(value: unknown): Payload {
   try {
     return encodeValue(value);
   } catch (error) {
     const { path, reason, cause } = describeEncodeFailure(error, 'toConnection');
+    const method = Array.isArray(value) ? (value as unknown[])[2] : undefined;
+    const argument = /^\[3\]\[(\d+)\](.*)$/.exec(path);
+    const what =
+      typeof method === 'string' && argument !== null
+        ? `argument ${Number(argument[1]) + 1}${argument[2] === '' ? '' : ` (at ${argument[2]})`} of ${method}()`
+        : `value${path}`;
     throw new TypeError(
-      `Cannot send value${path} to a shared object: ${reason}`,
+      `Cannot send ${what} to a shared object: ${reason}`,
       cause === undefined ? undefined : { cause },
     );
   }
