@@ -109,6 +109,10 @@ class AsCompletedIterator<T> implements AsyncIterableIterator<Future<T>, undefin
  * unfinished") once the time is up and every future done by then has been
  * yielded. While it waits for the next, Node keeps running, as a blocked Python
  * call does.
+ *
+ * In TypeScript, a `for await` variable is typed as the awaited value of what
+ * is yielded, so the futures read as their values' type there (at run time
+ * they are the futures); `next()` is typed as it runs.
  * @example
  * for await (const future of asCompleted(futures, 60_000)) console.log(await future.result());
  */
