@@ -130,6 +130,26 @@ describe('a queue through another channel', () => {
   });
 });
 
+describe('a put sent without waiting for its answer', () => {
+  test("has reached the queue by the time the task's result has: the caller can read it at once", async () => {
+    const pool = makePool(2);
+    const q = new Queue<number>();
+    for (let round = 0; round < 20; round += 1) {
+      const pid = await pool.apply(putPid, [q]);
+      expect(await q.getNowait()).toBe(pid);
+    }
+  });
+
+  test('has reached the queue by the time the Process that put it has exited: join() then sees it', async () => {
+    const q = new Queue<number>();
+    for (let round = 0; round < 3; round += 1) {
+      const child = started({ target: putPid, args: [q] });
+      await joined(child);
+      expect(await q.getNowait()).toBe(child.pid);
+    }
+  });
+});
+
 describe('objects.cjs loads only where a shared object arrives', () => {
   test('a pool worker loads it with its first queue, not before', async () => {
     const pool = makePool(1);

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { Channel, encodeFrame, type OnRead } from '../common/channel/channel.js';
 import type { Payload } from '../common/codec/values.js';
 import { logToStderr } from '../common/logging.js';
-import { whenAllWritten } from '../common/pending-writes.js';
+import { whenAllWritten, whenDelivered } from '../common/pending-writes.js';
 import { setChildIdentity } from '../common/process-info.js';
 import {
   CHANNEL_FD,
@@ -48,7 +48,10 @@ const channel = new Channel<ParentMessage, WorkerMessage>(
   () => runner.start(), // once per read: a run of short chunks answers in one write
 );
 // What the tasks left on sockets (a shared object's 'hold' above all) goes before the worker does.
-const leave = (): void => void whenAllWritten().then(() => channel.flush(() => exit(0)));
+const leave = (): void =>
+  void Promise.resolve(whenDelivered())
+    .then(whenAllWritten)
+    .then(() => channel.flush(() => exit(0)));
 
 const runner = new TaskRunner({
   findTask,

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { decodeTransferred } from '../common/codec/transfers.js';
 import type { Payload } from '../common/codec/values.js';
 import { logToStderr } from '../common/logging.js';
-import { whenAllWritten } from '../common/pending-writes.js';
+import { whenAllWritten, whenDelivered } from '../common/pending-writes.js';
 import { setChildIdentity } from '../common/process-info.js';
 import { inheritTempDir } from '../common/temp-dir.js';
 import type { ParentMessage, WorkerMessage } from '../common/protocol.js';
@@ -49,6 +49,8 @@ export async function runProcess(message: ProcessMessage, payload: Payload, side
     process.stderr.write(`Process ${name}:\n${thrown instanceof Error ? String(thrown.stack) : inspect(thrown)}\n`);
   }
   // What the target sent on Connections leaves first, as Python's blocking send() would have.
+  // Its puts to queues elsewhere have been handled there before it exits: join() then sees them.
+  await whenDelivered();
   await Promise.all([whenAllWritten(), flushStdio()]);
   side.flush(() => side.exit(code));
 }

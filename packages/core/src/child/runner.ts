@@ -2,6 +2,7 @@
 // no I/O of its own, so a pool worker, a thread, a Process child or a BullMQ
 // worker can each run tasks with it over its own transport.
 import { loadSharedRevival, needsSharedRevival } from '../common/codec/shared-loader.js';
+import { whenDelivered } from '../common/pending-writes.js';
 import { decodeTransferred, type TransferReceiver } from '../common/codec/transfers.js';
 import { decodeValue, encodeValue, type Payload } from '../common/codec/values.js';
 import type { WireTaskRef } from '../common/protocol.js';
@@ -239,19 +240,32 @@ export class TaskRunner {
     return this.#runCalls(id, fn, list, each, at + 1, results);
   }
 
-  #answer(id: number, results: unknown[]): boolean {
+  #answer(id: number, results: unknown[]): boolean | Promise<boolean> {
     let encoded: Payload;
     try {
       encoded = encodeValue(results);
     } catch (error) {
       return this.#reply(id, describeResultFailure(results, error));
     }
+    const delivered = whenDelivered();
+    if (delivered !== null) return delivered.then(() => this.#done(id, encoded));
+    return this.#done(id, encoded);
+  }
+
+  #done(id: number, encoded: Payload): boolean {
     const retire = this.#overMemory();
     this.#sink.done(id, encoded, retire, this.#queue.length === 0);
     return retire;
   }
 
-  #reply(id: number, failure: EncodedFailure): boolean {
+  // A task's puts to queues elsewhere reach them before its answer reaches the caller.
+  #reply(id: number, failure: EncodedFailure): boolean | Promise<boolean> {
+    const delivered = whenDelivered();
+    if (delivered !== null) return delivered.then(() => this.#failed(id, failure));
+    return this.#failed(id, failure);
+  }
+
+  #failed(id: number, failure: EncodedFailure): boolean {
     const retire = this.#overMemory();
     this.#sink.failed(id, failure, retire);
     return retire;

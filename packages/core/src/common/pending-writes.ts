@@ -15,3 +15,24 @@ export function registerPendingWrites(wait: () => Promise<void>): void {
 export function whenAllWritten(): Promise<void> {
   return Promise.all([...waiters].map((wait) => wait())).then(() => {});
 }
+
+// What must reach its peer before a task's answer does: a put a task made to
+// a queue in another process is sent without waiting for its answer, and the
+// task's answer must not overtake it (the caller may read the queue next).
+const deliveries = sharedRegistry('pendingDeliveries', () => new Set<() => Promise<void> | null>());
+
+/** Lets whenDelivered() wait for `wait`, which answers null when nothing is on its way (and must never reject). */
+export function registerPendingDeliveries(wait: () => Promise<void> | null): void {
+  deliveries.add(wait);
+}
+
+/** A Promise that resolves once every request sent without an answer has been handled by its peer; null if none is on its way. */
+export function whenDelivered(): Promise<void> | null {
+  if (deliveries.size === 0) return null;
+  const waits: Promise<void>[] = [];
+  for (const wait of deliveries) {
+    const pending = wait();
+    if (pending !== null) waits.push(pending);
+  }
+  return waits.length === 0 ? null : Promise.all(waits).then(() => {});
+}

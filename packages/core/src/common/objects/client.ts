@@ -4,7 +4,7 @@ import type { Payload } from '../codec/values.js';
 import { AuthenticationError, EOFError } from '../connection/errors.js';
 import type { Address } from '../connection/address.js';
 import { ProcessError } from '../errors.js';
-import { registerPendingWrites } from '../pending-writes.js';
+import { registerPendingDeliveries, registerPendingWrites } from '../pending-writes.js';
 import { currentProcess } from '../process-info.js';
 import { decodeMessage } from '../connection/message.js';
 import { seenThrough } from './addresses.js';
@@ -16,6 +16,11 @@ import { encodeMessage, Wire } from './wire.js';
 // feeder thread at exit), connecting first if it had not yet.
 const unsent = new Set<ObjectClient>();
 registerPendingWrites(() => Promise.all([...unsent].map((client) => client.whenSent())).then(() => {}));
+// Clients that sent requests wanting no answer (puts) since their last answer.
+const unsynced = new Set<ObjectClient>();
+registerPendingDeliveries(() =>
+  unsynced.size === 0 ? null : Promise.all([...unsynced].map((client) => client.sync())).then(() => {}),
+);
 
 /** Unread bytes past which notify() asks its caller to wait. */
 const HIGH_WATER_BYTES = 1024 * 1024;
@@ -109,10 +114,24 @@ export class ObjectClient {
     return answer;
   }
 
-  /** Sends a request that wants no answer (hold, drop, transit, a put); dropped once the connection is gone. */
-  notify(id: number, method: string, args: unknown[]): void {
+  /**
+   * Sends a request that wants no answer (hold, drop, transit, a put);
+   * dropped once the connection is gone. `deliver`: a pool task's answer
+   * waits until it has been handled (see sync()).
+   */
+  notify(id: number, method: string, args: unknown[], deliver = false): void {
     if (this.#failure !== null) return;
     this.#send(encodeMessage([0, id, method, args]));
+    if (deliver) unsynced.add(this);
+  }
+
+  /** Resolves once the server has handled every request sent before (requests are handled in order); never rejects. */
+  sync(): Promise<void> {
+    unsynced.delete(this);
+    return this.call(SERVER_ID, 'sync', []).then(
+      () => {},
+      () => {},
+    );
   }
 
   /**
@@ -176,6 +195,7 @@ export class ObjectClient {
     if (this.#failure !== null) return;
     this.#failure = hostGone(this.#host, error);
     unsent.delete(this);
+    unsynced.delete(this);
     this.#settleReady();
     this.#queued.length = 0;
     const pending = [...this.#pending.values()];

@@ -249,6 +249,8 @@ export class ObjectServer extends ObjectTable {
         case 'untransit':
           if (typeof first === 'number' && typeof second === 'string') this.untransit(first, second);
           break;
+        case 'sync':
+          break;
         case 'objectCount':
           value = this.countAfterCollecting();
           break;

@@ -129,7 +129,7 @@ export abstract class SharedObject implements Shareable, Disposable {
       void (server as ObjectServer).invokeHere(id, method, args);
       return null;
     }
-    client.notify(id, method, args);
+    client.notify(id, method, args, true);
     return client.behind();
   }
 
