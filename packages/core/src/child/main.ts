@@ -6,7 +6,7 @@ import net from 'node:net';
 import { Channel, encodeFrame, type OnRead } from '../common/channel/channel.js';
 import type { Payload } from '../common/codec/values.js';
 import { logToStderr } from '../common/logging.js';
-import { whenAllWritten, whenDelivered } from '../common/pending-writes.js';
+import { whenAllWritten, whenDelivered, whenLeaving } from '../common/pending-writes.js';
 import { setChildIdentity } from '../common/process-info.js';
 import {
   CHANNEL_FD,
@@ -50,6 +50,7 @@ const channel = new Channel<ParentMessage, WorkerMessage>(
 // What the tasks left on sockets (a shared object's 'hold' above all) goes before the worker does.
 const leave = (): void =>
   void Promise.resolve(whenDelivered())
+    .then(whenLeaving)
     .then(whenAllWritten)
     .then(() => channel.flush(() => exit(0)));
 

@@ -5,7 +5,7 @@ import { inspect } from 'node:util';
 import { decodeTransferred } from '../common/codec/transfers.js';
 import type { Payload } from '../common/codec/values.js';
 import { logToStderr } from '../common/logging.js';
-import { whenAllWritten, whenDelivered } from '../common/pending-writes.js';
+import { whenAllWritten, whenDelivered, whenLeaving } from '../common/pending-writes.js';
 import { setChildIdentity } from '../common/process-info.js';
 import { inheritTempDir } from '../common/temp-dir.js';
 import type { ParentMessage, WorkerMessage } from '../common/protocol.js';
@@ -51,6 +51,7 @@ export async function runProcess(message: ProcessMessage, payload: Payload, side
   // What the target sent on Connections leaves first, as Python's blocking send() would have.
   // Its puts to queues elsewhere have been handled there before it exits: join() then sees them.
   await whenDelivered();
+  await whenLeaving();
   await Promise.all([whenAllWritten(), flushStdio()]);
   side.flush(() => side.exit(code));
 }

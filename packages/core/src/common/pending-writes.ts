@@ -36,3 +36,18 @@ export function whenDelivered(): Promise<void> | null {
   }
   return waits.length === 0 ? null : Promise.all(waits).then(() => {});
 }
+
+// What a process says to its peers as it leaves (a pool worker retiring, a
+// Process child whose target settled): a shared object's server then lets go
+// of what it held in order with its other requests, not when it reads the end.
+const farewells = sharedRegistry('beforeLeaving', () => new Set<() => Promise<void>>());
+
+/** Lets whenLeaving() wait for `farewell`, which must never reject. */
+export function registerBeforeLeaving(farewell: () => Promise<void>): void {
+  farewells.add(farewell);
+}
+
+/** Resolves once every peer has heard this process is leaving. */
+export function whenLeaving(): Promise<void> {
+  return Promise.all([...farewells].map((farewell) => farewell())).then(() => {});
+}

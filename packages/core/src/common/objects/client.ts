@@ -4,8 +4,9 @@ import type { Payload } from '../codec/values.js';
 import { AuthenticationError, EOFError } from '../connection/errors.js';
 import type { Address } from '../connection/address.js';
 import { ProcessError } from '../errors.js';
-import { registerPendingDeliveries, registerPendingWrites } from '../pending-writes.js';
+import { registerBeforeLeaving, registerPendingDeliveries, registerPendingWrites } from '../pending-writes.js';
 import { currentProcess } from '../process-info.js';
+import { atMost } from '../timers.js';
 import { decodeMessage } from '../connection/message.js';
 import { seenThrough } from './addresses.js';
 import { checkReply, isAddress, SERVER_ID } from './protocol.js';
@@ -21,6 +22,12 @@ const unsynced = new Set<ObjectClient>();
 registerPendingDeliveries(() =>
   unsynced.size === 0 ? null : Promise.all([...unsynced].map((client) => client.sync())).then(() => {}),
 );
+// Every connection of this process, for its last words when it leaves (see farewell()).
+const connected = new Set<ObjectClient>();
+registerBeforeLeaving(() => Promise.all([...connected].map((client) => client.farewell())).then(() => {}));
+
+/** How long a leaving process waits for a server to let go of what it held. */
+const FAREWELL_MS = 1000;
 
 /** Unread bytes past which notify() asks its caller to wait. */
 const HIGH_WATER_BYTES = 1024 * 1024;
@@ -67,6 +74,7 @@ export class ObjectClient {
   constructor(address: Address, authkey: Uint8Array, host: string) {
     this.#host = host;
     this.#address = address;
+    connected.add(this);
     this.#whenReady = new Promise((resolve) => (this.#settleReady = resolve));
     unsent.add(this);
     const socket =
@@ -123,6 +131,17 @@ export class ObjectClient {
     if (this.#failure !== null) return;
     this.#send(encodeMessage([0, id, method, args]));
     if (deliver) unsynced.add(this);
+  }
+
+  /** This process is leaving: the server lets go of what it holds now. Resolves once it has; never rejects. */
+  farewell(): Promise<void> {
+    unsynced.delete(this);
+    if (this.#failure !== null) return Promise.resolve();
+    // A host that does not answer (stopped, not dead) must not keep this process from leaving.
+    return atMost(
+      this.call(SERVER_ID, 'bye', []).catch(() => {}),
+      FAREWELL_MS,
+    );
   }
 
   /** Resolves once the server has handled every request sent before (requests are handled in order); never rejects. */
@@ -196,6 +215,7 @@ export class ObjectClient {
     this.#failure = hostGone(this.#host, error);
     unsent.delete(this);
     unsynced.delete(this);
+    connected.delete(this);
     this.#settleReady();
     this.#queued.length = 0;
     const pending = [...this.#pending.values()];

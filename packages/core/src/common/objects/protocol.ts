@@ -1,7 +1,7 @@
 // The messages between a process and an object server, after the handshake.
 // A request is `[callId, objectId, method, args]`: callId 0 wants no answer;
 // object 0 is the server itself (hello, hold, drop, transit, untransit, sync,
-// objectCount, and what a manager adds). An answer is `[callId, status, value]`: the method's
+// bye, objectCount, and what a manager adds). An answer is `[callId, status, value]`: the method's
 // result, or what it threw; `[callId, status]` when that is undefined.
 
 /** The object id of the server itself. */

@@ -251,6 +251,11 @@ export class ObjectServer extends ObjectTable {
           break;
         case 'sync':
           break;
+        case 'bye':
+          // Its process is leaving: what it holds goes now, in order with the requests
+          // before, rather than when its connection's end is read (after others' requests).
+          this.#release(client);
+          break;
         case 'objectCount':
           value = this.countAfterCollecting();
           break;
@@ -289,6 +294,12 @@ export class ObjectServer extends ObjectTable {
 
   #clientGone(client: Client): void {
     this.#clients.delete(client);
+    this.#release(client);
+  }
+
+  #release(client: Client): void {
     this.callerGone(client.caller, client.touched, client.holds);
+    client.touched.clear();
+    client.holds.clear();
   }
 }
