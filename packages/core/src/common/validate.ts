@@ -19,6 +19,13 @@ export const invalidTimeout = (timeout: number | undefined): RangeError | null =
     ? null
     : new RangeError(`Expected \`timeout\` to be a non-negative number of ms, got \`${String(timeout)}\``);
 
+/** `timeout` as a wait takes it (null: forever); throws invalidTimeout()'s RangeError for a bad one. */
+export function checkTimeout(timeout: unknown): number | null {
+  const bad = invalidTimeout((timeout ?? undefined) as number | undefined);
+  if (bad !== null) throw bad;
+  return (timeout ?? null) as number | null;
+}
+
 export const isPositiveInteger = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 1;
 

@@ -35,8 +35,11 @@ export function reviveShareable(wire: unknown): unknown {
 /** Whether handles can be rebuilt here yet. */
 export const sharedRevivalInstalled = (): boolean => reviver !== null;
 
+/** What the codec's text of a handle contains (its reducer's name, as devalue writes it). */
+export const SHARED_MARK = '"Ref"';
+
 /** Whether `text` (a payload's) may hold a handle: the objects code must be loaded before decoding it. */
-export const mayHoldShared = (text: string): boolean => text.includes('"Ref"');
+export const mayHoldShared = (text: string): boolean => text.includes(SHARED_MARK);
 
 /** A transit a handle asks for as it is encoded: `[address, object id, token]`, and how to make it. */
 interface PendingTransit {
@@ -48,6 +51,7 @@ interface PendingTransit {
 // encoded, so a value that fails to encode (a function beside a handle)
 // leaves no transit that nobody will ever end.
 let pending: PendingTransit[] | null = null;
+const NO_TRANSITS: readonly unknown[][] = Object.freeze([]);
 
 /** Makes `transit` once the payload being encoded has encoded (at once outside an encode). */
 export function deferTransit(transit: PendingTransit): void {
@@ -56,7 +60,7 @@ export function deferTransit(transit: PendingTransit): void {
 }
 
 /** Runs `encode`, then makes the transits it asked for; none if it throws. Their wires, for whoever must end them. */
-export function encodingTransits<R>(encode: () => R): { result: R; transits: unknown[][] } {
+export function encodingTransits<R>(encode: () => R): { result: R; transits: readonly unknown[][] } {
   const enclosing = pending;
   const mine: PendingTransit[] = (pending = []);
   let result: R;
@@ -65,6 +69,8 @@ export function encodingTransits<R>(encode: () => R): { result: R; transits: unk
   } finally {
     pending = enclosing;
   }
+  // Most encodes meet no handle: nothing to make, nothing to list.
+  if (mine.length === 0) return { result, transits: NO_TRANSITS };
   // Inside another encode (a queue item's, in a put), that one makes them.
   if (enclosing !== null) enclosing.push(...mine);
   else for (const transit of mine) transit.commit();

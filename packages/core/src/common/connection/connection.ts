@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { inspect } from 'node:util';
 
-import { sharedRevivalInstalled } from '../codec/shared.js';
+import { SHARED_MARK, sharedRevivalInstalled } from '../codec/shared.js';
 import { registerTransferable } from '../codec/transferables.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../codec/values.js';
 import { ProcessError } from '../errors.js';
@@ -270,7 +270,7 @@ export class Connection implements Waitable, AsyncIterable<unknown>, Disposable 
   recv<T = unknown>(): Promise<T> {
     return this.#receive(Infinity, (message) => {
       // A handle to a shared object needs their code, loaded on first need.
-      if (!sharedRevivalInstalled() && message.includes('"Ref"')) installSharedRevival();
+      if (!sharedRevivalInstalled() && message.includes(SHARED_MARK)) installSharedRevival();
       return decodeMessage(message) as T;
     });
   }

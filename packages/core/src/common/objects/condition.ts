@@ -1,4 +1,4 @@
-import { invalid, invalidTimeout } from '../validate.js';
+import { checkTimeout, invalid } from '../validate.js';
 import { Acquirable } from './locks.js';
 import { Lock, RLock } from './locks.js';
 import { localReferent, registerKind } from './shared-object.js';
@@ -6,12 +6,6 @@ import { ConditionState } from './state/condition-state.js';
 import type { LockState, RLockState } from './state/lock-state.js';
 
 const CONDITION_METHODS = ['acquire', 'release', 'locked', 'ownerDied', 'wait', 'notify', 'notifyAll'];
-
-function checkTimeout(timeout: unknown): number | null {
-  const bad = invalidTimeout((timeout ?? undefined) as number | undefined);
-  if (bad !== null) throw bad;
-  return (timeout ?? null) as number | null;
-}
 
 /** The state of `lock`, which must live in this process (a Condition lives with its lock). */
 function lockStateOf(lock: unknown): LockState | RLockState {

@@ -1,17 +1,11 @@
 import { resolveTask, type AnyFunction, type TaskLike } from '../tasks.js';
-import { checkOptions, invalid, invalidTimeout, isPositiveInteger } from '../validate.js';
+import { checkOptions, checkTimeout, invalid, isPositiveInteger } from '../validate.js';
 import { registerKind, SharedObject } from './shared-object.js';
 import { BarrierState } from './state/barrier-state.js';
 import { EventState } from './state/event-state.js';
 
 const EVENT_METHODS = ['isSet', 'set', 'clear', 'wait'];
 const BARRIER_METHODS = ['wait', 'reset', 'abort', 'nWaiting', 'broken'];
-
-function checkTimeout(timeout: unknown, name = 'timeout'): number | null {
-  const bad = invalidTimeout((timeout ?? undefined) as number | undefined);
-  if (bad !== null) throw name === 'timeout' ? bad : new RangeError(bad.message.replace('`timeout`', `\`${name}\``));
-  return (timeout ?? null) as number | null;
-}
 
 const rejecting = <T>(run: () => Promise<T>): Promise<T> => {
   try {

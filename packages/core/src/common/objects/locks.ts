@@ -1,5 +1,5 @@
 import { TimeoutError } from '../errors.js';
-import { checkOptions, invalid, invalidTimeout } from '../validate.js';
+import { checkOptions, checkTimeout, invalid } from '../validate.js';
 import { registerKind, SharedObject, type ReferentSpec } from './shared-object.js';
 import { LockState, RLockState } from './state/lock-state.js';
 import { SemaphoreState } from './state/semaphore-state.js';
@@ -24,17 +24,11 @@ const SEMAPHORE_METHODS = [...LOCK_METHODS, 'getValue'];
 const ACQUIRE_OPTIONS = new Set(['block', 'timeout']);
 const HOLD_OPTIONS = new Set(['timeout']);
 
-function checkedTimeout(timeout: unknown): number | null {
-  const bad = invalidTimeout((timeout ?? undefined) as number | undefined);
-  if (bad !== null) throw bad;
-  return (timeout ?? null) as number | null;
-}
-
 /** `[block, timeout]` as a referent takes them; throws for bad options (a misspelt one would wait forever). */
 function acquireArgs(options: AcquireOptions | undefined): [boolean, number | null] {
   const { block = true, timeout } = checkOptions(options, ACQUIRE_OPTIONS, 'acquire') as AcquireOptions;
   if (typeof block !== 'boolean') throw invalid('block', 'a boolean', block);
-  return [block, checkedTimeout(timeout)];
+  return [block, checkTimeout(timeout)];
 }
 
 /**
@@ -94,7 +88,7 @@ export abstract class Acquirable extends SharedObject {
    * `timeout`, rejects with TimeoutError.
    */
   async hold(options?: HoldOptions): Promise<AsyncDisposable> {
-    const timeout = checkedTimeout((checkOptions(options, HOLD_OPTIONS, 'hold') as HoldOptions).timeout);
+    const timeout = checkTimeout((checkOptions(options, HOLD_OPTIONS, 'hold') as HoldOptions).timeout);
     if (!(await this.acquire({ timeout }))) {
       throw new TimeoutError(timeout ?? 0, `Could not acquire the ${this.#kind} within ${timeout} ms`);
     }

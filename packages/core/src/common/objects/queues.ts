@@ -1,7 +1,7 @@
 import { encodingTransits } from '../codec/shared.js';
 import { describeEncodeFailure, decodeValue, encodeValue, type Payload } from '../codec/values.js';
 import { ProcessError } from '../errors.js';
-import { invalid, invalidTimeout } from '../validate.js';
+import { checkTimeout, invalid } from '../validate.js';
 import { registerKind, SharedObject } from './shared-object.js';
 import { endItemTransits } from './transits.js';
 import { JoinableQueueState } from './state/joinable-queue-state.js';
@@ -45,9 +45,7 @@ function waitArgs(options: PutOptions | GetOptions | undefined): [boolean, numbe
   if (typeof options !== 'object' || options === null) throw invalid('options', 'an object', options);
   const { block = true, timeout } = options;
   if (typeof block !== 'boolean') throw invalid('block', 'a boolean', block);
-  const bad = invalidTimeout(timeout ?? undefined);
-  if (bad !== null) throw bad;
-  return [block, timeout ?? null];
+  return [block, checkTimeout(timeout)];
 }
 
 /**

@@ -196,7 +196,12 @@ export function localHandle<T extends SharedObject>(
   args: unknown[],
 ): T {
   server.hold(id, null);
-  reviving = { server, client: null, id, host: hostName(), address: server.address };
+  return handleOf({ server, client: null, id, host: hostName(), address: server.address }, Class, args);
+}
+
+// `new Class(...args)` for an object that exists: its constructor takes `target` instead of making one.
+function handleOf<T extends SharedObject>(target: Target, Class: new (...args: never[]) => T, args: unknown[]): T {
+  reviving = target;
   try {
     return new Class(...(args as never[]));
   } finally {
@@ -230,10 +235,5 @@ export function reviveShared(wire: SharedWire): SharedObject {
     client.notify(SERVER_ID, 'hold', [id, token]);
     target = { server: null, client, id, host, address };
   }
-  reviving = target;
-  try {
-    return new Class(...(args as never[]));
-  } finally {
-    reviving = null;
-  }
+  return handleOf(target, Class, args);
 }
