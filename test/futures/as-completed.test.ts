@@ -1,17 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
 import { TimeoutError } from '@procpool/core';
-import { asCompleted, type Future } from '@procpool/futures';
+import { asCompleted, type CompletedFuture, type Future } from '@procpool/futures';
 import { cancelled, failed, pending, running, succeeded } from './make-futures.js';
 
-/**
- * Every future the iteration yields, and the error that ended it, if one did.
- * By next(), not for await: TypeScript types a for await's variable as the
- * awaited value of what is yielded (a Future's value), though at run time it is the Future.
- */
-async function drain<T>(iterator: AsyncIterator<Future<T>>): Promise<{ seen: Future<T>[]; error?: unknown }> {
-  const seen: Future<T>[] = [];
+/** Every future the iteration yields, and the error that ended it, if one did. */
+async function drain<T>(
+  iterator: AsyncIterable<CompletedFuture<T>>,
+): Promise<{ seen: CompletedFuture<T>[]; error?: unknown }> {
+  const seen: CompletedFuture<T>[] = [];
   try {
-    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) seen.push(next.value);
+    for await (const future of iterator) seen.push(future);
   } catch (error) {
     return { seen, error };
   }
@@ -99,8 +97,8 @@ describe('asCompleted', () => {
   test('breaking out of a for await loop stops it', async () => {
     const [ok, open] = [succeeded(), running()];
     for await (const future of asCompleted([ok, open])) {
-      // A Future at run time, though TypeScript says number (see drain).
       expect(future).toBe(ok);
+      expect(await future.result()).toBe(42);
       break;
     }
     open.setResult(1);

@@ -1,6 +1,6 @@
 import { TimeoutError } from '@procpool/core';
 import { collectFutures } from './collect.js';
-import { onDone, type Future } from './future.js';
+import { onDone, type CompletedFuture, type Future } from './future.js';
 import { keepingAlive } from './keep-alive.js';
 import { checkTimeout, timerDelay } from './timeout.js';
 
@@ -110,16 +110,17 @@ class AsCompletedIterator<T> implements AsyncIterableIterator<Future<T>, undefin
  * yielded. While it waits for the next, Node keeps running, as a blocked Python
  * call does.
  *
- * In TypeScript, a `for await` variable is typed as the awaited value of what
- * is yielded, so the futures read as their values' type there (at run time
- * they are the futures); `next()` is typed as it runs.
+ * Each is yielded as a {@link CompletedFuture}: the future itself, typed
+ * without `then`, because TypeScript types a `for await` variable as the
+ * awaited value of what is yielded and would otherwise read a thenable future
+ * as its value.
  * @example
  * for await (const future of asCompleted(futures, 60_000)) console.log(await future.result());
  */
 export function asCompleted<T>(
-  futures: Iterable<Future<T>>,
+  futures: Iterable<CompletedFuture<T>>,
   timeout?: number | null,
-): AsyncIterableIterator<Future<T>> {
+): AsyncIterableIterator<CompletedFuture<T>> {
   const all = collectFutures(futures);
   checkTimeout(timeout);
   return new AsCompletedIterator(all, timeout);

@@ -1,8 +1,12 @@
-import { Future } from './future.js';
+import { Future, type CompletedFuture } from './future.js';
 import { show } from './show.js';
 
-/** `futures` as a set (each future once, in first-seen order); a TypeError for anything but an iterable of Future. */
-export function collectFutures<T>(futures: Iterable<Future<T>>): Set<Future<T>> {
+/**
+ * `futures` as a set (each future once, in first-seen order); a TypeError for
+ * anything but an iterable of Future. Futures typed as asCompleted yields them
+ * are accepted: they are Futures at run time, as checked here.
+ */
+export function collectFutures<T>(futures: Iterable<CompletedFuture<T>>): Set<Future<T>> {
   if (typeof (futures as Partial<Iterable<unknown>> | null | undefined)?.[Symbol.iterator] !== 'function') {
     throw new TypeError(`Expected \`futures\` to be an iterable of Future, got ${show(futures)}`);
   }
@@ -12,7 +16,7 @@ export function collectFutures<T>(futures: Iterable<Future<T>>): Set<Future<T>> 
     if (!(future instanceof Future)) {
       throw new TypeError(`Expected \`futures[${index}]\` to be a Future, got ${show(future)}`);
     }
-    set.add(future);
+    set.add(future as Future<T>);
     index += 1;
   }
   return set;

@@ -10,6 +10,13 @@ export type FutureState = 'pending' | 'running' | 'cancelled' | 'finished';
 /** Called once with the future when it is cancelled or finishes. */
 export type DoneCallback<T> = (future: Future<T>) => void;
 
+/**
+ * A future as `asCompleted` yields it: the future itself, typed without
+ * `then` so that a `for await` variable keeps the future's type (TypeScript
+ * would otherwise type it as the awaited value).
+ */
+export type CompletedFuture<T = unknown> = Omit<Future<T>, 'then'>;
+
 type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
 
 // What wait() and asCompleted() need of a future and the public API does not give:

@@ -1,4 +1,4 @@
-export { Future, type DoneCallback, type FutureState } from './future.js';
+export { Future, type CompletedFuture, type DoneCallback, type FutureState } from './future.js';
 export { BrokenExecutor, BrokenProcessPool, BrokenThreadPool, CancelledError, InvalidStateError } from './errors.js';
 export {
   ALL_COMPLETED,

@@ -1,5 +1,5 @@
 import { collectFutures } from './collect.js';
-import { hasFailed, onDone, type Future } from './future.js';
+import { hasFailed, onDone, type CompletedFuture, type Future } from './future.js';
 import { keepingAlive } from './keep-alive.js';
 import { show } from './show.js';
 import { checkTimeout, timerDelay } from './timeout.js';
@@ -56,7 +56,10 @@ function readOptions(options: unknown): { timeout: number | null | undefined; re
  * @example
  * const { done, notDone } = await wait(futures, { returnWhen: FIRST_COMPLETED });
  */
-export async function wait<T>(futures: Iterable<Future<T>>, options?: WaitOptions): Promise<DoneAndNotDone<T>> {
+export async function wait<T>(
+  futures: Iterable<CompletedFuture<T>>,
+  options?: WaitOptions,
+): Promise<DoneAndNotDone<T>> {
   const all = collectFutures(futures);
   const { timeout, returnWhen } = readOptions(options);
   const split = (): DoneAndNotDone<T> => {
