@@ -12,6 +12,8 @@
 //                       of pool.cjs, connection.cjs and objects.cjs loading them on first use
 //   index.js            import '@procpool/core': the same object's names
 //   bootstrap/main.cjs  a worker's entry
+//   bootstrap/thread.cjs
+//                       a ThreadPool thread's entry
 //   bootstrap/manager-server.cjs
 //                       the module a manager's server process runs (serveManager)
 //   bootstrap/typescript-hooks.mjs
@@ -71,6 +73,7 @@ const LAZY = [
 const lazyHolding = (file) => LAZY.find((bundle) => bundle.holds(file));
 const WORKER_MODULES = COMMON_MODULES.filter((file) => lazyHolding(file) === undefined);
 const BOOTSTRAP = 'dist/child/main.js';
+const THREAD_BOOTSTRAP = 'dist/child/thread-main.js';
 
 const common = {
   bundle: true,
@@ -124,7 +127,9 @@ const apiAndInternals = (internals) =>
   internals.map((file, i) => `import * as m${i} from './${file}';\n`).join('') +
   `export const internals = {\n${internals.map((file, i) => `  ${JSON.stringify(file)}: m${i},\n`).join('')}};\n`;
 const workerEntry = (internals) =>
-  apiAndInternals(internals) + `export function startWorker() {\n  require('./${BOOTSTRAP}');\n}\n`;
+  apiAndInternals(internals) +
+  `export function startWorker() {\n  require('./${BOOTSTRAP}');\n}\n` +
+  `export function startThread() {\n  require('./${THREAD_BOOTSTRAP}');\n}\n`;
 const apiOf = (exported) => ({
   name: 'api',
   setup(build) {
@@ -194,7 +199,9 @@ const procpoolHolding = async (extra) => {
     stdin: virtual(workerEntry(extra)),
     plugins: workerPlugins,
   });
-  return Object.keys(probe.metafile.inputs).filter((file) => file.startsWith('dist/') && file !== BOOTSTRAP);
+  return Object.keys(probe.metafile.inputs).filter(
+    (file) => file.startsWith('dist/') && file !== BOOTSTRAP && file !== THREAD_BOOTSTRAP,
+  );
 };
 
 // An import of a module procpool.cjs holds reads it from there.
@@ -322,6 +329,8 @@ writeFileSync(
 );
 mkdirSync(`${OUT}/bootstrap`, { recursive: true });
 writeFileSync(`${OUT}/bootstrap/main.cjs`, `${GENERATED}'use strict';\nrequire('../procpool.cjs').startWorker();\n`);
+// A ThreadPool's thread: CommonJS too, for the same reason.
+writeFileSync(`${OUT}/bootstrap/thread.cjs`, `${GENERATED}'use strict';\nrequire('../procpool.cjs').startThread();\n`);
 // A manager's server process runs serveManager() as a Process target: a module to name.
 writeFileSync(
   `${OUT}/bootstrap/manager-server.cjs`,

@@ -9,6 +9,7 @@ export type {
   WorkerStartEvent,
 } from './parent/pool/events.js';
 export type { PoolOptions } from './parent/pool/options.js';
+export { ThreadPool, type ThreadPoolOptions } from './parent/pool/thread-pool.js';
 export { AsyncResult, type ResultCallbacks } from './parent/pool/async-result.js';
 export { IMapIterator } from './parent/pool/imap-iterator.js';
 export {

@@ -41,7 +41,13 @@ export interface WorkerLostDetails {
   stderr: string;
   /** Why the pool stopped the worker, when it did (it wrote something that is not a frame on its pipe). */
   cause?: Error | undefined;
+  /** Set when the worker was a thread of this process (a ThreadPool's): its pid is ours. */
+  threadId?: number | null | undefined;
 }
+
+/** How messages name a worker: `pid 1234`, or `thread 7` for a thread of this process. */
+export const workerPlace = (pid: number, threadId: number | null | undefined): string =>
+  threadId === null || threadId === undefined ? `pid ${pid}` : `thread ${threadId}`;
 
 /** The worker running the task died before it answered. */
 export class WorkerLostError extends ProcessError {
@@ -49,16 +55,19 @@ export class WorkerLostError extends ProcessError {
   readonly workerName: string;
   readonly exitCode: number | null;
   readonly signal: string | null;
-  /** The last lines the worker wrote to stderr. */
+  /** The last lines the worker wrote to stderr (a thread's: its uncaught error). */
   readonly stderr: string;
+  /** The worker's thread id when it was a thread (ThreadPool); null for a process. */
+  readonly threadId: number | null;
   constructor(details: WorkerLostDetails) {
     const how = details.signal === null ? `exit code ${String(details.exitCode)}` : `signal ${details.signal}`;
     const tail = details.stderr.trim() === '' ? '' : `; its stderr ended with:\n${details.stderr}`;
     const { cause } = details;
+    const worker = `${details.workerName} (${workerPlace(details.pid, details.threadId)})`;
     super(
       cause === undefined
-        ? `Worker ${details.workerName} (pid ${details.pid}) died with ${how} while running the task${tail}`
-        : `Worker ${details.workerName} (pid ${details.pid}) was killed while running the task. ${cause.message}${tail}`,
+        ? `Worker ${worker} died with ${how} while running the task${tail}`
+        : `Worker ${worker} was killed while running the task. ${cause.message}${tail}`,
       cause === undefined ? undefined : { cause },
     );
     this.pid = details.pid;
@@ -66,6 +75,7 @@ export class WorkerLostError extends ProcessError {
     this.exitCode = details.exitCode;
     this.signal = details.signal;
     this.stderr = details.stderr;
+    this.threadId = details.threadId ?? null;
   }
 }
 WorkerLostError.prototype.name = 'WorkerLostError';
@@ -73,8 +83,10 @@ WorkerLostError.prototype.name = 'WorkerLostError';
 /** A task ran longer than `taskTimeout`; its worker is then killed and replaced. */
 export class TaskTimeoutError extends ProcessError {
   readonly timeout: number;
-  constructor(timeout: number) {
-    super(`Task did not finish within taskTimeout (${timeout} ms); its worker is being killed (SIGTERM, then SIGKILL)`);
+  constructor(timeout: number, thread = false) {
+    super(
+      `Task did not finish within taskTimeout (${timeout} ms); ${thread ? 'its thread is being terminated' : 'its worker is being killed (SIGTERM, then SIGKILL)'}`,
+    );
     this.timeout = timeout;
   }
 }

@@ -90,7 +90,8 @@ export function parentProcess(): ParentProcess | null {
     pid,
     daemon: false,
     // Re-parented once it has died, even while its pid is reused by another process.
-    isAlive: () => process.ppid === pid,
+    // A ThreadPool's thread: its parent is the process it runs in, alive while it runs.
+    isAlive: () => process.ppid === pid || process.pid === pid,
   };
 }
 

@@ -28,7 +28,7 @@ const SETPRIV =
 const WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
 const ALONE = /^(?:--input-type=|--watch|--test|--check$|-c$|--interactive$|-i$)/;
 
-function inheritableExecArgv(execArgv: readonly string[]): string[] {
+export function inheritableExecArgv(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i += 1) {
     const flag = execArgv[i] as string;

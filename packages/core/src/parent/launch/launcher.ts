@@ -4,7 +4,7 @@ import type { OnRead } from '../../common/channel/channel.js';
 import type { StartMethod } from '../start-methods.js';
 
 // The seam between a worker handle and what runs its worker: a process here
-// (launch.ts); a thread, or a Process's child, would be another launcher.
+// (launch.ts), a thread (thread.ts); a Process's child would be another launcher.
 
 /** How to start a worker. */
 export interface LaunchOptions {
@@ -53,6 +53,8 @@ export interface WorkerPipe {
 export interface LaunchedWorker {
   /** Undefined until the process has started, and if it never does. */
   readonly pid: number | undefined;
+  /** A thread's id, for a worker that is a thread of this process (whose pid is ours). */
+  readonly threadId?: number;
   /** Settles with our end of its pipe once the process has started, or with null once it is known it never will. */
   readonly started: Promise<WorkerPipe | null>;
   /** Settles once the process has exited and its stderr has been read to the end (or a grandchild keeps it open too long). */

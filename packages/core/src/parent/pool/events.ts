@@ -5,11 +5,15 @@ export type { WorkerExitReason };
 export interface WorkerStartEvent {
   pid: number;
   name: string;
+  /** A ThreadPool's worker: its thread id (its pid is the pool's own). */
+  threadId?: number;
 }
 
 export interface WorkerExitEvent {
   pid: number;
   name: string;
+  /** A ThreadPool's worker: its thread id (its pid is the pool's own). */
+  threadId?: number;
   exitCode: number | null;
   signal: string | null;
   /** `maxTasks`, `memory`, `timeout`: retired by a limit; `abort`: killed for an AbortSignal; `shutdown`: close/terminate; `crash`: it died by itself. */

@@ -1,3 +1,4 @@
+import { workerPlace } from '../../common/errors.js';
 import { getLogger, type LogLevel } from '../../common/logging.js';
 import type { PoolEventMap, WorkerExitEvent, WorkerExitReason, WorkerStartEvent } from './events.js';
 import type { Emit } from './executor.js';
@@ -20,11 +21,11 @@ function why(event: WorkerExitEvent, options: ResolvedOptions): string {
     case 'maxTasks':
       return `exited after ${options.maxTasksPerChild} tasks (maxTasksPerChild)`;
     case 'memory':
-      return `retired: its memory (RSS) passed maxMemoryPerChild (${String(options.maxMemoryPerChild)} bytes)`;
+      return `retired: its ${event.threadId === undefined ? 'memory (RSS)' : 'heap'} passed maxMemoryPerChild (${String(options.maxMemoryPerChild)} bytes)`;
     case 'timeout':
-      return 'killed: a task ran past its taskTimeout';
+      return `${event.threadId === undefined ? 'killed' : 'terminated'}: a task ran past its taskTimeout`;
     case 'abort':
-      return 'killed: the task it was running was aborted';
+      return `${event.threadId === undefined ? 'killed' : 'terminated'}: the task it was running was aborted`;
     case 'shutdown':
       return 'exited: the pool is shutting down';
     case 'crash':
@@ -37,12 +38,14 @@ export function withLifecycleLog(emit: Emit, options: ResolvedOptions): Emit {
   const logger = getLogger();
   return <E extends keyof PoolEventMap>(event: E, ...args: PoolEventMap[E]): void => {
     if (event === 'workerStart' && logger.isEnabledFor('debug')) {
-      const { name, pid } = args[0] as WorkerStartEvent;
-      logger.debug(`${name} (pid ${pid}) started`);
+      const { name, pid, threadId } = args[0] as WorkerStartEvent;
+      logger.debug(`${name} (${workerPlace(pid, threadId)}) started`);
     } else if (event === 'workerExit') {
       const exit = args[0] as WorkerExitEvent;
       const level = EXIT_LEVEL[exit.reason];
-      if (logger.isEnabledFor(level)) logger[level](`${exit.name} (pid ${exit.pid}) ${why(exit, options)}`);
+      if (logger.isEnabledFor(level)) {
+        logger[level](`${exit.name} (${workerPlace(exit.pid, exit.threadId)}) ${why(exit, options)}`);
+      }
     }
     emit(event, ...args);
   };

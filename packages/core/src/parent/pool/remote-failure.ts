@@ -1,6 +1,6 @@
 import { rebuildError } from '../../common/codec/errors.js';
 import { decodeValue, type Payload } from '../../common/codec/values.js';
-import { MaybeEncodingError, RemoteTraceback } from '../../common/errors.js';
+import { MaybeEncodingError, RemoteTraceback, workerPlace } from '../../common/errors.js';
 import { defineHidden } from '../../common/hidden.js';
 import type { EncodingBody, FailureKind, ThrownBody } from '../../common/protocol.js';
 
@@ -10,7 +10,7 @@ import type { EncodingBody, FailureKind, ThrownBody } from '../../common/protoco
  * naming the worker and a `remoteTraceback`; or a MaybeEncodingError.
  */
 export function decodeRemoteFailure(
-  worker: { pid: number; name: string },
+  worker: { pid: number; name: string; threadId?: number | null },
   how: FailureKind,
   payload: Payload,
   /** What the caller's frames below the worker's stack are. */
@@ -25,6 +25,7 @@ export function decodeRemoteFailure(
   const error = rebuildError(thrown.e);
   const tb = String(error.stack);
   defineHidden(error, 'remoteTraceback', new RemoteTraceback(tb, worker.pid, worker.name));
-  defineHidden(error, 'stack', `${tb}\n    --- above: ${worker.name} (pid ${worker.pid}); below: ${below} ---`);
+  const place = workerPlace(worker.pid, worker.threadId);
+  defineHidden(error, 'stack', `${tb}\n    --- above: ${worker.name} (${place}); below: ${below} ---`);
   return error;
 }

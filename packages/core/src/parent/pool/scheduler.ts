@@ -6,6 +6,7 @@ import {
   PoolTerminatedError,
   ProcessError,
   TaskTimeoutError,
+  workerPlace,
   WorkerLostError,
 } from '../../common/errors.js';
 import type { WireTaskRef } from '../../common/protocol.js';
@@ -214,7 +215,8 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
 
   started(worker: Worker): void {
     this.#counts.workerStarted();
-    this.emit('workerStart', { pid: worker.pid, name: worker.name });
+    const { pid, name, threadId } = worker;
+    this.emit('workerStart', threadId === null ? { pid, name } : { pid, name, threadId });
   }
 
   ready(): void {
@@ -225,7 +227,12 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     const cause = decodeRemoteFailure(worker, 'thrown', payload);
     const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
     this.#break(
-      new BrokenPoolError(`Pool initializer failed in ${worker.name} (pid ${worker.pid}): ${what}`, { cause }),
+      new BrokenPoolError(
+        `Pool initializer failed in ${worker.name} (${workerPlace(worker.pid, worker.threadId)}): ${what}`,
+        {
+          cause,
+        },
+      ),
     );
   }
 
@@ -250,10 +257,10 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     this.#progressed();
   }
 
-  timedOut(_worker: Worker, chunk: Chunk, timeout: number): void {
+  timedOut(worker: Worker, chunk: Chunk, timeout: number): void {
     if (this.#stopped()) return;
     this.#outstanding -= 1;
-    this.#fail(chunk, new TaskTimeoutError(timeout));
+    this.#fail(chunk, new TaskTimeoutError(timeout, worker.threadId !== null));
     this.#dispatch();
     this.#progressed();
   }
@@ -263,8 +270,12 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     // One that never started (told to go first, or its spawn failed) had no workerStart either.
     if (worker.everStarted) {
       this.#counts.workerExited(reason);
-      const { pid, name } = worker;
-      this.emit('workerExit', { pid, name, exitCode: info.exitCode, signal: info.signal, reason });
+      const { pid, name, threadId } = worker;
+      const { exitCode, signal } = info;
+      this.emit(
+        'workerExit',
+        threadId === null ? { pid, name, exitCode, signal, reason } : { pid, name, threadId, exitCode, signal, reason },
+      );
     }
     if (this.#stopped()) {
       this.#progressed();
@@ -287,9 +298,10 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
       return;
     }
     this.#outstanding -= 1;
-    const { pid, name: workerName } = worker;
+    const { pid, name: workerName, threadId } = worker;
     const { exitCode, signal } = info;
     const cause = worker.protocolError ?? undefined;
-    this.#fail(chunk, new WorkerLostError({ pid, workerName, exitCode, signal, stderr: worker.stderrTail(), cause }));
+    const stderr = worker.stderrTail();
+    this.#fail(chunk, new WorkerLostError({ pid, workerName, exitCode, signal, stderr, cause, threadId }));
   }
 }

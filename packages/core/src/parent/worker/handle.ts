@@ -119,7 +119,8 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
       if (pipe === null) return; // told to go first, or it could not start
       this.#everStarted = true;
       this.#channel.attach(pipe.socket, pipe.reads);
-      childStarted(this);
+      // Threads are not child processes: activeChildren() does not list them.
+      if (this.threadId === null) childStarted(this);
       this.events.started(this);
     });
     void this.#process.exited.then(async (info) => {
@@ -144,6 +145,11 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
   /** Its process id; -1 until its process has started, and if it never did. */
   get pid(): number {
     return this.#process.pid ?? -1;
+  }
+
+  /** Its thread's id when the worker is a thread of this process (ThreadPool); null for a process. */
+  get threadId(): number | null {
+    return this.#process.threadId ?? null;
   }
 
   /** Whether its process ever started (and so was announced through `started`). */

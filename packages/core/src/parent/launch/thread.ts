@@ -1,0 +1,97 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import type { OnRead } from '../../common/channel/channel.js';
+import { portStream } from '../../common/channel/port-stream.js';
+import { lazyWorkerThreads } from '../../common/builtins.js';
+import { sharedRegistry } from '../../common/registry.js';
+import { inheritableExecArgv } from './command.js';
+import type { ExitInfo, LaunchedWorker, LaunchOptions } from './launcher.js';
+import { notStarted } from './spawn.js';
+
+// Beside the bundle (a CommonJS entry: a thread whose task module is CommonJS
+// never starts the ES module loader), or one folder up in tsc's output.
+const BOOTSTRAP = [
+  new URL('./bootstrap/thread.cjs', import.meta.url),
+  new URL('../../child/thread-main.js', import.meta.url),
+]
+  .map((url) => fileURLToPath(url))
+  .find((file) => existsSync(file)) as string;
+
+const ERROR_TAIL_BYTES = 4096;
+
+// Every live pool thread of this process, for tests that check none is left
+// (read under Symbol.for('procpool.registry.liveThreads')). Threads are not
+// processes: activeChildren() does not list them, as Python's does not list a ThreadPool's.
+const liveThreads = sharedRegistry('liveThreads', () => new Set<Worker>());
+
+/**
+ * Starts a pool worker as a thread of this process (ThreadPool): the
+ * channel is a MessagePort, the pid ours, and kill() terminates the thread
+ * whatever the signal (a thread has none, and needs no grace period).
+ */
+export function launchThread(options: LaunchOptions, _reads: OnRead): LaunchedWorker {
+  const { port1, port2 } = new (lazyWorkerThreads().MessageChannel)();
+  let worker: Worker;
+  try {
+    worker = new (lazyWorkerThreads().Worker)(BOOTSTRAP, {
+      workerData: { port: port2 },
+      transferList: [port2],
+      env: threadEnv(options.env),
+      // Left out, a thread inherits this process's flags as they are (loaders included).
+      ...(options.execArgv.length === 0
+        ? {}
+        : { execArgv: [...inheritableExecArgv(process.execArgv), ...options.execArgv] }),
+    });
+  } catch (error) {
+    // V8 flags are refused in a thread's execArgv (ERR_WORKER_INVALID_EXEC_ARGV).
+    port1.close();
+    port2.close();
+    const startError = new Error(`Could not start a worker thread: ${(error as Error).message}`, { cause: error });
+    return {
+      pid: undefined,
+      started: Promise.resolve(null),
+      exited: Promise.resolve(notStarted(startError)),
+      kill: () => {},
+      stderrTail: () => '',
+      unreadBytes: () => Promise.resolve(null),
+    };
+  }
+  liveThreads.add(worker);
+  // Not `stderr: true`: reading worker.stderr keeps the thread's port ref'd,
+  // and a forgotten pool would then keep Node alive. Its stderr flows to ours
+  // as Node forwards it; an uncaught error arrives here only, as 'error'.
+  let tail = '';
+  worker.on('error', (error: unknown) => {
+    const text = error instanceof Error ? String(error.stack) : String(error);
+    tail = `${tail}${text}\n`.slice(-ERROR_TAIL_BYTES);
+  });
+  const exited = new Promise<ExitInfo>((resolve) =>
+    worker.once('exit', (exitCode) => {
+      liveThreads.delete(worker);
+      resolve({ exitCode, signal: null, startError: null });
+    }),
+  );
+  const stream = portStream(port1);
+  // After the listeners: adding a 'message' listener refs the port again.
+  port1.unref();
+  worker.unref();
+  const threadId = worker.threadId;
+  return {
+    pid: process.pid,
+    threadId,
+    started: Promise.resolve({ socket: stream, reads: 'stream' }),
+    exited,
+    kill: () => void worker.terminate(),
+    stderrTail: () => tail,
+    // A port's messages arrive whole or not at all: the 'exiting' frame names the chunk lost.
+    unreadBytes: () => Promise.resolve(null),
+  };
+}
+
+// A thread's environment is its own copy: this process's, with the pool's `env` on top.
+function threadEnv(env: LaunchOptions['env']): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) merged[key] = value;
+  return merged;
+}
