@@ -1,7 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { RemoteTraceback, WorkerLostError } from '@procpool/core';
+import * as modes from '../../fixtures/failure-modes.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { throwLater, workerName } from '../../fixtures/thread-tasks.mjs';
+import { captureStderr } from '../helpers/stderr.js';
 import { makeThreadPool, nextExit } from './thread-pools.js';
 
 describe('errors from a thread', () => {
@@ -37,6 +39,17 @@ describe('errors from a thread', () => {
     await expect(exit).resolves.toMatchObject({ name: first, reason: 'crash', exitCode: 3 });
     const next = await pool.apply(workerName);
     expect(next).not.toBe(first);
+  });
+
+  test('the last stderr lines of a thread that exits are in WorkerLostError.stderr, and reach our stderr', async () => {
+    const stderr = captureStderr();
+    const pool = makeThreadPool(1);
+    const error = (await pool
+      .apply(modes.shoutThenExit, [500, 2])
+      .catch((thrown: unknown) => thrown)) as WorkerLostError;
+    expect(error).toMatchObject({ exitCode: 2 });
+    expect(error.stderr).toMatch(/shouting line 500 of 500\n$/);
+    expect(stderr.text).toMatch(/shouting line 500 of 500\n$/);
   });
 
   test("an uncaught error ends the thread: WorkerLostError carries the error's stack", async () => {

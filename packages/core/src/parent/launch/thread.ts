@@ -18,7 +18,7 @@ const BOOTSTRAP = [
   .map((url) => fileURLToPath(url))
   .find((file) => existsSync(file)) as string;
 
-const ERROR_TAIL_BYTES = 4096;
+const STDERR_TAIL_BYTES = 4096;
 
 // Every live pool thread of this process, for tests that check none is left
 // (read under Symbol.for('procpool.registry.liveThreads')). Threads are not
@@ -58,14 +58,14 @@ export function launchThread(options: LaunchOptions, _reads: OnRead): LaunchedWo
     };
   }
   liveThreads.add(worker);
-  // Not `stderr: true`: reading worker.stderr keeps the thread's port ref'd,
-  // and a forgotten pool would then keep Node alive. Its stderr flows to ours
-  // as Node forwards it; an uncaught error arrives here only, as 'error'.
+  // Not `stderr: true`: that stream keeps the thread's port ref'd while read,
+  // and a forgotten pool would then keep Node alive. Node forwards its stderr
+  // to ours; the tail of it is kept for crash reports (all of it is read
+  // before 'exit'). An uncaught error is not printed: it arrives as 'error'.
   let tail = '';
-  worker.on('error', (error: unknown) => {
-    const text = error instanceof Error ? String(error.stack) : String(error);
-    tail = `${tail}${text}\n`.slice(-ERROR_TAIL_BYTES);
-  });
+  const keep = (text: string): void => void (tail = `${tail}${text}`.slice(-STDERR_TAIL_BYTES));
+  worker.stderr.on('data', (chunk: Buffer) => keep(chunk.toString('utf8')));
+  worker.on('error', (error: unknown) => keep(`${error instanceof Error ? String(error.stack) : String(error)}\n`));
   const exited = new Promise<ExitInfo>((resolve) =>
     worker.once('exit', (exitCode) => {
       liveThreads.delete(worker);
