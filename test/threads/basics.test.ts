@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { isMainProcess, Pool, ThreadPool } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { workerName } from '../../fixtures/thread-tasks.mjs';
+import { mainWhenLoaded, workerName } from '../../fixtures/thread-tasks.mjs';
 import { makeThreadPool } from './thread-pools.js';
 
 describe('ThreadPool runs Pool methods on threads', () => {
@@ -66,6 +66,8 @@ describe('ThreadPool runs Pool methods on threads', () => {
     });
     expect(who.parent).toMatchObject({ name: 'MainProcess', pid: process.pid, isAlive: true });
     expect(isMainProcess()).toBe(true);
+    // Its task modules load after its identity is set: a guarded entry point does not run in it.
+    await expect(pool.apply(mainWhenLoaded)).resolves.toBe(false);
   });
 
   test('workerStart and workerExit name the thread; close() and join() let every thread go', async () => {
