@@ -8,7 +8,17 @@ import { Pool } from './pool.js';
 import { Scheduler } from './scheduler.js';
 
 /** A ThreadPool's options: a Pool's, without what only a process has (a start method, a working directory). */
-export type ThreadPoolOptions = Omit<PoolOptions, 'context' | 'cwd'>;
+export interface ThreadPoolOptions extends Omit<
+  PoolOptions,
+  'context' | 'cwd' | 'processes' | 'taskTimeout' | 'maxMemoryPerChild'
+> {
+  /** Number of threads. @default os.availableParallelism() */
+  processes?: number | undefined;
+  /** Hard limit per task, in ms: the thread is terminated and the task rejects with TaskTimeoutError. */
+  taskTimeout?: number | undefined;
+  /** Bytes of the thread's JS heap (`heapUsed`; the RSS is the whole process's); a thread above it after a task is replaced. */
+  maxMemoryPerChild?: number | undefined;
+}
 
 /**
  * `Pool` on `worker_threads`, inside this process: the same methods, task
