@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { isMainProcess, Pool, ThreadPool } from '@procpool/core';
+import { isMainProcess, Pool, taskRef, ThreadPool } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { mainWhenLoaded, workerName } from '../../fixtures/thread-tasks.mjs';
 import { makeThreadPool } from './thread-pools.js';
@@ -92,5 +92,20 @@ describe('ThreadPool runs Pool methods on threads', () => {
     } finally {
       await pool.terminate();
     }
+  });
+});
+
+describe('a CommonJS task module in a thread', () => {
+  const cjsTasks = new URL('../../fixtures/cjs-tasks.cjs', import.meta.url);
+
+  test('is required: no ES module loader, and none of the parent half of procpool, in the thread', async () => {
+    const pool = makeThreadPool(1);
+    await expect(pool.apply(taskRef(cjsTasks, 'triple'), [4])).resolves.toBe(12);
+    await expect(pool.apply(taskRef(cjsTasks, 'esmLoaderUsed'))).resolves.toBe(false);
+    await expect(pool.apply(taskRef(cjsTasks, 'procpoolFiles'))).resolves.toEqual([
+      'bootstrap/thread.cjs',
+      'index.cjs',
+      'procpool.cjs',
+    ]);
   });
 });
