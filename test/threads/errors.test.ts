@@ -61,8 +61,9 @@ describe('errors from a thread', () => {
     await expect(pool.apply(tasks.square, [5])).resolves.toBe(25);
   });
 
-  test('the other chunks of a dead thread run elsewhere, with retries', async () => {
-    const pool = makeThreadPool({ processes: 2, retries: 0 });
+  test('the other chunks of a dead thread run elsewhere', async () => {
+    // One thread: the chunks sent to it behind the one that exits go to its replacement.
+    const pool = makeThreadPool({ processes: 1 });
     const results = await Promise.allSettled([
       pool.apply(tasks.exitNow, [0]),
       ...[1, 2, 3].map((x) => pool.apply(tasks.square, [x])),
