@@ -8,6 +8,12 @@ import type { WireTaskRef } from '../../common/protocol.js';
 export interface PoolOptions {
   /** Number of worker processes. @default os.availableParallelism() */
   processes?: number | undefined;
+  /**
+   * `'eager'`: `processes` workers start with the pool. `'onDemand'`: none at
+   * first; one starts when a task arrives that no idle worker can take, up to
+   * `processes`. @default 'eager'
+   */
+  startWorkers?: StartWorkers | undefined;
   /** Runs once in each worker before its first task; if it throws, the pool is broken. */
   initializer?: TaskLike<AnyFunction> | string | undefined;
   initargs?: readonly unknown[] | undefined;
@@ -29,8 +35,12 @@ export interface PoolOptions {
   cwd?: string | undefined;
 }
 
+/** When a pool starts its workers: all with the pool, or each when work first needs it. */
+export type StartWorkers = 'eager' | 'onDemand';
+
 export interface ResolvedOptions {
   processes: number;
+  startWorkers: StartWorkers;
   initializer: WireTaskRef | null;
   initargs: readonly unknown[];
   maxTasksPerChild: number;
@@ -47,6 +57,7 @@ export interface ResolvedOptions {
 const KNOWN: ReadonlySet<string> = new Set(
   Object.keys({
     processes: true,
+    startWorkers: true,
     initializer: true,
     initargs: true,
     maxTasksPerChild: true,
@@ -69,6 +80,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
   checkOptions(options, KNOWN, 'pool');
   const {
     processes = cpuCount(),
+    startWorkers = 'eager',
     initializer,
     initargs = [],
     maxTasksPerChild,
@@ -81,6 +93,9 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     cwd,
   } = options;
   if (!isPositiveInteger(processes)) throw invalid('processes', 'a positive integer', processes, true);
+  if (startWorkers !== 'eager' && startWorkers !== 'onDemand') {
+    throw invalid('startWorkers', "'eager' or 'onDemand'", startWorkers);
+  }
   if (maxTasksPerChild !== undefined && !isPositiveInteger(maxTasksPerChild)) {
     throw invalid('maxTasksPerChild', 'a positive integer', maxTasksPerChild, true);
   }
@@ -96,6 +111,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
 
   return {
     processes,
+    startWorkers,
     initializer: initializer === undefined ? null : resolveTask(initializer),
     initargs: Array.from(initargs as readonly unknown[]),
     maxTasksPerChild: maxTasksPerChild ?? Number.POSITIVE_INFINITY,

@@ -171,7 +171,9 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
   }
 
   #dispatch(): void {
+    const onDemand = this.options.startWorkers === 'onDemand';
     for (let chunk = this.#queue.peek(); chunk !== undefined; chunk = this.#queue.peek()) {
+      if (onDemand && !chunk.job.finished) this.#workers.startIfNoneFree();
       const worker = this.#workers.pick();
       if (worker === undefined) break;
       this.#queue.shift();
@@ -182,11 +184,12 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     this.#maintain();
   }
 
-  // A closed pool lets its idle workers go once it has no work left.
+  // A closed pool lets its idle workers go once it has no work left. On
+  // demand, workers start only in #dispatch, for chunks waiting there.
   #maintain(): void {
     if (this.#stopped()) return;
     const wanted = this.state === 'running' || this.#hasWork() ? this.options.processes : 0;
-    this.#workers.maintain(wanted);
+    if (this.options.startWorkers === 'eager') this.#workers.maintain(wanted);
     if (wanted === 0) this.#workers.stopIdle();
   }
 

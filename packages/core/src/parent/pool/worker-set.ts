@@ -50,14 +50,28 @@ export class WorkerSet {
   // before it is replaced in turn, or a queue of N chunks would start N workers.
   maintain(wanted: number): void {
     let able = 0;
-    for (const worker of this.#workers) {
-      // One whose process has exited is still here while its pipe drains: not able.
-      if (worker.state !== 'retiring' && worker.state !== 'exited' && worker.tasksLeft > 0) able += 1;
-    }
+    for (const worker of this.#workers) if (isAble(worker)) able += 1;
     const room = 2 * this.processes - this.#workers.size;
-    for (let started = 0; able < wanted && started < room; able += 1, started += 1) {
-      this.#workers.add(new WorkerHandle(this.settings, this.events, this.launch));
+    for (let started = 0; able < wanted && started < room; able += 1, started += 1) this.#start();
+  }
+
+  // Under startWorkers: 'onDemand', before a queued chunk is placed: a worker
+  // that holds nothing (idle, or still starting) takes it; failing that, a new
+  // one starts for it, while fewer than `processes` are able to take chunks or
+  // still running their last. No replacement runs ahead of a retiring worker's
+  // last chunk, so never more than `processes` run chunks at once.
+  startIfNoneFree(): void {
+    let taken = 0;
+    for (const worker of this.#workers) {
+      const able = isAble(worker);
+      if (able && worker.inFlight.length === 0) return;
+      if (able || (worker.state !== 'exited' && worker.inFlight.length > 0)) taken += 1;
     }
+    if (taken < this.processes) this.#start();
+  }
+
+  #start(): void {
+    this.#workers.add(new WorkerHandle(this.settings, this.events, this.launch));
   }
 
   /** Lets the idle workers go (a closed pool with no work left). */
@@ -79,6 +93,10 @@ export class WorkerSet {
     return { idle, busy };
   }
 }
+
+// Can be sent chunks: one whose process has exited is still here while its pipe drains, and is not.
+const isAble = (worker: WorkerHandle<Chunk>): boolean =>
+  worker.state !== 'retiring' && worker.state !== 'exited' && worker.tasksLeft > 0;
 
 /** What every worker of a pool is started with; throws a TypeError when `initargs` cannot be sent. */
 export function workerSettings(options: ResolvedOptions): WorkerSettings {
