@@ -10,3 +10,7 @@ export {
   type WaitOptions,
 } from './wait.js';
 export { asCompleted } from './as-completed.js';
+export { Executor, type ExecutorMapOptions, type MapInputs } from './executor.js';
+export type { ExecutorOptions } from './executor-options.js';
+export { ProcessPoolExecutor } from './process-pool-executor.js';
+export type { Input } from './zip-chunks.js';

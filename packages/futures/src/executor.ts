@@ -1,0 +1,255 @@
+import {
+  BrokenPoolError,
+  PoolNotRunningError,
+  PoolTerminatedError,
+  type AnyFunction,
+  type Pool,
+  type TaskLike,
+  type TaskResult,
+} from '@procpool/core';
+import type { BrokenExecutor } from './errors.js';
+import { Future } from './future.js';
+import { MapIterator } from './map-iterator.js';
+import { show } from './show.js';
+import { checkTimeout } from './timeout.js';
+import { isInput, ZipChunks, type Input } from './zip-chunks.js';
+
+/** The last argument `map` may take. */
+export interface ExecutorMapOptions {
+  /** ms from the call for the whole map; a result not ready by then throws TimeoutError. */
+  timeout?: number | null | undefined;
+  /** Calls per message to a worker. @default 1 */
+  chunksize?: number | undefined;
+  /** Chunks submitted ahead of the consumer, at most; the input is read only that far. @default all of it */
+  buffersize?: number | undefined;
+}
+
+/** `map`'s inputs for a task with parameters `P`: one iterable per parameter. */
+export type MapInputs<P extends readonly unknown[]> = { [K in keyof P]: Input<P[K]> };
+
+/** How an executor settles a future: its call, given the pool. */
+type Call = (pool: Pool) => Promise<unknown>;
+interface WorkItem {
+  readonly future: Future<unknown>;
+  readonly call: Call;
+}
+
+/** What ProcessPoolExecutor and ThreadPoolExecutor pass: their pool, and how they call themselves broken. */
+export interface ExecutorParts {
+  readonly pool: Pool;
+  readonly maxWorkers: number;
+  readonly broken: (message: string, cause: unknown) => BrokenExecutor;
+}
+
+const MAP_OPTIONS: ReadonlySet<string> = new Set(
+  Object.keys({ timeout: true, chunksize: true, buffersize: true } satisfies Record<keyof ExecutorMapOptions, true>),
+);
+
+function checkPositive(name: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
+  const message = `Expected \`${name}\` to be a positive integer, got ${show(value)}`;
+  throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
+}
+
+/**
+ * Python's `concurrent.futures.Executor` over a procpool `Pool`: calls wait in
+ * the executor's own queue, where their futures can still be cancelled, and go
+ * to the pool only while it has fewer than `maxWorkers + 1` of them, so that a
+ * worker that finishes finds its next call at once.
+ */
+export abstract class Executor {
+  readonly #pool: Pool;
+  readonly #broken: ExecutorParts['broken'];
+  readonly #limit: number;
+  #pending: WorkItem[] = [];
+  #head = 0;
+  #handed = 0;
+  #shutdown = false;
+  #brokenBy: BrokenExecutor | null = null;
+  #forced = false;
+  readonly #pids = new Set<number>();
+  #drained: (() => void)[] = [];
+
+  protected constructor({ pool, maxWorkers, broken }: ExecutorParts) {
+    this.#pool = pool;
+    this.#broken = broken;
+    this.#limit = maxWorkers + 1;
+    pool.on('workerStart', ({ pid }) => this.#pids.add(pid));
+    pool.on('workerExit', ({ pid }) => this.#pids.delete(pid));
+  }
+
+  /**
+   * Schedules `fn(...args)` in a worker; its Future settles with the outcome.
+   * Throws after `shutdown()`, and with the executor's BrokenExecutor once it is broken.
+   */
+  submit<F extends AnyFunction>(fn: TaskLike<F>, ...args: Parameters<F>): Future<TaskResult<F>>;
+  submit(fn: string, ...args: unknown[]): Future<unknown>;
+  submit(fn: unknown, ...args: unknown[]): Future<unknown> {
+    return this.#enqueue((pool) => pool.apply(fn as string, args));
+  }
+
+  /**
+   * `fn` over the items of `iterables` taken in step (as zip() does, to the
+   * shortest), results in input order. The last argument may be
+   * `{ timeout, chunksize, buffersize }`. `return()` (a `break` out of a
+   * `for await`) cancels the calls not yet running.
+   */
+  map<F extends AnyFunction>(
+    fn: TaskLike<F>,
+    ...iterables: [...MapInputs<Parameters<F>>] | [...MapInputs<Parameters<F>>, ExecutorMapOptions]
+  ): AsyncIterableIterator<TaskResult<F>>;
+  map(fn: string, ...iterables: unknown[]): AsyncIterableIterator<unknown>;
+  map(fn: unknown, ...rest: unknown[]): AsyncIterableIterator<unknown> {
+    const last = rest.at(-1);
+    const hasOptions = rest.length > 0 && typeof last === 'object' && last !== null && !isInput(last);
+    const options = (hasOptions ? rest.pop() : {}) as Record<string, unknown>;
+    for (const key of Object.keys(options)) {
+      if (!MAP_OPTIONS.has(key)) throw new TypeError(`Unknown map option \`${key}\``);
+    }
+    const { timeout, chunksize, buffersize } = options as ExecutorMapOptions;
+    checkTimeout(timeout);
+    const size = checkPositive('chunksize', chunksize) ?? 1;
+    checkPositive('buffersize', buffersize);
+    rest.forEach((input, index) => {
+      if (!isInput(input)) {
+        throw new TypeError(`Expected \`iterables[${index}]\` to be an iterable or async iterable, got ${show(input)}`);
+      }
+    });
+    this.#checkOpen();
+    const zip = new ZipChunks(rest as Input<unknown>[], size);
+    const submitChunk = (lists: unknown[][]): Future<unknown[]> =>
+      this.#enqueue((pool) => pool.starmap(fn as string, lists, lists.length)) as Future<unknown[]>;
+    return new MapIterator(zip, submitChunk, buffersize, timeout ?? null);
+  }
+
+  /**
+   * No new calls; with `cancelFutures` the ones still waiting are cancelled.
+   * With `wait` (the default) resolves once every call has settled and every
+   * worker has exited; without, at once (the workers exit when the work is done).
+   */
+  async shutdown({
+    wait = true,
+    cancelFutures = false,
+  }: { wait?: boolean; cancelFutures?: boolean } = {}): Promise<void> {
+    this.#shutdown = true;
+    if (cancelFutures) this.#cancelPending();
+    const drained = this.#whenDrained();
+    if (!wait) return;
+    await drained;
+    await this.#pool.join();
+  }
+
+  /** Stops the workers now (SIGTERM for processes): the waiting calls are cancelled, the running ones fail with the executor's BrokenExecutor. */
+  terminateWorkers(): Promise<void> {
+    return this.#force(false);
+  }
+
+  /** As terminateWorkers(), with SIGKILL for processes. */
+  killWorkers(): Promise<void> {
+    return this.#force(true);
+  }
+
+  /** `await using executor = new ProcessPoolExecutor()` calls `shutdown()` at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.shutdown();
+  }
+
+  async #force(kill: boolean): Promise<void> {
+    this.#shutdown = true;
+    this.#forced = true;
+    this.#cancelPending();
+    // A thread pool's workers report this process's pid: it is never signalled.
+    if (kill) for (const pid of this.#pids) if (pid !== process.pid) signal(pid);
+    await this.#pool.terminate();
+  }
+
+  #checkOpen(): void {
+    if (this.#brokenBy !== null) throw this.#broken(this.#brokenBy.message, this.#brokenBy.cause);
+    if (this.#shutdown) throw new PoolNotRunningError('cannot schedule new futures after shutdown');
+  }
+
+  #enqueue(call: Call): Future<unknown> {
+    this.#checkOpen();
+    const future = new Future<unknown>();
+    this.#pending.push({ future, call });
+    this.#pump();
+    return future;
+  }
+
+  // Hands waiting calls to the pool while it holds fewer than maxWorkers + 1.
+  #pump(): void {
+    while (this.#handed < this.#limit && this.#head < this.#pending.length) {
+      const item = this.#pending[this.#head] as WorkItem;
+      this.#head += 1;
+      if (!item.future.setRunningOrNotifyCancel()) continue;
+      this.#handed += 1;
+      item.call(this.#pool).then(
+        (value) => this.#settled(item.future, true, value),
+        (error: unknown) => this.#settled(item.future, false, error),
+      );
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#checkDrained();
+  }
+
+  #settled(future: Future<unknown>, ok: boolean, outcome: unknown): void {
+    this.#handed -= 1;
+    if (ok) future.setResult(outcome);
+    else future.setException(this.#translate(outcome));
+    this.#pump();
+  }
+
+  // The pool's errors that mean the executor cannot go on become its BrokenExecutor.
+  #translate(error: unknown): unknown {
+    if (error instanceof BrokenPoolError) {
+      this.#brokenBy ??= this.#broken(`The pool under this executor is broken: ${error.message}`, error);
+      this.#failPending();
+      return this.#broken(this.#brokenBy.message, error);
+    }
+    if (error instanceof PoolTerminatedError && this.#forced) {
+      return this.#broken('The workers were stopped (terminateWorkers or killWorkers) while the call ran', error);
+    }
+    return error;
+  }
+
+  #cancelPending(): void {
+    for (let i = this.#head; i < this.#pending.length; i += 1) (this.#pending[i] as WorkItem).future.cancel();
+    this.#pending = [];
+    this.#head = 0;
+  }
+
+  #failPending(): void {
+    const broken = this.#brokenBy as BrokenExecutor;
+    for (let i = this.#head; i < this.#pending.length; i += 1) {
+      const { future } = this.#pending[i] as WorkItem;
+      if (!future.done()) future.setException(this.#broken(broken.message, broken.cause));
+    }
+    this.#pending = [];
+    this.#head = 0;
+  }
+
+  #whenDrained(): Promise<void> {
+    const drained = new Promise<void>((resolve) => this.#drained.push(resolve));
+    this.#checkDrained();
+    return drained;
+  }
+
+  // Once shut down with nothing left to run, the pool closes and its workers exit.
+  #checkDrained(): void {
+    if (!this.#shutdown || this.#handed > 0 || this.#head < this.#pending.length) return;
+    this.#pool.close();
+    for (const resolve of this.#drained.splice(0)) resolve();
+  }
+}
+
+function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // It has exited already.
+  }
+}

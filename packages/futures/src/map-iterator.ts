@@ -1,0 +1,189 @@
+import { TimeoutError } from '@procpool/core';
+import type { Future } from './future.js';
+import { keepingAlive } from './keep-alive.js';
+import type { ZipChunks } from './zip-chunks.js';
+
+// A submitted chunk of calls, or what reading or submitting the input threw there.
+type Entry = { readonly future: Future<unknown[]> } | { readonly error: unknown };
+
+const DONE = Object.freeze({ done: true, value: undefined }) as IteratorReturnResult<undefined>;
+
+/**
+ * executor.map()'s results, in input order: Python's `Executor.map` iterator.
+ * Chunks are submitted as the input is read: all of it at once, or with
+ * `buffersize` that many chunks ahead of the consumer. The first error, from
+ * a call or from the input, is thrown at its position and the rest cancelled.
+ */
+export class MapIterator<R> implements AsyncIterableIterator<R> {
+  readonly #entries: Entry[] = [];
+  #values: unknown[] = [];
+  #index = 0;
+  #finished = false;
+  #reading = false;
+  #wake: (() => void) | null = null;
+  readonly #deadline: number | null;
+  // next() calls run one after another, as a generator's do.
+  #turn: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly zip: ZipChunks,
+    private readonly submit: (lists: unknown[][]) => Future<unknown[]>,
+    private readonly buffersize: number | undefined,
+    timeout: number | null,
+  ) {
+    this.#deadline = timeout === null ? null : performance.now() + timeout;
+    this.#fill();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<R, undefined>> {
+    const step = this.#turn.then(() => this.#step());
+    this.#turn = step.catch(() => {});
+    return step;
+  }
+
+  /** Stops: the futures not yet running are cancelled and the input is read no further. */
+  return(): Promise<IteratorResult<R, undefined>> {
+    this.#finish();
+    return Promise.resolve(DONE);
+  }
+
+  async #step(): Promise<IteratorResult<R, undefined>> {
+    if (this.#index < this.#values.length) {
+      const value = this.#values[this.#index] as R;
+      this.#index += 1;
+      return { done: false, value };
+    }
+    let head = this.#entries[0];
+    while (head === undefined) {
+      if (this.#finished || (this.zip.ended && !this.#reading)) {
+        this.#finish();
+        return DONE;
+      }
+      try {
+        await this.#inputArrives();
+      } catch (error) {
+        this.#finish();
+        throw error;
+      }
+      head = this.#entries[0];
+    }
+    if ('error' in head) {
+      this.#finish();
+      throw head.error;
+    }
+    let values: unknown[];
+    try {
+      values = await head.future.result(this.#remaining());
+    } catch (error) {
+      this.#finish();
+      throw error;
+    }
+    this.#entries.shift();
+    this.#fill();
+    this.#values = values;
+    this.#index = 0;
+    return this.#step();
+  }
+
+  #remaining(): number | undefined {
+    return this.#deadline === null ? undefined : Math.max(0, this.#deadline - performance.now());
+  }
+
+  // Waits for an async input to give a chunk (or end), within the map's timeout.
+  #inputArrives(): Promise<void> {
+    const remaining = this.#remaining();
+    if (remaining === 0) return Promise.reject(new TimeoutError(0));
+    return keepingAlive(
+      new Promise<void>((resolve, reject) => {
+        const timer =
+          remaining === undefined ? undefined : setTimeout(() => reject(new TimeoutError(remaining)), remaining);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+    );
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = null;
+    wake?.();
+  }
+
+  #room(): boolean {
+    return (
+      !this.#finished && !this.zip.ended && (this.buffersize === undefined || this.#entries.length < this.buffersize)
+    );
+  }
+
+  #fill(): void {
+    if (!this.zip.sync) {
+      if (!this.#reading) void this.#fillAsync();
+      return;
+    }
+    while (this.#room()) {
+      let lists: unknown[][];
+      try {
+        lists = this.zip.readSync().lists;
+      } catch (error) {
+        this.#failInput(error);
+        return;
+      }
+      this.#submit(lists);
+    }
+  }
+
+  async #fillAsync(): Promise<void> {
+    this.#reading = true;
+    try {
+      while (this.#room()) {
+        let lists: unknown[][];
+        try {
+          lists = (await this.zip.read()).lists;
+        } catch (error) {
+          this.#failInput(error);
+          return;
+        }
+        if (this.#finished) return;
+        this.#submit(lists);
+      }
+    } finally {
+      this.#reading = false;
+      this.#wakeUp();
+    }
+  }
+
+  #submit(lists: unknown[][]): void {
+    if (lists.length === 0) return;
+    try {
+      this.#push({ future: this.submit(lists) });
+    } catch (error) {
+      // The executor was shut down or broke: that is where the results end.
+      this.#failInput(error);
+    }
+  }
+
+  #failInput(error: unknown): void {
+    this.zip.close();
+    this.#push({ error });
+  }
+
+  #push(entry: Entry): void {
+    this.#entries.push(entry);
+    this.#wakeUp();
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.zip.close();
+    for (const entry of this.#entries.splice(0)) if ('future' in entry) entry.future.cancel();
+    this.#values = [];
+    this.#wakeUp();
+  }
+}
