@@ -35,7 +35,7 @@ interface WorkItem {
 }
 
 /** What ProcessPoolExecutor and ThreadPoolExecutor pass: their pool, and how they call themselves broken. */
-export interface ExecutorParts {
+interface ExecutorParts {
   readonly pool: Pool;
   readonly maxWorkers: number;
   readonly broken: (message: string, cause: unknown) => BrokenExecutor;

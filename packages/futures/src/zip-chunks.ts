@@ -7,7 +7,7 @@ export type Input<T> = Iterable<T> | AsyncIterable<T>;
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
 /** A chunk read: argument lists, or the end (`done`), possibly after a last short chunk. */
-export interface Read {
+interface Read {
   readonly lists: unknown[][];
   readonly done: boolean;
 }
