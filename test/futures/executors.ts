@@ -1,13 +1,28 @@
 import { afterAll, afterEach } from '@jest/globals';
 import { Event } from '@procpool/core';
-import { ProcessPoolExecutor, type Executor, type ExecutorOptions } from '@procpool/futures';
+import {
+  BrokenProcessPool,
+  BrokenThreadPool,
+  ProcessPoolExecutor,
+  ThreadPoolExecutor,
+  type Executor,
+  type ExecutorOptions,
+} from '@procpool/futures';
 
 const executors = new Set<Executor>();
 const events = new Set<Event>();
 
-/** A ProcessPoolExecutor whose workers are stopped after the test, whatever the test did with it. */
-export function makeExecutor(options?: number | ExecutorOptions): ProcessPoolExecutor {
-  const executor = new ProcessPoolExecutor(options);
+/** The executor classes: the tests that apply to both run for each (describe.each). */
+export const kinds = ['ProcessPoolExecutor', 'ThreadPoolExecutor'] as const;
+export type Kind = (typeof kinds)[number];
+
+/** The BrokenExecutor subclass of an executor class. */
+export const brokenOf = (kind: Kind): typeof BrokenProcessPool | typeof BrokenThreadPool =>
+  kind === 'ProcessPoolExecutor' ? BrokenProcessPool : BrokenThreadPool;
+
+/** An executor whose workers are stopped after the test, whatever the test did with it. */
+export function makeExecutor(kind: Kind, options?: number | ExecutorOptions): Executor {
+  const executor = kind === 'ProcessPoolExecutor' ? new ProcessPoolExecutor(options) : new ThreadPoolExecutor(options);
   executors.add(executor);
   return executor;
 }

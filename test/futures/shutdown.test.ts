@@ -5,20 +5,20 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { PoolNotRunningError, WorkerLostError } from '@procpool/core';
-import { BrokenExecutor, BrokenProcessPool, CancelledError } from '@procpool/futures';
+import { BrokenExecutor, CancelledError } from '@procpool/futures';
 import * as tasks from '../../fixtures/tasks.mjs';
 import * as ftasks from '../../fixtures/futures-tasks.mjs';
 import { isAlive, waitFor } from '../helpers/processes.js';
-import { makeEvent, makeExecutor, stopExecutorsAfterEach } from './executors.js';
+import { brokenOf, kinds, makeEvent, makeExecutor, stopExecutorsAfterEach } from './executors.js';
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('../../fixtures/futures-exit.mjs', import.meta.url));
 
-describe('shutdown', () => {
+describe.each(kinds)('%s shutdown', (kind) => {
   stopExecutorsAfterEach();
 
   test('test_run_after_shutdown: submit and map throw', async () => {
-    const executor = makeExecutor(1);
+    const executor = makeExecutor(kind, 1);
     await executor.shutdown();
     expect(() => executor.submit(tasks.square, 2)).toThrow(
       new PoolNotRunningError('cannot schedule new futures after shutdown'),
@@ -27,7 +27,7 @@ describe('shutdown', () => {
   });
 
   test('shutdown() waits for every call, also those still waiting in the executor', async () => {
-    const executor = makeExecutor(2);
+    const executor = makeExecutor(kind, 2);
     const futures = Array.from({ length: 10 }, (_, i) => executor.submit(tasks.sleep, 5, i));
     await executor.shutdown();
     expect(futures.every((f) => f.done() && !f.cancelled())).toBe(true);
@@ -35,7 +35,7 @@ describe('shutdown', () => {
   });
 
   test('test_cancel_futures: shutdown({ cancelFutures }) cancels what waits, and the running calls finish', async () => {
-    const executor = makeExecutor(1);
+    const executor = makeExecutor(kind, 1);
     const event = makeEvent();
     const futures = [1, 2, 3, 4, 5].map((x) => executor.submit(ftasks.waitThen, event, x));
     const shutdown = executor.shutdown({ cancelFutures: true });
@@ -47,7 +47,7 @@ describe('shutdown', () => {
   });
 
   test('test_shutdown_no_wait: shutdown({ wait: false }) resolves at once, and the work still finishes', async () => {
-    const executor = makeExecutor(1);
+    const executor = makeExecutor(kind, 1);
     const event = makeEvent();
     const futures = [1, 2, 3].map((x) => executor.submit(ftasks.waitThen, event, x));
     await executor.shutdown({ wait: false });
@@ -59,7 +59,7 @@ describe('shutdown', () => {
   test('await using shuts it down at the end of the block, after its calls', async () => {
     let future;
     {
-      await using executor = makeExecutor(1);
+      await using executor = makeExecutor(kind, 1);
       future = executor.submit(tasks.sleep, 10, 'slept');
     }
     expect(future.done()).toBe(true);
@@ -67,14 +67,14 @@ describe('shutdown', () => {
   });
 
   test.each(['terminateWorkers', 'killWorkers'] as const)(
-    '%s: running calls fail with BrokenProcessPool, waiting ones are cancelled, submit throws',
+    '%s: running calls fail with the BrokenExecutor of the kind, waiting ones are cancelled, submit throws',
     async (how) => {
-      const executor = makeExecutor(1);
+      const executor = makeExecutor(kind, 1);
       const event = makeEvent();
       const futures = [1, 2, 3].map((x) => executor.submit(ftasks.waitThen, event, x));
       await executor[how]();
       const running = await futures[0]?.exception();
-      expect(running).toBeInstanceOf(BrokenProcessPool);
+      expect(running).toBeInstanceOf(brokenOf(kind));
       expect(running).toBeInstanceOf(BrokenExecutor);
       expect(futures[2]?.cancelled()).toBe(true);
       expect(() => executor.submit(tasks.square, 1)).toThrow('cannot schedule new futures after shutdown');
@@ -82,11 +82,12 @@ describe('shutdown', () => {
   );
 });
 
-describe('workers that die', () => {
+// Threads have no pid to signal.
+describe('ProcessPoolExecutor workers that die', () => {
   stopExecutorsAfterEach();
 
   test('a worker killed by SIGKILL mid-call fails that future only; the executor goes on', async () => {
-    const executor = makeExecutor(1);
+    const executor = makeExecutor('ProcessPoolExecutor', 1);
     const event = makeEvent();
     const started = makeEvent();
     const workerPid = await executor.submit(tasks.pid);
@@ -103,14 +104,15 @@ describe('workers that die', () => {
   });
 });
 
-describe('the end of the program', () => {
+describe.each(kinds)('the end of a program with a %s', (kind) => {
   test('a program that returns with futures pending runs until they are done', async () => {
-    const { stdout } = await run(process.execPath, [fixture, 'pending'], { timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [fixture, 'pending', kind], { timeout: 60_000 });
     expect(stdout.trim().split('\n').sort()).toEqual(['done 0', 'done 1', 'done 2', 'done 3', 'done 4']);
   });
 
   test('a program that never shuts its executor down exits, and leaves no worker behind', async () => {
-    const { stdout } = await run(process.execPath, [fixture, 'forgotten'], { timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [fixture, 'forgotten', kind], { timeout: 60_000 });
+    // A thread's pid is the program's own: gone with it.
     const pids = JSON.parse(stdout) as number[];
     expect(pids.length).toBeGreaterThanOrEqual(1);
     // Their pipe to the exited parent is closed: they exit on their own (a wait on the OS, not a timing).

@@ -31,8 +31,15 @@ const KNOWN: ReadonlySet<string> = new Set(
   } satisfies Record<keyof ExecutorOptions, true>),
 );
 
-/** The workers an executor may run, and the options of the pool under it (which checks the rest). */
-export function poolOptionsOf(raw: unknown): { maxWorkers: number; pool: PoolOptions } {
+/** `ThreadPoolExecutor`'s options: a ProcessPoolExecutor's without the start method. */
+export type ThreadExecutorOptions = Omit<ExecutorOptions, 'mpContext'>;
+
+/**
+ * The workers an executor may run, and the options of the pool under it
+ * (which checks the rest). Processes default to cpuCount() workers; threads,
+ * as CPython, to cpuCount() + 4, at most 32.
+ */
+export function poolOptionsOf(raw: unknown, kind: 'process' | 'thread'): { maxWorkers: number; pool: PoolOptions } {
   let options: ExecutorOptions;
   if (raw === undefined) options = {};
   else if (typeof raw === 'number') options = { maxWorkers: raw };
@@ -41,15 +48,20 @@ export function poolOptionsOf(raw: unknown): { maxWorkers: number; pool: PoolOpt
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new TypeError(`Unknown executor option \`${key}\``);
   }
-  const { maxWorkers = cpuCount(), mpContext, maxTasksPerChild, ...rest } = options;
+  const { maxWorkers = kind === 'process' ? cpuCount() : Math.min(32, cpuCount() + 4), mpContext, ...pool } = options;
   if (typeof maxWorkers !== 'number' || !Number.isInteger(maxWorkers) || maxWorkers < 1) {
     const message = `Expected \`maxWorkers\` to be a positive integer, got ${show(maxWorkers)}`;
     throw typeof maxWorkers === 'number' ? new RangeError(message) : new TypeError(message);
   }
+  if (kind === 'thread') {
+    if (mpContext !== undefined) {
+      throw new TypeError(
+        `Expected \`mpContext\` to be left out of a ThreadPoolExecutor (threads have no start method), got ${show(mpContext)}`,
+      );
+    }
+    return { maxWorkers, pool: { ...pool, processes: maxWorkers, startWorkers: 'onDemand' } };
+  }
   // As CPython, which refuses fork with max_tasks_per_child and defaults to spawn then.
-  const context = mpContext ?? (maxTasksPerChild === undefined ? undefined : 'spawn');
-  return {
-    maxWorkers,
-    pool: { ...rest, maxTasksPerChild, context, processes: maxWorkers, startWorkers: 'onDemand' },
-  };
+  const context = mpContext ?? (pool.maxTasksPerChild === undefined ? undefined : 'spawn');
+  return { maxWorkers, pool: { ...pool, context, processes: maxWorkers, startWorkers: 'onDemand' } };
 }

@@ -11,6 +11,7 @@ export {
 } from './wait.js';
 export { asCompleted } from './as-completed.js';
 export { Executor, type ExecutorMapOptions, type MapInputs } from './executor.js';
-export type { ExecutorOptions } from './executor-options.js';
+export type { ExecutorOptions, ThreadExecutorOptions } from './executor-options.js';
 export { ProcessPoolExecutor } from './process-pool-executor.js';
+export { ThreadPoolExecutor } from './thread-pool-executor.js';
 export type { Input } from './zip-chunks.js';

@@ -13,7 +13,7 @@ import { poolOptionsOf, type ExecutorOptions } from './executor-options.js';
  */
 export class ProcessPoolExecutor extends Executor {
   constructor(options?: number | ExecutorOptions) {
-    const { maxWorkers, pool } = poolOptionsOf(options);
+    const { maxWorkers, pool } = poolOptionsOf(options, 'process');
     super({
       pool: new Pool(pool),
       maxWorkers,
