@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { MaybeEncodingError, TimeoutError, WorkerLostError } from '@procpool/core';
+import { MaybeEncodingError, TaskTimeoutError, TimeoutError, WorkerLostError } from '@procpool/core';
 import { CancelledError, Future, ProcessPoolExecutor, ThreadPoolExecutor } from '@procpool/futures';
 import * as tasks from '../../fixtures/tasks.mjs';
 import * as ftasks from '../../fixtures/futures-tasks.mjs';
@@ -91,6 +91,14 @@ describe.each(kinds)('%s', (kind) => {
       const who = (await executor.submit(tasks.whoAmI)) as { current: { name: string }; ipc: string };
       expect(who.current.name).toMatch(/^PoolWorker-/);
       expect(who.ipc).toBe('undefined');
+    });
+
+    test('taskTimeout: a call that overruns fails with TaskTimeoutError, its worker is replaced, the executor goes on', async () => {
+      // The limit counts a new worker's first import of the task module: it is roomy for the second call.
+      const executor = makeExecutor(kind, { maxWorkers: 1, taskTimeout: 1500 });
+      const event = makeEvent();
+      await expect(executor.submit(ftasks.waitThen, event, 'never')).rejects.toBeInstanceOf(TaskTimeoutError);
+      await expect(executor.submit(tasks.square, 6)).resolves.toBe(36);
     });
 
     test('a worker that exits mid-call fails that future with WorkerLostError, and the executor goes on', async () => {
