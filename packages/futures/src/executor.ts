@@ -9,20 +9,9 @@ import {
 } from '@procpool/core';
 import type { BrokenExecutor } from './errors.js';
 import { Future } from './future.js';
+import { mapArguments, type ExecutorMapOptions } from './map-arguments.js';
 import { MapIterator } from './map-iterator.js';
-import { show } from './show.js';
-import { checkTimeout } from './timeout.js';
-import { isInput, ZipChunks, type Input } from './zip-chunks.js';
-
-/** The last argument `map` may take. */
-export interface ExecutorMapOptions {
-  /** ms from the call for the whole map; a result not ready by then throws TimeoutError. */
-  timeout?: number | null | undefined;
-  /** Calls per message to a worker. @default 1 */
-  chunksize?: number | undefined;
-  /** Chunks submitted ahead of the consumer, at most; the input is read only that far. @default all of it */
-  buffersize?: number | undefined;
-}
+import { ZipChunks, type Input } from './zip-chunks.js';
 
 /** `map`'s inputs for a task with parameters `P`: one iterable per parameter. */
 export type MapInputs<P extends readonly unknown[]> = { [K in keyof P]: Input<P[K]> };
@@ -39,17 +28,6 @@ interface ExecutorParts {
   readonly pool: Pool;
   readonly maxWorkers: number;
   readonly broken: (message: string, cause: unknown) => BrokenExecutor;
-}
-
-const MAP_OPTIONS: ReadonlySet<string> = new Set(
-  Object.keys({ timeout: true, chunksize: true, buffersize: true } satisfies Record<keyof ExecutorMapOptions, true>),
-);
-
-function checkPositive(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 1) return value;
-  const message = `Expected \`${name}\` to be a positive integer, got ${show(value)}`;
-  throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
 }
 
 /**
@@ -101,26 +79,12 @@ export abstract class Executor {
   ): AsyncIterableIterator<TaskResult<F>>;
   map(fn: string, ...iterables: unknown[]): AsyncIterableIterator<unknown>;
   map(fn: unknown, ...rest: unknown[]): AsyncIterableIterator<unknown> {
-    const last = rest.at(-1);
-    const hasOptions = rest.length > 0 && typeof last === 'object' && last !== null && !isInput(last);
-    const options = (hasOptions ? rest.pop() : {}) as Record<string, unknown>;
-    for (const key of Object.keys(options)) {
-      if (!MAP_OPTIONS.has(key)) throw new TypeError(`Unknown map option \`${key}\``);
-    }
-    const { timeout, chunksize, buffersize } = options as ExecutorMapOptions;
-    checkTimeout(timeout);
-    const size = checkPositive('chunksize', chunksize) ?? 1;
-    checkPositive('buffersize', buffersize);
-    rest.forEach((input, index) => {
-      if (!isInput(input)) {
-        throw new TypeError(`Expected \`iterables[${index}]\` to be an iterable or async iterable, got ${show(input)}`);
-      }
-    });
+    const { inputs, timeout, chunksize, buffersize } = mapArguments(rest);
     this.#checkOpen();
-    const zip = new ZipChunks(rest as Input<unknown>[], size);
+    const zip = new ZipChunks(inputs, chunksize);
     const submitChunk = (lists: unknown[][]): Future<unknown[]> =>
       this.#enqueue((pool) => pool.starmap(fn as string, lists, lists.length)) as Future<unknown[]>;
-    return new MapIterator(zip, submitChunk, buffersize, timeout ?? null);
+    return new MapIterator(zip, submitChunk, buffersize, timeout);
   }
 
   /**

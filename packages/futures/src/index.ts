@@ -10,7 +10,8 @@ export {
   type WaitOptions,
 } from './wait.js';
 export { asCompleted } from './as-completed.js';
-export { Executor, type ExecutorMapOptions, type MapInputs } from './executor.js';
+export { Executor, type MapInputs } from './executor.js';
+export type { ExecutorMapOptions } from './map-arguments.js';
 export type { ExecutorOptions, ThreadExecutorOptions } from './executor-options.js';
 export { ProcessPoolExecutor } from './process-pool-executor.js';
 export { ThreadPoolExecutor } from './thread-pool-executor.js';
