@@ -33,12 +33,13 @@ function decode(bytes: Buffer): Array<[Head | Compact, Payload]> {
 const value = {
   utf8: 'ü'.repeat(20_000),
   ascii: 'plain '.repeat(5_000),
+  wide: '✓'.repeat(20_000),
   buffer: Buffer.alloc(40_000, 7),
   bytes: new Uint8Array(40_000).fill(5),
   small: [1, 'two'],
 };
 
-test('a JSON head comes back with its raw parts, which it lists under x (an ASCII string as `a`)', () => {
+test('a JSON head comes back with its raw parts, which it lists under x (strings as `a` latin1 or `w` UTF-16)', () => {
   const payload = encodeValue(value);
   const frame = Buffer.concat(encodeFrame({ t: 'v', n: 1 }, payload));
   const [[head, back]] = decode(frame) as [[Head, Payload]];
@@ -48,9 +49,9 @@ test('a JSON head comes back with its raw parts, which it lists under x (an ASCI
     x: payload.parts.map((part) =>
       part.kind !== 's'
         ? [part.kind, part.value.byteLength]
-        : part.value === value.ascii
-          ? ['a', part.value.length]
-          : ['s', Buffer.byteLength(part.value)],
+        : part.value === value.wide
+          ? ['w', part.value.length * 2]
+          : ['a', part.value.length],
     ),
   });
   expect(back.text).toBe(payload.text);

@@ -1,4 +1,7 @@
-import { NO_PAYLOAD, type Part, type Payload } from '../codec/values.js';
+import { NO_PAYLOAD, type Payload } from '../codec/values.js';
+import { bufferBefore, framedParts, type PartHead, partHeadsOf } from './parts.js';
+
+export { decodeParts, type PartHead, partBytes, wireKind } from './parts.js';
 
 // A frame: u32le length of the rest of the frame | u32le head length | head
 // | body (UTF-8) | parts: the raw bytes of large strings and byte arrays.
@@ -33,6 +36,7 @@ const PART_HEAD_BYTES = 5;
 const PART_LENGTH_AT = 1;
 /** UTF-8 takes at most this many bytes per UTF-16 code unit. */
 const MAX_UTF8_BYTES_PER_UNIT = 3;
+const NO_PART_HEADS: readonly PartHead[] = [];
 
 /** A compact head's fields (see the frame layout above). */
 export interface Compact {
@@ -43,50 +47,30 @@ export interface Compact {
 /** Builds the message a compact head stands for. */
 export type CompactReader<Head> = (kind: number, id: number, value: number) => Head;
 
-/** A part's kind on the wire: the codec's kinds, and `a` for a string sent as ASCII. */
-type WireKind = Part['kind'] | 'a';
-/** A part as a head lists it: its kind and its length in bytes. */
-export type PartHead = [WireKind, number];
-const NO_RAW: readonly Uint8Array[] = [];
-const NO_PART_HEADS: readonly PartHead[] = [];
-
-// An all-ASCII string (one byte per character in UTF-8) goes as latin1, the
-// same bytes, because Node decodes latin1 several times faster than UTF-8.
-function isAscii(text: string): boolean {
-  return Buffer.byteLength(text, 'utf8') === text.length;
-}
-
-/** A part's raw bytes: byte arrays as they are, strings encoded once. */
-export function partBytes(part: Part): Uint8Array {
-  if (part.kind !== 's') return part.value;
-  return Buffer.from(part.value, isAscii(part.value) ? 'latin1' : 'utf8');
-}
-
-/** How a part's head names its kind (`a`: a string whose bytes are latin1). */
-export function wireKind(part: Part, bytes: Uint8Array): WireKind {
-  return part.kind === 's' && bytes.byteLength === part.value.length ? 'a' : part.kind;
-}
-
-/** One frame as buffers: the head and body, then each part uncopied (strings encoded once). */
+/**
+ * One frame as buffers: the head and body, then its parts. Byte arrays go
+ * uncopied; strings are encoded straight into the buffer before them (the
+ * head's, or one of their own after a byte array), so a large string's frame
+ * is one buffer.
+ */
 export function encodeFrame(head: unknown, payload: Payload = NO_PAYLOAD, compact?: Compact): Uint8Array[] {
   const { text, parts } = payload;
-  // Almost every frame has no raw parts: no arrays to build for them.
-  const raw = parts.length === 0 ? NO_RAW : parts.map(partBytes);
-  const partHeads = raw.map((bytes, i): PartHead => [wireKind(parts[i] as Part, bytes), bytes.byteLength]);
+  const partHeads = partHeadsOf(parts);
   const headText =
-    compact !== undefined ? '' : JSON.stringify(raw.length === 0 ? head : { ...(head as object), x: partHeads });
+    compact !== undefined ? '' : JSON.stringify(parts.length === 0 ? head : { ...(head as object), x: partHeads });
   const headBytes =
     compact === undefined ? Buffer.byteLength(headText) : COMPACT_HEAD_BYTES + PART_HEAD_BYTES * partHeads.length;
   const bodyBytes = text === '' ? 0 : Buffer.byteLength(text);
   let rest = HEAD_LENGTH_BYTES + headBytes + bodyBytes;
-  for (const bytes of raw) rest += bytes.byteLength;
-  const frame = Buffer.allocUnsafe(HEAD_START + headBytes + bodyBytes);
+  for (const [, length] of partHeads) rest += length;
+  const headAndBody = HEAD_START + headBytes + bodyBytes;
+  const frame = bufferBefore(headAndBody, parts, partHeads);
   frame.writeUInt32LE(rest, 0);
   frame.writeUInt32LE(headBytes, PREFIX_BYTES);
   if (compact === undefined) frame.write(headText, HEAD_START, 'utf8');
   else writeCompactHead(frame, HEAD_START, compact.kind, compact.id, compact.value, partHeads);
   if (bodyBytes > 0) frame.write(text, HEAD_START + headBytes, 'utf8');
-  return raw.length === 0 ? [frame] : [frame, ...raw];
+  return parts.length === 0 ? [frame] : framedParts(frame, headAndBody, parts, partHeads);
 }
 
 /** An upper bound on the bytes of a frame without parts, with nothing to measure. `null`: a compact head. */
@@ -171,25 +155,9 @@ export function readCompactParts(data: Buffer, headStart: number, end: number): 
   if (end === headStart + COMPACT_HEAD_BYTES) return undefined;
   const partHeads: PartHead[] = [];
   for (let at = headStart + COMPACT_HEAD_BYTES; at < end; at += PART_HEAD_BYTES) {
-    partHeads.push([String.fromCharCode(data[at] as number) as WireKind, data.readUInt32LE(at + PART_LENGTH_AT)]);
+    partHeads.push([String.fromCharCode(data[at] as number) as PartHead[0], data.readUInt32LE(at + PART_LENGTH_AT)]);
   }
   return partHeads;
-}
-
-/** The parts listed in `partHeads`, read from `start` on: strings decoded, byte arrays as views of `data`. */
-export function decodeParts(data: Buffer, start: number, partHeads: readonly PartHead[]): Part[] {
-  let offset = start;
-  return partHeads.map(([kind, length]) => {
-    const end = offset + length;
-    const part: Part =
-      kind === 's' || kind === 'a'
-        ? { kind: 's', value: data.toString(kind === 'a' ? 'latin1' : 'utf8', offset, end) }
-        : kind === 'b'
-          ? { kind, value: data.subarray(offset, end) }
-          : { kind, value: new Uint8Array(data.buffer, data.byteOffset + offset, length) };
-    offset = end;
-    return part;
-  });
 }
 
 /**

@@ -2,7 +2,6 @@ import type { Part, Payload } from '../codec/values.js';
 import { ProcessError } from '../errors.js';
 import {
   type CompactReader,
-  decodeParts,
   describeFrameStart,
   FRAME_START_BYTES,
   frameEnd,
@@ -10,10 +9,10 @@ import {
   headEnd,
   isCompactHead,
   isFrameStart,
-  type PartHead,
   readCompactHead,
   readCompactParts,
 } from './frame.js';
+import { decodeParts, type PartHead } from './parts.js';
 
 /** Size of the buffer a reader that owns its reads reads into. */
 const READ_BYTES = 64 * 1024;
