@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 
+import { ownFrameBuffer } from './parts.js';
+
 /** Writes from this size on travel as a fresh buffer that is transferred rather than cloned. */
 const TRANSFER_BYTES = 16 * 1024;
 
@@ -33,8 +35,14 @@ class PortStream extends EventEmitter {
   }
 
   #post(pieces: readonly Uint8Array[], bytes: number): void {
-    if (pieces.length === 1 && bytes < TRANSFER_BYTES) {
-      this.#port.postMessage(exactCopy(pieces[0] as Uint8Array)); // cloning a small copy beats transferring it
+    const only = pieces.length === 1 ? (pieces[0] as Uint8Array) : null;
+    const own = only === null ? null : ownFrameBuffer(only);
+    if (own !== null) {
+      this.#port.postMessage(only, [own]); // a large string's frame, which nothing else holds: not copied
+      return;
+    }
+    if (only !== null && bytes < TRANSFER_BYTES) {
+      this.#port.postMessage(exactCopy(only)); // cloning a small copy beats transferring it
       return;
     }
     const out = new Uint8Array(bytes);
