@@ -1,4 +1,5 @@
 import { Duplex, PassThrough } from 'node:stream';
+import { isDeepStrictEqual } from 'node:util';
 import { expect, test } from '@jest/globals';
 import { Channel, type OnRead } from '../../packages/core/src/common/channel/channel.js';
 import { decodeValue, encodeValue, type Payload } from '../../packages/core/src/common/codec/values.js';
@@ -204,7 +205,12 @@ test('bytes that are not a frame close the channel at once, with the reason, and
  * copied into the buffer `onread.buffer()` gave, at most its size, then
  * `callback(bytes, buffer)`, then `buffer()` again for the next read.
  */
-function onreadReceiver(): { feed: (bytes: Buffer, readSize: number) => void; payloads: Payload[]; ns: number[] } {
+function onreadReceiver(): {
+  feed: (bytes: Buffer, readSize: number) => void;
+  payloads: Payload[];
+  ns: number[];
+  buffers: Uint8Array[];
+} {
   const payloads: Payload[] = [];
   const ns: number[] = [];
   let onread!: OnRead;
@@ -220,6 +226,7 @@ function onreadReceiver(): { feed: (bytes: Buffer, readSize: number) => void; pa
     () => {},
   );
   let buffer = onread.buffer();
+  const buffers = [buffer];
   const feed = (bytes: Buffer, readSize: number): void => {
     for (let offset = 0; offset < bytes.length;) {
       const size = Math.min(readSize, buffer.length, bytes.length - offset);
@@ -227,9 +234,10 @@ function onreadReceiver(): { feed: (bytes: Buffer, readSize: number) => void; pa
       offset += size;
       onread.callback(size, buffer);
       buffer = onread.buffer();
+      buffers.push(buffer);
     }
   };
-  return { feed, payloads, ns };
+  return { feed, payloads, ns, buffers };
 }
 
 test('a channel that reads into its own buffer (onread) never lets a later read overwrite what it handed out', async () => {
@@ -258,5 +266,36 @@ test('a channel that reads into its own buffer (onread) never lets a later read 
     // Every part is checked only after all reads are done.
     expect(ns).toEqual([0, 1, 2, 3, 4]);
     expect(payloads.map((payload) => decodeValue(payload))).toEqual(values);
+  }
+});
+
+test('through onread, the rest of a frame larger than a read goes straight into a buffer of its own', async () => {
+  const { sender, written } = pair();
+  const values = [
+    { big: 'x'.repeat(1 << 20) },
+    { small: 1 },
+    { bytes: Buffer.alloc(300_000, 5), wide: '✓'.repeat(40_000) },
+    { just: Buffer.alloc(64 * 1024 + 100, 6) }, // a little more than one read
+    'last',
+  ];
+  values.forEach((value, n) => sender.send({ t: 'v', n }, encodeValue(value)));
+  await tick();
+  const bytes = Buffer.concat(written);
+  for (const readSize of [65_536, 4_093, 1 << 21, 100_000]) {
+    const { feed, payloads, ns, buffers } = onreadReceiver();
+    feed(bytes, readSize);
+    expect(ns).toEqual([0, 1, 2, 3, 4]);
+    // (util's deep equality compares Buffers as bytes, far faster than expect's)
+    expect(
+      isDeepStrictEqual(
+        payloads.map((payload) => decodeValue(payload)),
+        values,
+      ),
+    ).toBe(true);
+    // The reads of the 1 MiB frame's rest went into one buffer as large as it.
+    const frameBytes = bytes.readUInt32LE(0) + 4;
+    expect(buffers.some((buffer) => buffer.buffer.byteLength === frameBytes)).toBe(true);
+    // After the frames, reads go into a read buffer again.
+    expect(buffers.at(-1)?.byteLength).toBe(64 * 1024);
   }
 });

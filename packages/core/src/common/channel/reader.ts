@@ -16,6 +16,8 @@ import { decodeParts, type PartHead } from './parts.js';
 
 /** Size of the buffer a reader that owns its reads reads into. */
 const READ_BYTES = 64 * 1024;
+/** Frames up to this size that outgrow a read buffer are read straight into one of their own (bigger ones are merged). */
+const FILL_MAX_BYTES = 256 * 1024 * 1024;
 
 /** The peer wrote something that is not procpool's protocol on the channel. */
 export class ProtocolError extends ProcessError {}
@@ -51,6 +53,10 @@ export class FrameReader<In> {
   // the next read go into a new one.
   #readBuffer: Buffer | null = null;
   #readRetained = false;
+  // With `onread`: a large frame's own buffer, which the reads of its rest go
+  // into (no merge), and how much of it is read.
+  #filling: Buffer | null = null;
+  #filled = 0;
 
   /**
    * `afterFrames`: called once the frames of one read have all been handed to
@@ -69,8 +75,13 @@ export class FrameReader<In> {
     this.reads = {
       buffer: () => this.#nextReadBuffer(),
       callback: (bytes, buffer) => {
+        if (this.#filling !== null) {
+          this.#fill(bytes);
+          return true;
+        }
         this.receive((buffer as Buffer).subarray(0, bytes));
         if (this.#unread.length > 0) this.#readRetained = true;
+        this.#startFilling();
         return true;
       },
     };
@@ -164,7 +175,33 @@ export class FrameReader<In> {
     this.#onProtocolError();
   }
 
+  // A frame too large for the read buffer, begun and not yet whole: what is
+  // read of it moves into a buffer of its size, which the rest is read into.
+  #startFilling(): void {
+    if (this.#protocolError !== null || this.#unreadBytes < FRAME_START_BYTES) return;
+    const first = this.#unread[0] as Buffer;
+    const frameBytes = first.length < FRAME_START_BYTES ? null : frameEnd(first, 0);
+    if (frameBytes === null || frameBytes - this.#unreadBytes < READ_BYTES || frameBytes > FILL_MAX_BYTES) return;
+    const frame = Buffer.allocUnsafeSlow(frameBytes);
+    let at = 0;
+    for (const read of this.#unread) at += read.copy(frame, at);
+    this.#filling = frame;
+    this.#filled = at;
+    this.#unread = [];
+    this.#unreadBytes = 0;
+  }
+
+  #fill(bytes: number): void {
+    const frame = this.#filling as Buffer;
+    this.#filled += bytes;
+    if (this.#filled < frame.length) return;
+    this.#filling = null;
+    this.receive(frame);
+  }
+
   #nextReadBuffer(): Buffer {
+    // The rest of a large frame: read in place, never past its end.
+    if (this.#filling !== null) return this.#filling.subarray(this.#filled);
     if (this.#readBuffer === null || this.#readRetained) {
       this.#readBuffer = Buffer.allocUnsafeSlow(READ_BYTES);
       this.#readRetained = false;
