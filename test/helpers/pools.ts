@@ -1,14 +1,36 @@
-import { afterAll, afterEach, expect } from '@jest/globals';
-import { Pool, Process, type PoolOptions, type ProcessOptions } from '@procpool/core';
-import { descendants } from './processes.js';
+import { afterAll, afterEach, expect, test } from '@jest/globals';
+import { Pool, Process, activeChildren, type PoolOptions, type ProcessOptions } from '@procpool/core';
+import { descendants, isAlive } from './processes.js';
+
+/** What runs a pool's workers: child processes (`Pool`) or threads of this process (`ThreadPool`). */
+export type PoolKind = 'process' | 'thread';
+
+/** The kinds the Pool suite runs against. */
+export const kinds: readonly PoolKind[] = ['process'];
+
+export const methods = ['fork', 'spawn'] as const;
+
+/** A way a pool's workers start: a process Pool's start method, or a thread. */
+export type Start = (typeof methods)[number] | 'thread';
+
+/** Every start the suite runs against: the start methods, then a thread once `kinds` has threads. */
+export const starts: readonly Start[] = kinds.includes('thread') ? [...methods, 'thread'] : [...methods];
+
+export const kindOf = (start: Start): PoolKind => (start === 'thread' ? 'thread' : 'process');
 
 const pools = new Set<Pool>();
 
-/** A pool that is terminated after the test, whatever the test did with it. */
-export function makePool(options?: number | PoolOptions): Pool {
+/** A pool of `kind` that is terminated after the test, whatever the test did with it. */
+export function makePool(options?: number | PoolOptions, kind: PoolKind = 'process'): Pool {
+  if (kind === 'thread') throw new Error('ThreadPool is not on main yet');
   const pool = new Pool(options);
   pools.add(pool);
   return pool;
+}
+
+/** A pool whose workers start as `start` says (`context` for a start method), terminated after the test. */
+export function makeStartPool(start: Start, options: PoolOptions = {}): Pool {
+  return start === 'thread' ? makePool(options, 'thread') : makePool({ ...options, context: start });
 }
 
 /** Registers a pool (say from a Context) for teardown. */
@@ -17,7 +39,48 @@ export function track<P extends Pool>(pool: P): P {
   return pool;
 }
 
-export const methods = ['fork', 'spawn'] as const;
+/** Why a test cannot apply to threads; said in the name of its skipped thread twin. */
+export const notForThreads = {
+  outsideKill: 'a thread has no pid of its own for another process to signal',
+  nativeCrash:
+    'a native crash or a signal a thread sends itself takes the whole process (jest) down: the price API §11 names',
+  pipe: 'a thread talks over a MessagePort, not a byte pipe: a message arrives whole or not at all',
+  orphans: 'a thread cannot outlive its process',
+  signals: 'a thread has no signals of its own: terminate() stops it at once, with no grace period to outlast',
+  v8Flags: "V8 heap flags are refused in a Worker's execArgv (ERR_WORKER_INVALID_EXEC_ARGV)",
+} as const;
+
+/**
+ * A test for process pools only: it runs, and once the suite runs threads its
+ * thread twin is listed as skipped, named with `reason`, so jest's output says why.
+ */
+export function processOnlyTest(name: string, reason: string, fn: () => Promise<unknown>, timeout?: number): void {
+  test(name, fn, timeout);
+  skipForThreads(name, reason);
+}
+
+/** Lists the thread twin of a process-only test (or test.each) as skipped, named with why, once the suite runs threads. */
+export function skipForThreads(name: string, reason: string): void {
+  if (kinds.includes('thread')) test.skip(`${name} [not for threads: ${reason}]`, () => {});
+}
+
+/**
+ * The workers of `kind` running in this process now (every pool's), as ids:
+ * pids for processes. `stillRunning` tells later which of them still run.
+ */
+export function runningWorkers(kind: PoolKind): number[] {
+  if (kind === 'thread') throw new Error('ThreadPool is not on main yet');
+  return activeChildren().map((child) => child.pid);
+}
+
+/** A worker's id in `runningWorkers` terms, from its workerStart or workerExit event. */
+export const workerId = (event: { pid: number; threadId?: number }): number => event.threadId ?? event.pid;
+
+/** Which of `ids` (from `runningWorkers(kind)`) still run. */
+export function stillRunning(kind: PoolKind, ids: readonly number[]): number[] {
+  if (kind === 'thread') throw new Error('ThreadPool is not on main yet');
+  return ids.filter(isAlive);
+}
 
 const processes = new Set<Process>();
 
