@@ -1,19 +1,19 @@
 import { describe, expect, jest, test } from '@jest/globals';
 import { AsyncResult, PoolNotRunningError, ProcessError, TimeoutError } from '@procpool/core';
+import { workerName } from '../../fixtures/kind-tasks.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { makePool, methods } from '../helpers/pools.js';
+import { kinds, makePool, makeStartPool, starts } from '../helpers/pools.js';
 
-describe.each(methods)('apply under %s', (context) => {
+describe.each(starts)('apply under %s', (start) => {
   test('apply runs a sync task and an async task in a worker', async () => {
-    const pool = makePool({ processes: 2, context });
+    const pool = makeStartPool(start, { processes: 2 });
     await expect(pool.apply(tasks.square, [7])).resolves.toBe(49);
     await expect(pool.apply(tasks.asyncSquare, [8])).resolves.toBe(64);
-    const workerPid = await pool.apply(tasks.pid);
-    expect(workerPid).not.toBe(process.pid);
+    await expect(pool.apply(workerName)).resolves.toMatch(/^PoolWorker-\d+$/);
   });
 
   test('values keep their types across the pipe', async () => {
-    const pool = makePool({ processes: 1, context });
+    const pool = makeStartPool(start, { processes: 1 });
     const cyclic: { self?: unknown; n: bigint } = { n: 10n ** 30n };
     cyclic.self = cyclic;
     const value = {
@@ -44,9 +44,9 @@ describe.each(methods)('apply under %s', (context) => {
   });
 });
 
-describe('large payloads', () => {
+describe.each(kinds)('large payloads (%s)', (kind) => {
   test('multi-megabyte strings, Buffers and byte arrays go there and back intact', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const text = 'é✓x'.repeat(1_000_000);
     const buffer = Buffer.alloc(8 * 1024 * 1024, 5);
     const bytes = new Uint8Array(3 * 1024 * 1024).fill(7);
@@ -65,9 +65,9 @@ describe('large payloads', () => {
   });
 });
 
-describe('applyAsync and AsyncResult', () => {
+describe.each(kinds)('applyAsync and AsyncResult (%s)', (kind) => {
   test('is thenable, and get() returns the value', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const result = pool.applyAsync(tasks.add, [2, 3]);
     expect(result).toBeInstanceOf(AsyncResult);
     expect(await result).toBe(5);
@@ -77,7 +77,7 @@ describe('applyAsync and AsyncResult', () => {
   });
 
   test('successful() throws while not ready; ready() is false', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const result = pool.applyAsync(tasks.sleep, [200, 'late']);
     expect(result.ready()).toBe(false);
     expect(() => result.successful()).toThrow(ProcessError);
@@ -86,7 +86,7 @@ describe('applyAsync and AsyncResult', () => {
   });
 
   test('get(timeout) only stops waiting: the task goes on and get() works again', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const result = pool.applyAsync(tasks.sleep, [300, 'done']);
     await expect(result.get(1)).rejects.toBeInstanceOf(TimeoutError);
     expect(result.ready()).toBe(false);
@@ -94,7 +94,7 @@ describe('applyAsync and AsyncResult', () => {
   });
 
   test('wait(timeout) resolves after the timeout without the result', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const result = pool.applyAsync(tasks.sleep, [300, 'done']);
     await expect(result.wait(1)).resolves.toBeUndefined();
     expect(result.ready()).toBe(false);
@@ -103,7 +103,7 @@ describe('applyAsync and AsyncResult', () => {
   });
 
   test('callback gets the value once; errorCallback is not called', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const callback = jest.fn();
     const errorCallback = jest.fn();
     await pool.applyAsync(tasks.square, [3], { callback, errorCallback });
@@ -113,7 +113,7 @@ describe('applyAsync and AsyncResult', () => {
   });
 
   test('errorCallback gets the error once; an unread failure does not crash', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const callback = jest.fn();
     const errorCallback = jest.fn();
     const result = pool.applyAsync(tasks.throwTypeError, ['nope'], { callback, errorCallback });
@@ -125,7 +125,7 @@ describe('applyAsync and AsyncResult', () => {
   });
 
   test('invalid arguments and a closed pool throw synchronously', () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     expect(() => pool.applyAsync(tasks.square, 5 as never)).toThrow(
       'Expected `args` to be an array of arguments, got `5` (number)',
     );
@@ -137,7 +137,7 @@ describe('applyAsync and AsyncResult', () => {
   });
 
   test('apply reports invalid arguments by rejecting', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.apply(tasks.square, 5 as never)).rejects.toThrow(TypeError);
     await pool.terminate();
     await expect(pool.apply(tasks.square, [1])).rejects.toBeInstanceOf(PoolNotRunningError);

@@ -4,14 +4,17 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import type { WorkerExitEvent, WorkerStartEvent } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { makePool } from '../helpers/pools.js';
+import { kinds, makePool } from '../helpers/pools.js';
 import { waitFor } from '../helpers/processes.js';
 
-describe('events and stats', () => {
+const run = promisify(execFile);
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
+
+describe.each(kinds)('events and stats (%s)', (kind) => {
   test('workerStart and workerExit tell every worker, with the reason it went', async () => {
     const starts: WorkerStartEvent[] = [];
     const exits: WorkerExitEvent[] = [];
-    const pool = makePool({ processes: 2, maxTasksPerChild: 1 });
+    const pool = makePool({ processes: 2, maxTasksPerChild: 1 }, kind);
     pool.on('workerStart', (event) => starts.push(event));
     pool.on('workerExit', (event) => exits.push(event));
     await pool.map(tasks.square, [1, 2, 3], 1);
@@ -21,12 +24,13 @@ describe('events and stats', () => {
     const reasons = exits.map((e) => e.reason).sort();
     expect(reasons).toEqual(['crash', 'maxTasks', 'maxTasks', 'maxTasks', 'shutdown', 'shutdown']);
     expect(exits.find((e) => e.reason === 'crash')).toMatchObject({ exitCode: 9, signal: null });
-    // Processes start a turn after their pool decides on them: a listener attached
+    // Workers start a turn after their pool decides on them: a listener attached
     // right after the constructor hears the first two as well.
     expect(starts.length).toBe(6);
     for (const start of starts) expect(start.name).toMatch(/^PoolWorker-\d+$/);
-    expect(new Set(starts.map((start) => start.pid)).size).toBe(6);
-    expect(exits.map((exit) => exit.pid).sort()).toEqual(starts.map((start) => start.pid).sort());
+    // A name tells a worker (threads share our pid).
+    expect(new Set(starts.map((start) => start.name)).size).toBe(6);
+    expect(exits.map((exit) => exit.name).sort()).toEqual(starts.map((start) => start.name).sort());
     const stats = pool.stats();
     expect(stats).toMatchObject({ processes: 2, workers: 0, idle: 0, busy: 0, queued: 0, completed: 3, failed: 1 });
     expect(stats.workersStarted).toBe(6);
@@ -34,7 +38,7 @@ describe('events and stats', () => {
   });
 
   test('stats while busy: busy, queued', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await pool.apply(tasks.square, [1]);
     const running = pool.map(tasks.sleep, [100, 100, 100, 100], 1);
     expect(pool.stats()).toMatchObject({ workers: 1, busy: 1, idle: 0, queued: 2 });
@@ -43,7 +47,7 @@ describe('events and stats', () => {
   });
 
   test('taskError reports a failure nobody listened for, and only that', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const heard: unknown[] = [];
     pool.on('taskError', (error) => heard.push(error));
     pool.applyAsync(tasks.throwTypeError, ['unheard']);
@@ -58,7 +62,7 @@ describe('events and stats', () => {
   });
 
   test('terminate() called from an errorCallback does not deadlock; pending results reject', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const terminated = new Promise<void>((resolve) => {
       pool.applyAsync(tasks.throwTypeError, ['x'], { errorCallback: () => void pool.terminate().then(resolve) });
     });
@@ -71,14 +75,12 @@ describe('events and stats', () => {
 
   test('a throwing callback surfaces as an uncaught exception and does not break the pool', async () => {
     // In its own process: jest turns uncaught exceptions into suite failures.
-    const script = fileURLToPath(new URL('../../fixtures/throwing-callback.mjs', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [fixture('throwing-callback.mjs'), kind], { timeout: 30_000 });
     expect(JSON.parse(stdout)).toEqual({ seen: ['callback bug'], after: 9 });
   });
 
   test('a workerStart or workerExit listener that throws surfaces as an uncaught exception; the pool still settles', async () => {
-    const script = fileURLToPath(new URL('../../fixtures/throwing-listener.mjs', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [fixture('throwing-listener.mjs'), kind], { timeout: 30_000 });
     expect(JSON.parse(stdout)).toEqual({
       lost: 'WorkerLostError',
       after: 9,

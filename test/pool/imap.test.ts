@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { IMapIterator, PoolNotRunningError, TimeoutError } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { makePool, methods } from '../helpers/pools.js';
+import { kinds, makePool, makeStartPool, starts } from '../helpers/pools.js';
 
 function* naturals(counter?: { read: number }): Generator<number> {
   for (let i = 0; ; i += 1) {
@@ -20,9 +20,9 @@ async function take<T>(iterator: AsyncIterable<T>, n: number): Promise<T[]> {
   return out;
 }
 
-describe.each(methods)('imap under %s', (context) => {
+describe.each(starts)('imap under %s', (start) => {
   test('imap yields results in input order; imapUnordered yields them all', async () => {
-    const pool = makePool({ processes: 2, context });
+    const pool = makeStartPool(start, { processes: 2 });
     const ordered = pool.imap(tasks.square, [1, 2, 3, 4, 5]);
     expect(ordered).toBeInstanceOf(IMapIterator);
     await expect(take(ordered, 5)).resolves.toEqual([1, 4, 9, 16, 25]);
@@ -32,9 +32,9 @@ describe.each(methods)('imap under %s', (context) => {
   });
 });
 
-describe('imap semantics', () => {
+describe.each(kinds)('imap semantics (%s)', (kind) => {
   test('an infinite generator works: only a bounded window is read ahead', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const counter = { read: 0 };
     const iterator = pool.imap(tasks.square, naturals(counter), { chunksize: 1, bufferSize: 6 });
     await expect(take(iterator, 3)).resolves.toEqual([0, 1, 4]);
@@ -43,7 +43,7 @@ describe('imap semantics', () => {
   });
 
   test('a slow consumer stops the input being read', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const counter = { read: 0 };
     const iterator = pool.imap(tasks.square, naturals(counter), { chunksize: 2, bufferSize: 4 });
     await iterator.next();
@@ -54,7 +54,7 @@ describe('imap semantics', () => {
   });
 
   test('return() stops reading the input and ends the iteration', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const counter = { read: 0 };
     const iterator = pool.imapUnordered(tasks.square, naturals(counter), 1);
     await iterator.next();
@@ -66,7 +66,7 @@ describe('imap semantics', () => {
   });
 
   test('an input error comes after the results before it, unwrapped; the pool stays usable', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const failure = new EvalError('input broke at 3');
     function* input(): Generator<number> {
       yield 1;
@@ -90,7 +90,7 @@ describe('imap semantics', () => {
   });
 
   test('async iterables are read lazily too', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     async function* input(): AsyncGenerator<number> {
       for (let i = 0; ; i += 1) {
         await new Promise((resolve) => setImmediate(resolve));
@@ -101,7 +101,7 @@ describe('imap semantics', () => {
   });
 
   test('a failing task yields its error at its place; iteration goes on', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const iterator = pool.imap(tasks.failOn as (x: number) => number, [1, 2, 3], 1);
     await expect(iterator.next()).resolves.toEqual({ done: false, value: 1 });
     await expect(iterator.next()).resolves.toEqual({ done: false, value: 2 });
@@ -114,7 +114,7 @@ describe('imap semantics', () => {
   });
 
   test('next(timeout) rejects with TimeoutError; the result can be asked for again', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const iterator = pool.imap(tasks.sleep, [300]);
     await expect(iterator.next(1)).rejects.toBeInstanceOf(TimeoutError);
     await expect(iterator.next(60_000)).resolves.toEqual({ done: false, value: undefined });
@@ -122,7 +122,7 @@ describe('imap semantics', () => {
   });
 
   test('empty input ends at once; invalid arguments throw synchronously', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.imap(tasks.square, []).next()).resolves.toEqual({ done: true, value: undefined });
     expect(() => pool.imap(tasks.square, [1], 0)).toThrow(
       'Expected `chunksize` to be a positive integer, got `0` (number)',

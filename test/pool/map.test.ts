@@ -2,22 +2,23 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, jest, test } from '@jest/globals';
 import { PoolNotRunningError } from '@procpool/core';
+import { workerName } from '../../fixtures/kind-tasks.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { makePool, methods } from '../helpers/pools.js';
+import { kinds, makePool, makeStartPool, starts } from '../helpers/pools.js';
 import { tempDir } from '../helpers/temp.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-describe.each(methods)('map under %s', (context) => {
+describe.each(starts)('map under %s', (start) => {
   test('map keeps input order, with default and explicit chunksize', async () => {
-    const pool = makePool({ processes: 2, context });
+    const pool = makeStartPool(start, { processes: 2 });
     await expect(pool.map(tasks.square, range(1000))).resolves.toEqual(range(1000).map((x) => x * x));
     await expect(pool.map(tasks.square, range(10), 3)).resolves.toEqual(range(10).map((x) => x * x));
     await expect(pool.map(tasks.asyncSquare, new Set([1, 2, 3]))).resolves.toEqual([1, 4, 9]);
   });
 
   test('starmap spreads each argument list', async () => {
-    const pool = makePool({ processes: 2, context });
+    const pool = makeStartPool(start, { processes: 2 });
     await expect(
       pool.starmap(tasks.add, [
         [1, 2],
@@ -29,9 +30,9 @@ describe.each(methods)('map under %s', (context) => {
   });
 });
 
-describe('map semantics', () => {
+describe.each(kinds)('map semantics (%s)', (kind) => {
   test('a chunk mixing values, promises and thenables answers in order; a rejection midway fails the chunk', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const items = range(12).map((x) => [x, -1] as [number, number]);
     await expect(pool.starmap(tasks.mixedSquare, items, 12)).resolves.toEqual(range(12).map((x) => x * x));
     items[7] = [7, 7];
@@ -41,7 +42,7 @@ describe('map semantics', () => {
   });
 
   test('map and imap call the task with each item as its one argument (lists, undefined and null too)', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const items = [[1, 2], 'a', undefined, [], null];
     const expected = items.map((item) => [item]);
     await expect(pool.map(tasks.identity, items, 5)).resolves.toEqual(expected);
@@ -52,16 +53,16 @@ describe('map semantics', () => {
   });
 
   test('default chunksize is ceil(n / (4 × processes)): one message per chunk', async () => {
-    const pool = makePool({ processes: 2, maxTasksPerChild: 1 });
-    // With maxTasksPerChild 1 every chunk runs on its own pid: 9 items, 2 processes → chunks of 2 → 5 pids.
-    const pids = await pool.map(tasks.pid, range(9));
-    expect(new Set(pids).size).toBe(5);
-    expect(pids[0]).toBe(pids[1]);
-    expect(pids[1]).not.toBe(pids[2]);
+    const pool = makePool({ processes: 2, maxTasksPerChild: 1 }, kind);
+    // With maxTasksPerChild 1 every chunk runs on its own worker: 9 items, 2 workers → chunks of 2 → 5 workers.
+    const names = await pool.map(workerName, range(9));
+    expect(new Set(names).size).toBe(5);
+    expect(names[0]).toBe(names[1]);
+    expect(names[1]).not.toBe(names[2]);
   });
 
   test('empty input resolves to [] at once, also with an explicit chunksize', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.map(tasks.square, [])).resolves.toEqual([]);
     await expect(pool.map(tasks.square, [], 5)).resolves.toEqual([]);
     await expect(pool.starmap(tasks.add, [])).resolves.toEqual([]);
@@ -69,7 +70,7 @@ describe('map semantics', () => {
   });
 
   test('an error thrown by the input reaches the caller unwrapped, and the pool stays usable', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const failure = new SyntaxError('input broke');
     function* input(): Generator<number> {
       yield 1;
@@ -86,7 +87,7 @@ describe('map semantics', () => {
   });
 
   test('async iterables are read to the end first', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     async function* input(): AsyncGenerator<number> {
       for (let i = 0; i < 5; i += 1) yield i;
     }
@@ -94,7 +95,7 @@ describe('map semantics', () => {
   });
 
   test('map settles only after every chunk finished, with the first error, reported once', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const file = path.join(tempDir(), 'slow-chunk');
     const callback = jest.fn();
     const errorCallback = jest.fn();
@@ -114,7 +115,7 @@ describe('map semantics', () => {
   });
 
   test('a chunk with an argument that cannot be sent fails alone, naming the item', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const items = [1, 2, { onDone: () => 1 }, 4];
     await expect(pool.map(tasks.echo, items, 1)).rejects.toThrow(
       'Cannot send items[2].onDone to a worker: functions cannot be sent to a worker',
@@ -137,7 +138,7 @@ describe('map semantics', () => {
   });
 
   test('chunksize must be a positive integer', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.map(tasks.square, [1], 0)).rejects.toThrow(
       'Expected `chunksize` to be a positive integer, got `0` (number)',
     );
@@ -149,7 +150,7 @@ describe('map semantics', () => {
   });
 
   test('a closed pool refuses map', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     pool.close();
     await expect(pool.map(tasks.square, [1])).rejects.toBeInstanceOf(PoolNotRunningError);
     expect(() => pool.starmapAsync(tasks.add, [[1, 2]])).toThrow(PoolNotRunningError);
