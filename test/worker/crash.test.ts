@@ -3,12 +3,24 @@ import { BrokenPoolError, WorkerLostError, activeChildren } from '@procpool/core
 import * as initializers from '../../fixtures/initializers.mjs';
 import { reportAndCrash, reportAndWait } from '../../fixtures/report-then-wait.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { makePool, methods } from '../helpers/pools.js';
+import {
+  kinds,
+  makePool,
+  makeStartPool,
+  methods,
+  notForThreads,
+  processOnlyTest,
+  runningWorkers,
+  skipForThreads,
+  starts,
+} from '../helpers/pools.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 import { signalServer } from '../helpers/signals.js';
 import { captureStderr } from '../helpers/stderr.js';
 
-describe.each(methods)('a worker that dies mid-task (%s)', (context) => {
+skipForThreads('a worker SIGKILLed mid-task', notForThreads.outsideKill);
+
+describe.each(methods)('a worker that is SIGKILLed mid-task (%s)', (context) => {
   test('SIGKILL fails exactly the running task; prefetched tasks run elsewhere; the pool is back to full size', async () => {
     const pool = makePool({ processes: 2, context });
     const signals = await signalServer();
@@ -27,10 +39,12 @@ describe.each(methods)('a worker that dies mid-task (%s)', (context) => {
     await waitFor(() => activeChildren().length === 2 && !isAlive(pid), 'the replacement worker');
     await expect(pool.map(tasks.pid, [1, 2, 3, 4], 1)).resolves.not.toContain(pid);
   });
+});
 
+describe.each(starts)('a worker that dies mid-task (%s)', (start) => {
   test('process.exit(n) inside a task gives the exit code and the stderr tail', async () => {
     const stderr = captureStderr();
-    const pool = makePool({ processes: 1, context });
+    const pool = makeStartPool(start, { processes: 1 });
     const signals = await signalServer();
     const crashed = pool.apply(reportAndCrash, [signals.path, 'exit']);
     const error = (await crashed.catch((e: unknown) => e)) as WorkerLostError;
@@ -44,23 +58,23 @@ describe.each(methods)('a worker that dies mid-task (%s)', (context) => {
   });
 });
 
-describe('crashes', () => {
-  test('SIGSEGV is reported with its signal', async () => {
-    const stderr = captureStderr();
-    const pool = makePool(1);
-    const signals = await signalServer();
-    const error = (await pool
-      .apply(reportAndCrash, [signals.path, 'SIGSEGV'])
-      .catch((e: unknown) => e)) as WorkerLostError;
-    expect(error).toBeInstanceOf(WorkerLostError);
-    expect(error.signal).toBe('SIGSEGV');
-    expect(error.stderr).toContain('native-looking crash message: boom');
-    expect(stderr.text).toContain('native-looking crash message: boom\n');
-    await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
-  });
+processOnlyTest('SIGSEGV is reported with its signal', notForThreads.nativeCrash, async () => {
+  const stderr = captureStderr();
+  const pool = makePool(1);
+  const signals = await signalServer();
+  const error = (await pool
+    .apply(reportAndCrash, [signals.path, 'SIGSEGV'])
+    .catch((e: unknown) => e)) as WorkerLostError;
+  expect(error).toBeInstanceOf(WorkerLostError);
+  expect(error.signal).toBe('SIGSEGV');
+  expect(error.stderr).toContain('native-looking crash message: boom');
+  expect(stderr.text).toContain('native-looking crash message: boom\n');
+  await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
+});
 
+describe.each(kinds)('crashes (%s)', (kind) => {
   test('in a map, only the chunk that was running fails', async () => {
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     const results = await Promise.allSettled([
       pool.apply(tasks.exitNow, [1]),
       pool.map(tasks.square, [1, 2, 3, 4, 5, 6], 1),
@@ -70,9 +84,9 @@ describe('crashes', () => {
   });
 });
 
-describe('initializer', () => {
+describe.each(kinds)('initializer (%s)', (kind) => {
   test('runs once in each worker before its first task, with initargs', async () => {
-    const pool = makePool({ processes: 2, initializer: initializers.configure, initargs: ['configured'] });
+    const pool = makePool({ processes: 2, initializer: initializers.configure, initargs: ['configured'] }, kind);
     const seen = await pool.map(initializers.readConfig, Array.from({ length: 8 }), 1);
     for (const entry of seen) expect(entry).toEqual({ value: 'configured', pid: expect.any(Number) });
   });
@@ -83,7 +97,7 @@ describe('initializer', () => {
   ])(
     'that %s breaks the pool: every pending and later task rejects with BrokenPoolError',
     async (_name, init, text) => {
-      const pool = makePool({ processes: 2, initializer: init });
+      const pool = makePool({ processes: 2, initializer: init }, kind);
       const pending = pool.apply(tasks.square, [1]);
       const error = (await pending.catch((e: unknown) => e)) as BrokenPoolError;
       expect(error).toBeInstanceOf(BrokenPoolError);
@@ -93,7 +107,7 @@ describe('initializer', () => {
         expect((error.cause as Error).message).toBe('cannot configure');
       }
       await expect(pool.apply(tasks.square, [2])).rejects.toBeInstanceOf(BrokenPoolError);
-      await waitFor(() => activeChildren().length === 0, 'the broken pool to let its workers go');
+      await waitFor(() => runningWorkers(kind).length === 0, 'the broken pool to let its workers go');
     },
   );
 });

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { MaybeEncodingError, ProcessError, WorkerLostError } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { Trap, echoTrap, makeTrap, springNow, takeTrap } from '../../fixtures/traps.mjs';
-import { makePool } from '../helpers/pools.js';
+import { kinds, makePool, notForThreads, skipForThreads, type PoolKind } from '../helpers/pools.js';
 
 // CPython's test_deadlock matrix: an error, an exit or a crash at each stage a
 // task passes through. Every cell gives the documented error and never hangs,
@@ -67,9 +67,14 @@ const cells: Array<[string, string, () => [unknown, unknown[]], Check]> = [
   ],
 ];
 
-describe('a failure at every stage of a task', () => {
-  test.each(cells)('%s: %s', async (_stage, _action, make, check) => {
-    const pool = makePool(2);
+// The 'crash' cells (the worker sends itself SIGSEGV) are for processes only.
+const cellsFor = (kind: PoolKind): typeof cells =>
+  kind === 'thread' ? cells.filter(([, action]) => action !== 'crash') : cells;
+skipForThreads("a failure at every stage of a task: the 'crash' cells", notForThreads.nativeCrash);
+
+describe.each(kinds)('a failure at every stage of a task (%s)', (kind) => {
+  test.each(cellsFor(kind))('%s: %s', async (_stage, _action, make, check) => {
+    const pool = makePool(2, kind);
     const [fn, args] = make();
     const outcome = await pool.apply(fn as () => unknown, args as []).then(
       () => {
@@ -82,7 +87,7 @@ describe('a failure at every stage of a task', () => {
   });
 
   test('a round trip of a registered type, untouched by traps', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     // The worker registers Trap when it imports the task's module (traps.mjs), before decoding arguments.
     const back = (await pool.apply(echoTrap, [new Trap('nowhere', 'error')])) as Trap;
     expect(back).toBeInstanceOf(Trap);

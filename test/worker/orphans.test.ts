@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
-import { methods } from '../helpers/pools.js';
+import { methods, notForThreads, skipForThreads } from '../helpers/pools.js';
 import { isAlive, waitFor } from '../helpers/processes.js';
 import { signalServer } from '../helpers/signals.js';
 
@@ -11,6 +11,8 @@ const guards = [
   ['the kernel (setpriv --pdeathsig)', {}],
   ['the watchdog thread (no setpriv)', { PROCPOOL_NO_SETPRIV: '1' }],
 ] as const;
+
+skipForThreads('no orphans: workers die when their parent is SIGKILLed', notForThreads.orphans);
 
 describe.each(methods)('no orphans (%s)', (context) => {
   test.each(guards)(
