@@ -13,13 +13,22 @@ import {
   type Pool,
   type PoolOptions,
   type WorkerExitEvent,
+  type WorkerStartEvent,
 } from '@procpool/core';
 import * as tasks from '../fixtures/tasks.mjs';
-import { makePool } from './helpers/pools.js';
+import { kinds, makePool, notForThreads, processOnlyTest, workerId, type PoolKind } from './helpers/pools.js';
 
 const run = promisify(execFile);
 const root = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const logger = getLogger();
+
+// How a line names where a worker runs: `(pid 1234)`, or `(thread 7)` for a thread of this process.
+const placeWord: Record<PoolKind, string> = { process: 'pid', thread: 'thread' };
+const place = (kind: PoolKind, event: { pid: number; threadId?: number }): string =>
+  `${placeWord[kind]} ${workerId(event)}`;
+// Where a process is killed, a thread is terminated; a process's memory is its RSS, a thread's its heap.
+const stopped: Record<PoolKind, string> = { process: 'killed', thread: 'terminated' };
+const measured: Record<PoolKind, string> = { process: 'memory (RSS)', thread: 'heap' };
 
 /** Records what reaches the logger until the test ends. */
 function collect(level: LogLevel): LogRecord[] {
@@ -141,21 +150,25 @@ describe('the logger', () => {
     expect(call).toThrow(new TypeError(`Expected \`handler\` to be a function, ${got}`));
   });
 
-  test('a throwing handler surfaces as an uncaught exception; the other handlers and the pool go on', async () => {
-    // In its own process: jest turns uncaught exceptions into suite failures.
-    const { stdout } = await run(process.execPath, [root('fixtures/throwing-log-handler.mjs')], { timeout: 30_000 });
-    const result = JSON.parse(stdout) as { seen: string[]; received: string[]; after: number };
-    expect(result.seen).toEqual(['log handler bug']);
-    expect(result.received[0]).toBe('first');
-    expect(result.received[1]).toMatch(/^PoolWorker-1 \(pid \d+\) started$/);
-    expect(result.after).toBe(9);
-  });
+  test.each(kinds)(
+    'a throwing handler surfaces as an uncaught exception; the other handlers and the pool go on (%s)',
+    async (kind) => {
+      // In its own process: jest turns uncaught exceptions into suite failures.
+      const script = root('fixtures/throwing-log-handler.mjs');
+      const { stdout } = await run(process.execPath, [script, kind], { timeout: 30_000 });
+      const result = JSON.parse(stdout) as { seen: string[]; received: string[]; after: number };
+      expect(result.seen).toEqual(['log handler bug']);
+      expect(result.received[0]).toBe('first');
+      expect(result.received[1]).toMatch(new RegExp(`^PoolWorker-1 \\(${placeWord[kind]} \\d+\\) started$`));
+      expect(result.after).toBe(9);
+    },
+  );
 });
 
-describe("a pool's lifecycle", () => {
-  const exitOf = (pool: Pool): Promise<WorkerExitEvent> =>
-    once(pool, 'workerExit').then(([event]) => event as WorkerExitEvent);
+const exitOf = (pool: Pool): Promise<WorkerExitEvent> =>
+  once(pool, 'workerExit').then(([event]) => event as WorkerExitEvent);
 
+describe.each(kinds)("a pool's lifecycle (%s)", (kind) => {
   test.each<[string, PoolOptions, (pool: Pool) => Promise<unknown>, LogLevel, string]>([
     [
       'maxTasks',
@@ -169,14 +182,14 @@ describe("a pool's lifecycle", () => {
       { maxMemoryPerChild: 1 },
       (pool) => pool.apply(tasks.square, [2]),
       'info',
-      'retired: its memory (RSS) passed maxMemoryPerChild (1 bytes)',
+      `retired: its ${measured[kind]} passed maxMemoryPerChild (1 bytes)`,
     ],
     [
       'timeout',
       { taskTimeout: 1 },
       (pool) => pool.apply(tasks.sleep, [60_000]).catch(() => {}),
       'info',
-      'killed: a task ran past its taskTimeout',
+      `${stopped[kind]}: a task ran past its taskTimeout`,
     ],
     [
       'abort',
@@ -189,27 +202,73 @@ describe("a pool's lifecycle", () => {
         await running;
       },
       'info',
-      'killed: the task it was running was aborted',
+      `${stopped[kind]}: the task it was running was aborted`,
     ],
     ['crash', {}, (pool) => pool.apply(tasks.exitNow, [3]).catch(() => {}), 'warn', 'died unexpectedly (exit code 3)'],
   ])(
     'a worker that exits for %s: one line at its level, logged before workerExit is emitted',
     async (reason, options, act, level, text) => {
       const records = collect('debug');
-      const pool = makePool({ processes: 1, ...options });
+      const pool = makePool({ processes: 1, ...options }, kind);
       // What had been logged when the first workerExit listener ran.
       const exit = new Promise<[WorkerExitEvent, LogRecord[]]>((resolve) =>
         pool.once('workerExit', (event) => resolve([event, [...records]])),
       );
       await act(pool);
-      const [{ pid, name, reason: got }, logged] = await exit;
-      expect(got).toBe(reason);
-      const line = `${name} (pid ${pid}) ${text}`;
+      const [event, logged] = await exit;
+      expect(event.reason).toBe(reason);
+      const line = `${event.name} (${place(kind, event)}) ${text}`;
       expect(logged.filter((r) => r.message === line)).toEqual([expect.objectContaining({ level })]);
     },
   );
 
-  test('starts, close, join and shutdown exits are debug lines; a SIGKILLed worker is a warning', async () => {
+  test('starts, close, join and shutdown exits are debug lines; a worker that exits by itself is a warning', async () => {
+    const records = collect('debug');
+    const pool = makePool(1, kind);
+    await pool.apply(tasks.square, [1]);
+    const exit = exitOf(pool);
+    const replaced = once(pool, 'workerStart');
+    await expect(pool.apply(tasks.exitNow, [3])).rejects.toThrow('died with exit code 3');
+    const died = await exit;
+    const [replacement] = (await replaced) as [WorkerStartEvent];
+    pool.close();
+    pool.close();
+    await pool.join();
+    const lines = records.map((r) => `${r.level} ${r.message}`);
+    expect(lines).toEqual([
+      `debug ${died.name} (${place(kind, died)}) started`,
+      `warn ${died.name} (${place(kind, died)}) died unexpectedly (exit code 3)`,
+      `debug ${replacement.name} (${place(kind, replacement)}) started`,
+      'debug closing pool',
+      'debug joining pool',
+      `debug ${replacement.name} (${place(kind, replacement)}) exited: the pool is shutting down`,
+      'debug pool joined',
+    ]);
+  });
+
+  test('terminate logs once however often it is called', async () => {
+    const pool = makePool(1, kind);
+    await pool.apply(tasks.square, [1]);
+    const records = collect('debug');
+    await pool.terminate();
+    await pool.terminate();
+    expect(records.filter((r) => r.message === 'terminating pool')).toHaveLength(1);
+  });
+
+  test('nothing reaches a handler below its level', async () => {
+    const records = collect('warn');
+    const pool = makePool({ processes: 1, maxTasksPerChild: 1 }, kind);
+    await pool.map(tasks.square, [1, 2], 1);
+    pool.close();
+    await pool.join();
+    expect(records).toEqual([]);
+  });
+});
+
+processOnlyTest(
+  'starts, close, join and shutdown exits are debug lines; a SIGKILLed worker is a warning',
+  notForThreads.outsideKill,
+  async () => {
     const records = collect('debug');
     const pool = makePool(1);
     const victim = await pool.apply(tasks.pid);
@@ -233,26 +292,8 @@ describe("a pool's lifecycle", () => {
       `debug ${replacement.name} (pid ${replacement.pid}) exited: the pool is shutting down`,
       'debug pool joined',
     ]);
-  });
-
-  test('terminate logs once however often it is called', async () => {
-    const pool = makePool(1);
-    await pool.apply(tasks.square, [1]);
-    const records = collect('debug');
-    await pool.terminate();
-    await pool.terminate();
-    expect(records.filter((r) => r.message === 'terminating pool')).toHaveLength(1);
-  });
-
-  test('nothing reaches a handler below its level', async () => {
-    const records = collect('warn');
-    const pool = makePool({ processes: 1, maxTasksPerChild: 1 });
-    await pool.map(tasks.square, [1, 2], 1);
-    pool.close();
-    await pool.join();
-    expect(records).toEqual([]);
-  });
-});
+  },
+);
 
 describe('logToStderr in a real process', () => {
   test('prints Python-style lines: starts, exit after N tasks, a SIGKILL and its replacement, close and join', async () => {

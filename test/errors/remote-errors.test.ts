@@ -1,7 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import { MaybeEncodingError, RemoteTraceback, currentProcess } from '@procpool/core';
+import { workerName } from '../../fixtures/kind-tasks.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { makePool, methods } from '../helpers/pools.js';
+import { kindOf, kinds, makePool, makeStartPool, starts } from '../helpers/pools.js';
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -12,9 +13,9 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('expected a rejection');
 }
 
-describe.each(methods)('remote errors under %s', (context) => {
+describe.each(starts)('remote errors under %s', (start) => {
   test('a built-in error comes back as the same class, with the worker stack, a worker line and the caller frames', async () => {
-    const pool = makePool({ processes: 1, context });
+    const pool = makeStartPool(start, { processes: 1 });
     const error = (await rejection(pool.apply(tasks.throwTypeError, ['bad input']))) as TypeError;
     expect(error).toBeInstanceOf(TypeError);
     expect(error.name).toBe('TypeError');
@@ -24,6 +25,10 @@ describe.each(methods)('remote errors under %s', (context) => {
     expect(lines[1]).toMatch(/at throwTypeError .*fixtures\/tasks\.mjs/);
     const marker = lines.findIndex((line) => line.includes('--- above: PoolWorker-'));
     expect(marker).toBeGreaterThan(1);
+    // The worker line names the worker and where it ran: its pid, or its thread (whose pid is ours).
+    expect(lines[marker]).toMatch(
+      kindOf(start) === 'thread' ? /PoolWorker-\d+ \(thread \d+\)/ : /PoolWorker-\d+ \(pid \d+\)/,
+    );
     // Above the marker, only the task's own frames: none of the worker's machinery.
     for (const line of lines.slice(1, marker)) expect(line).toMatch(/fixtures\/tasks\.mjs/);
     expect(lines.slice(marker + 1).join('\n')).toContain('remote-errors.test.ts');
@@ -32,14 +37,15 @@ describe.each(methods)('remote errors under %s', (context) => {
     expect(tb).toBeInstanceOf(RemoteTraceback);
     expect(tb.tb).toContain('at throwTypeError');
     expect(tb.workerName).toMatch(/^PoolWorker-\d+$/);
-    expect(tb.pid).not.toBe(currentProcess().pid);
+    // A thread's pid is ours; a process's is its own.
+    expect(tb.pid === currentProcess().pid).toBe(kindOf(start) === 'thread');
     expect(Object.keys(error)).not.toContain('remoteTraceback');
   });
 });
 
-describe('remote errors', () => {
+describe.each(kinds)('remote errors (%s)', (kind) => {
   test('code, own properties and the cause chain are kept', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const error = (await rejection(pool.apply(tasks.throwWithCause))) as Error & {
       code: string;
       details: unknown;
@@ -56,7 +62,7 @@ describe('remote errors', () => {
   });
 
   test('AggregateError keeps its errors', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const error = (await rejection(pool.apply(tasks.throwAggregate))) as AggregateError;
     expect(error).toBeInstanceOf(AggregateError);
     expect(error.errors.map((e: Error) => e.constructor.name)).toEqual(['TypeError', 'RangeError']);
@@ -64,7 +70,7 @@ describe('remote errors', () => {
   });
 
   test('a class registered with registerErrorClass comes back as that class, without running its constructor', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const error = (await rejection(pool.apply(tasks.throwQuota, [7]))) as InstanceType<typeof tasks.QuotaError>;
     expect(error).toBeInstanceOf(tasks.QuotaError);
     expect(error.message).toBe('over quota 7');
@@ -76,13 +82,13 @@ describe('remote errors', () => {
     ["throw 'x'", tasks.throwString, 'x'],
     ['throw {code: 1}', tasks.throwObject, { code: 1 }],
   ])('%s rejects with that value', async (_name, fn, value) => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.apply(fn as () => unknown)).rejects.toEqual(value);
   });
 
   test('a result that cannot be sent rejects with MaybeEncodingError; the worker survives', async () => {
-    const pool = makePool(1);
-    const workerPid = await pool.apply(tasks.pid);
+    const pool = makePool(1, kind);
+    const worker = await pool.apply(workerName);
     const error = (await rejection(pool.apply(tasks.returnFunction))) as MaybeEncodingError;
     expect(error).toBeInstanceOf(MaybeEncodingError);
     expect(error.message).toMatch(/^Error sending result: '\[Function.*\]'\. Reason: '.*functions cannot be sent/);
@@ -90,11 +96,11 @@ describe('remote errors', () => {
     expect(error.exc).toContain('functions cannot be sent back to the parent');
     // The direction is the worker's answer, not the parent's call.
     expect(error.exc).not.toContain('to a worker');
-    await expect(pool.apply(tasks.pid)).resolves.toBe(workerPid);
+    await expect(pool.apply(workerName)).resolves.toBe(worker);
   });
 
   test('a result or thrown value that cannot be sent names the way back to the parent, and what to return', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const instance = (await rejection(pool.apply(tasks.returnInstance))) as MaybeEncodingError;
     expect(instance).toBeInstanceOf(MaybeEncodingError);
     expect(instance.value).toContain('Unregistered');
@@ -108,7 +114,7 @@ describe('remote errors', () => {
   });
 
   test('an argument that cannot be sent fails only its own task, naming where it is', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const bad = pool.apply(tasks.echo, [{ onDone: () => 1 }]);
     const good = pool.apply(tasks.square, [3]);
     await expect(bad).rejects.toThrow('Cannot send args[0].onDone to a worker: functions cannot be sent to a worker');
@@ -123,7 +129,7 @@ describe('remote errors', () => {
   });
 
   test('apply, get() and awaiting an AsyncResult add the frames of the functions awaiting them, without Node internals', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     async function awaitsOne(): Promise<unknown> {
       return await pool.applyAsync(tasks.throwTypeError, ['one']).get();
     }
@@ -155,7 +161,7 @@ describe('remote errors', () => {
   });
 
   test('applyAsync with an errorCallback: the error carries the frames that submitted the task', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     function submitsWithCallback(): Promise<unknown> {
       return new Promise((resolve) => {
         pool.applyAsync(tasks.throwTypeError, ['cb'], { errorCallback: resolve });
@@ -166,7 +172,7 @@ describe('remote errors', () => {
   });
 
   test('a local error (bad argument) ends with the caller frames, not pool internals', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     const error = (await rejection(pool.apply(tasks.echo, [Symbol('s')]))) as Error;
     expect(String(error.stack)).toContain('remote-errors.test.ts');
     expect(String(error.stack)).not.toContain('scheduler.js');

@@ -4,21 +4,21 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { defineTasks, taskRef } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { makePool, methods } from '../helpers/pools.js';
+import { kinds, makePool, starts } from '../helpers/pools.js';
 
 const run = promisify(execFile);
 const tasksUrl = new URL('../../fixtures/tasks.mjs', import.meta.url);
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
 
-describe('referring to a task', () => {
-  test('defineTasks returns the tasks unchanged', () => {
-    const own = { double: (x: number) => 2 * x };
-    expect(defineTasks(import.meta.url, own)).toBe(own);
-    expect(() => defineTasks(import.meta.url, { nope: 3 as never })).toThrow('Expected task `nope` to be a function');
-  });
+test('defineTasks returns the tasks unchanged', () => {
+  const own = { double: (x: number) => 2 * x };
+  expect(defineTasks(import.meta.url, own)).toBe(own);
+  expect(() => defineTasks(import.meta.url, { nope: 3 as never })).toThrow('Expected task `nope` to be a function');
+});
 
+describe.each(kinds)('referring to a task (%s)', (kind) => {
   test('taskRef with a URL, a file path; and a module#export string', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.apply(taskRef<(x: number) => number>(tasksUrl, 'square'), [6])).resolves.toBe(36);
     await expect(pool.apply(taskRef(fileURLToPath(tasksUrl), 'add'), [1, 2])).resolves.toBe(3);
     await expect(pool.apply(`${fileURLToPath(tasksUrl)}#square`, [5])).resolves.toBe(25);
@@ -26,14 +26,14 @@ describe('referring to a task', () => {
   });
 
   test('a missing export or module fails that task with a clear error', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.apply(taskRef(tasksUrl, 'nothingHere'))).rejects.toThrow(`has no export named 'nothingHere'`);
     await expect(pool.apply('/nonexistent/tasks.mjs#x')).rejects.toThrow(/Cannot find module|ERR_MODULE_NOT_FOUND/);
     await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
   });
 
   test('bad references throw TypeErrors that say how to fix them', async () => {
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     expect(() => pool.applyAsync((x: number) => x, [1])).toThrow(
       /Cannot send an anonymous or bound function to a worker: register it with defineTasks\(import\.meta\.url/,
     );
@@ -51,9 +51,11 @@ describe('referring to a task', () => {
       'Cannot send function `helper` to a worker: register it with defineTasks',
     );
   });
+});
 
-  test.each(methods)('a function exported by an isMainProcess()-guarded main module works (%s)', async (context) => {
-    const { stdout } = await run(process.execPath, [fixture('main-module-task.mjs'), context], { timeout: 30_000 });
+describe('a main module', () => {
+  test.each(starts)('a function exported by an isMainProcess()-guarded main module works (%s)', async (start) => {
+    const { stdout } = await run(process.execPath, [fixture('main-module-task.mjs'), start], { timeout: 30_000 });
     const out = JSON.parse(stdout) as { cubes: number[]; unexported: string };
     expect(out.cubes).toEqual([1, 8, 27]);
     expect(out.unexported).toContain('TypeError: Task module file://');
@@ -61,12 +63,12 @@ describe('referring to a task', () => {
   });
 });
 
-describe('a registered task runs the function registered, whatever the module exports', () => {
+describe.each(kinds)('a registered task runs the function registered, whatever the module exports (%s)', (kind) => {
   const namesUrl = new URL('../../fixtures/registered-names.mjs', import.meta.url);
 
   test('a registered task beside an export of the same name runs the registered one', async () => {
     const { tasks: registered } = await import('../../fixtures/registered-names.mjs');
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.apply(registered.add, [1])).resolves.toBe('registered add(1)');
     // An export name still means the export.
     await expect(pool.apply(`${namesUrl.href}#add`, [1])).resolves.toBe('module-level add(1)');
@@ -76,7 +78,7 @@ describe('a registered task runs the function registered, whatever the module ex
   test('tasks registered in an object export, a default export and module.exports are found', async () => {
     const names = await import('../../fixtures/registered-names.mjs');
     const cjs = (await import('../../fixtures/registered-names.cjs')) as { default: { half: (x: number) => number } };
-    const pool = makePool(2);
+    const pool = makePool(2, kind);
     await expect(pool.map(names.tasks.tenfold, [1, 2, 3])).resolves.toEqual([10, 20, 30]);
     await expect(pool.apply(names.default.viaDefault, [1])).resolves.toBe(2);
     await expect(pool.map(cjs.default.half, [2, 4])).resolves.toEqual([1, 2]);
@@ -86,7 +88,7 @@ describe('a registered task runs the function registered, whatever the module ex
 
   test('a registered initializer runs in each worker', async () => {
     const { tasks: registered } = await import('../../fixtures/registered-names.mjs');
-    const pool = makePool({ processes: 1, initializer: registered.remember, initargs: ['set by init'] });
+    const pool = makePool({ processes: 1, initializer: registered.remember, initargs: ['set by init'] }, kind);
     await expect(pool.apply(registered.recall)).resolves.toBe('set by init');
   });
 
@@ -95,7 +97,7 @@ describe('a registered task runs the function registered, whatever the module ex
     const { parentOnly } = (await import('../../fixtures/registered-names.mjs')) as unknown as {
       parentOnly: { parentOnly: () => string };
     };
-    const pool = makePool(1);
+    const pool = makePool(1, kind);
     await expect(pool.apply(parentOnly.parentOnly)).rejects.toThrow(
       "Task 'parentOnly' was registered with defineTasks for file://",
     );
@@ -105,12 +107,12 @@ describe('a registered task runs the function registered, whatever the module ex
   });
 });
 
-test('two copies of procpool in one process share tasks, error classes and types', async () => {
-  const { stdout } = await run(process.execPath, [fixture('two-copies.mjs')], { timeout: 30_000 });
+test.each(kinds)('two copies of procpool in one process share tasks, error classes and types (%s)', async (kind) => {
+  const { stdout } = await run(process.execPath, [fixture('two-copies.mjs'), kind], { timeout: 30_000 });
   expect(JSON.parse(stdout)).toEqual({ value: 81, trapIsTrap: true, quotaIsQuota: true });
 });
 
-test.each(methods)('a function exported by a CommonJS main module is found by identity (%s)', async (context) => {
-  const { stdout } = await run(process.execPath, [fixture('main-module-task.cjs'), context], { timeout: 30_000 });
+test.each(starts)('a function exported by a CommonJS main module is found by identity (%s)', async (start) => {
+  const { stdout } = await run(process.execPath, [fixture('main-module-task.cjs'), start], { timeout: 30_000 });
   expect(JSON.parse(stdout)).toEqual([3, 6, 9]);
 });
