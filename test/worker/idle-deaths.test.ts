@@ -1,6 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { workerName } from '../../fixtures/kind-tasks.mjs';
-import { answerThenDie } from '../../fixtures/failure-modes.mjs';
+import { answerThenExit, workerName } from '../../fixtures/kind-tasks.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { kinds, makePool, notForThreads, processOnlyTest } from '../helpers/pools.js';
 
@@ -37,23 +36,28 @@ processOnlyTest(
 );
 
 // The same idle death, by the worker itself (what a thread can do): it answers,
-// then exits in a setImmediate; what is sent to it after the answer it never reads.
+// then exits in a setImmediate. A process reads nothing more; a thread may read
+// and run the next task first (a port delivers it within the same turn). Either
+// way nothing fails. The next tasks come from the module of the one that exits,
+// so the dying worker has it loaded: a first import there is the ThreadPool bug
+// noted in deaths.test.ts.
 describe.each(kinds)('a worker that exits by itself right after answering (%s)', (kind) => {
-  test('fails nothing: the task sent to it next runs on its replacement', async () => {
+  test('fails nothing: the task sent to it next runs, there or on its replacement', async () => {
     const pool = makePool(1, kind);
     for (let i = 0; i < 10; i += 1) {
-      const name = await pool.apply(workerName);
-      await expect(pool.apply(answerThenDie, [i])).resolves.toBe(i);
-      await expect(pool.apply(workerName)).resolves.not.toBe(name);
+      await expect(pool.apply(answerThenExit, [i])).resolves.toBe(i);
+      await expect(pool.apply(workerName)).resolves.toMatch(/^PoolWorker-\d+$/);
     }
-    expect(pool.stats()).toMatchObject({ failed: 0, completed: 30 });
+    expect(pool.stats()).toMatchObject({ failed: 0, completed: 20 });
   });
 
-  test('a map sent to it runs whole on the next one', async () => {
+  test('a map sent to it runs whole', async () => {
     const pool = makePool(1, kind);
     for (let i = 0; i < 5; i += 1) {
-      await pool.apply(answerThenDie, [i]);
-      await expect(pool.map(tasks.square, [1, 2, 3, 4, 5, 6], 1)).resolves.toEqual([1, 4, 9, 16, 25, 36]);
+      await pool.apply(answerThenExit, [i]);
+      // Chunks of one: several tasks leave in one write to the dying worker.
+      const names = await pool.map(workerName, [1, 2, 3, 4, 5, 6], 1);
+      expect(names).toHaveLength(6);
     }
     expect(pool.stats().failed).toBe(0);
   });
