@@ -295,49 +295,46 @@ processOnlyTest(
   },
 );
 
-describe('logToStderr in a real process', () => {
-  test('prints Python-style lines: starts, exit after N tasks, a SIGKILL and its replacement, close and join', async () => {
-    const { stdout, stderr } = await run(process.execPath, [root('fixtures/log-lifecycle.mjs'), 'debug'], {
-      timeout: 60_000,
-    });
-    const { retiree, victim, replacement } = JSON.parse(stdout) as Record<string, number>;
+describe.each(kinds)('logToStderr in a real process (%s pool)', (kind) => {
+  test('prints Python-style lines: starts, exit after N tasks, a death and its replacement, close and join', async () => {
+    const script = root('fixtures/log-lifecycle.mjs');
+    const { stdout, stderr } = await run(process.execPath, [script, 'debug', kind], { timeout: 60_000 });
+    // Where each worker ran, as the lines name it: `pid N`, or `thread N`.
+    const { retiree, victim, replacement } = JSON.parse(stdout) as Record<string, string>;
+    for (const where of [retiree, victim, replacement]) expect(where).toMatch(new RegExp(`^${placeWord[kind]} \\d+$`));
     const lines = stderr.trimEnd().split('\n');
     for (const line of lines) expect(line).toMatch(/^\[(DEBUG|WARNING)\/MainProcess\] \S/);
-    const at = (pattern: RegExp): number => {
-      const index = lines.findIndex((line) => pattern.test(line));
-      expect({ pattern, found: index >= 0 }).toEqual({ pattern, found: true });
+    const at = (line: string): number => {
+      const index = lines.indexOf(line);
+      expect({ line, found: index >= 0 }).toEqual({ line, found: true });
       return index;
     };
-    at(new RegExp(`^\\[DEBUG/MainProcess\\] PoolWorker-1 \\(pid ${retiree}\\) started$`));
-    at(new RegExp(`^\\[DEBUG/MainProcess\\] PoolWorker-2 \\(pid ${victim}\\) started$`));
-    at(
-      new RegExp(
-        `^\\[DEBUG/MainProcess\\] PoolWorker-1 \\(pid ${retiree}\\) exited after 2 tasks \\(maxTasksPerChild\\)$`,
-      ),
-    );
-    const died = at(
-      new RegExp(`^\\[WARNING/MainProcess\\] PoolWorker-2 \\(pid ${victim}\\) died unexpectedly \\(signal SIGKILL\\)$`),
-    );
-    const started = at(new RegExp(`^\\[DEBUG/MainProcess\\] PoolWorker-3 \\(pid ${replacement}\\) started$`));
+    at(`[DEBUG/MainProcess] PoolWorker-1 (${retiree}) started`);
+    at(`[DEBUG/MainProcess] PoolWorker-2 (${victim}) started`);
+    at(`[DEBUG/MainProcess] PoolWorker-1 (${retiree}) exited after 2 tasks (maxTasksPerChild)`);
+    // A process is SIGKILLed; a thread, which has no pid of its own, exits by itself.
+    const how = kind === 'thread' ? 'exit code 9' : 'signal SIGKILL';
+    const died = at(`[WARNING/MainProcess] PoolWorker-2 (${victim}) died unexpectedly (${how})`);
+    const started = at(`[DEBUG/MainProcess] PoolWorker-3 (${replacement}) started`);
     expect(died).toBeLessThan(started);
     expect(lines.slice(-4)).toEqual([
       '[DEBUG/MainProcess] closing pool',
       '[DEBUG/MainProcess] joining pool',
-      `[DEBUG/MainProcess] PoolWorker-3 (pid ${replacement}) exited: the pool is shutting down`,
+      `[DEBUG/MainProcess] PoolWorker-3 (${replacement}) exited: the pool is shutting down`,
       '[DEBUG/MainProcess] pool joined',
     ]);
     expect(lines).toHaveLength(9);
   });
 
   test('off by default: the same life prints nothing', async () => {
-    const { stdout, stderr } = await run(process.execPath, [root('fixtures/log-lifecycle.mjs'), 'off'], {
-      timeout: 60_000,
-    });
+    const script = root('fixtures/log-lifecycle.mjs');
+    const { stdout, stderr } = await run(process.execPath, [script, 'off', kind], { timeout: 60_000 });
     expect(Object.keys(JSON.parse(stdout) as object)).toEqual(['retiree', 'victim', 'replacement']);
     expect(stderr).toBe('');
   });
 });
 
+// The documentation's examples use a process Pool, as docs/logging.md shows them.
 describe('docs/logging.md', () => {
   const doc = readFileSync(root('docs/logging.md'), 'utf8');
 
