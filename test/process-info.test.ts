@@ -42,3 +42,11 @@ test('a worker process has a pid of its own; activeChildren lists the workers', 
   expect(children.map((c) => c.pid)).toContain(who.current.pid);
   expect(children.find((c) => c.pid === who.current.pid)?.name).toBe(who.current.name);
 });
+
+// Python's active_children() lists no ThreadPool thread either.
+test('a worker thread has our pid and is not one of activeChildren()', async () => {
+  const pool = makePool(2, 'thread');
+  const who = (await pool.apply(tasks.whoAmI)) as WhoAmI;
+  expect(who.current.pid).toBe(process.pid);
+  expect(activeChildren()).toEqual([]);
+});
