@@ -29,10 +29,9 @@ describe('TypeScript task modules', () => {
     await expect(pool.apply(norm, [{ x: 3, y: 4 }])).resolves.toBe(5);
   });
 
-  test('fork hands the parent loader flags on, and the .ts module loads through them', async () => {
-    const { stdout } = await run(process.execPath, ['--import', fixture('register-ts.mjs'), fixture('ts-main.ts')], {
-      timeout: 60_000,
-    });
+  test.each(inheriting)('%s hands the parent loader flags on, and the .ts module loads through them', async (start) => {
+    const args = ['--import', fixture('register-ts.mjs'), fixture('ts-main.ts'), start];
+    const { stdout } = await run(process.execPath, args, { timeout: 60_000 });
     expect(JSON.parse(stdout)).toEqual({ norm: 5, workerHasLoader: true });
   });
 
