@@ -1,7 +1,8 @@
 // The worker handle with a launcher of the test's own: no process is spawned.
 // Our end of the pipe is a real socket (created with the channel's `reads`, as
 // the process launcher does); the "worker" is a channel on the other end that
-// the test drives frame by frame.
+// the test drives frame by frame. The handle is the same for both kinds of
+// pool: the thread launcher (a port, no unread-bytes count) has its tests in test/threads/.
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, expect, test } from '@jest/globals';
@@ -244,4 +245,37 @@ test('a worker that never starts is never announced; what it was sent never bega
   expect(fake.events).toEqual([['exited', 'crash', null, [sent.id]]]);
   expect(fake.handle.everStarted).toBe(false);
   expect(sent.payload).not.toBe(NO_PAYLOAD);
+});
+
+// A thread's launcher knows no unread bytes (a port's messages are whole): its
+// last words ('exiting', sent from process.on('exit')) say what it was running.
+async function lastWords(fake: FakeWorker, running: number | null): Promise<void> {
+  const readies = fake.events.filter(([name]) => name === 'ready').length;
+  fake.worker().send({ t: 'exiting', running });
+  // A frame behind them that the test can see: once it is handled, so are the last words.
+  fake.worker().send({ t: 'ready' });
+  await waitFor(() => fake.events.filter(([name]) => name === 'ready').length > readies);
+}
+
+test('last words naming the running chunk, unread bytes unknown: that chunk is lost, the one behind it never began', async () => {
+  const fake = await readyFake();
+  const [running, queued] = [chunk([6]), chunk([7])];
+  fake.handle.send(running);
+  fake.handle.send(queued);
+  await fake.arrived(4);
+  await lastWords(fake, running.id);
+  fake.exit(null);
+  await waitFor(() => fake.events.some(([name]) => name === 'exited'));
+  expect(fake.events.at(-1)).toEqual(['exited', 'crash', running.id, [queued.id]]);
+});
+
+test('last words naming no chunk (it died between tasks), unread bytes unknown: what was sent to it never began', async () => {
+  const fake = await readyFake();
+  const sent = chunk([5]);
+  fake.handle.send(sent);
+  await fake.arrived(3);
+  await lastWords(fake, null);
+  fake.exit(null);
+  await waitFor(() => fake.events.some(([name]) => name === 'exited'));
+  expect(fake.events.at(-1)).toEqual(['exited', 'crash', null, [sent.id]]);
 });
