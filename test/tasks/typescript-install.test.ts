@@ -29,13 +29,19 @@ async function npm(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise
   }
 }
 
-// What fixtures/ts-task-in-pool.mjs prints, run from `cwd` over the installed package.
-async function runInPool(script: string, cwd: string, env: NodeJS.ProcessEnv): Promise<Record<string, unknown>> {
-  const { stdout } = await run(process.execPath, [script, 'spawn'], { cwd, env, timeout: 60_000 });
+// What fixtures/ts-task-in-pool.mjs prints, run from `cwd` over the installed package,
+// with spawn workers or threads.
+async function runInPool(
+  script: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  start: 'spawn' | 'thread',
+): Promise<Record<string, unknown>> {
+  const { stdout } = await run(process.execPath, [script, start], { cwd, env, timeout: 60_000 });
   return JSON.parse(stdout) as Record<string, unknown>;
 }
 
-test('from a packed tarball installed by npm: .ts task modules run, and an unusable TypeScript is named', async () => {
+test('from a packed tarball installed by npm: .ts task modules run in spawn workers and threads, and an unusable TypeScript is named', async () => {
   const dir = tempDir();
   const tmp = path.join(dir, 'tmp'); // npm's and ts-node's temporary files, removed with the rest
   mkdirSync(tmp);
@@ -68,7 +74,9 @@ test('from a packed tarball installed by npm: .ts task modules run, and an unusa
     JSON.parse(readFileSync(path.join(project, 'node_modules/typescript/package.json'), 'utf8')) as { version: string }
   ).version;
   expect({ peerRange, major: Number(installed.split('.')[0]) }).toEqual({ peerRange: '>=5 <7', major: 6 });
-  await expect(runInPool(script, project, env)).resolves.toEqual({ norm: 5, topLevelRuns: 1, twice: 42 });
+  for (const start of ['spawn', 'thread'] as const) {
+    await expect(runInPool(script, project, env, start)).resolves.toEqual({ norm: 5, topLevelRuns: 1, twice: 42 });
+  }
 
   // A project whose own TypeScript is 7 (as --legacy-peer-deps or pnpm leave
   // it): ts-node takes the `typescript` of the worker's cwd first.
@@ -84,11 +92,13 @@ test('from a packed tarball installed by npm: .ts task modules run, and an unusa
     "TypeError: Cannot load TypeScript task modules: ts-node needs TypeScript's JavaScript API, which " +
     `TypeScript ${seven} (${path.join(project, 'node_modules/typescript-7/lib/version.cjs')}) does not have. ` +
     `Install a version in ${peerRange} (npm install --save-dev typescript@6)`;
-  const results = await runInPool(script, sevenProject, env);
-  // Both module systems: the ES module fails in Node's hooks thread, the CommonJS one in the worker's main thread.
-  expect(results).toEqual({
-    norm: expect.stringContaining(message),
-    topLevelRuns: expect.stringContaining(message),
-    twice: expect.stringContaining(message),
-  });
+  for (const start of ['spawn', 'thread'] as const) {
+    const results = await runInPool(script, sevenProject, env, start);
+    // Both module systems: the ES module fails in Node's hooks thread, the CommonJS one in the worker itself.
+    expect(results).toEqual({
+      norm: expect.stringContaining(message),
+      topLevelRuns: expect.stringContaining(message),
+      twice: expect.stringContaining(message),
+    });
+  }
 }, 180_000);
