@@ -32,7 +32,7 @@ describe.each(starts)('remote errors under %s', (start) => {
     // Above the marker, only the task's own frames: none of the worker's machinery.
     for (const line of lines.slice(1, marker)) expect(line).toMatch(/fixtures\/tasks\.mjs/);
     expect(lines.slice(marker + 1).join('\n')).toContain('remote-errors.test.ts');
-    expect(String(error.stack)).not.toContain('bootstrap/main.js');
+    expect(String(error.stack)).not.toMatch(/bootstrap\/(main|thread)\./);
     const tb = (error as TypeError & { remoteTraceback: RemoteTraceback }).remoteTraceback;
     expect(tb).toBeInstanceOf(RemoteTraceback);
     expect(tb.tb).toContain('at throwTypeError');
