@@ -21,12 +21,13 @@ interface DeathFacts {
  * (killed while idle, just as it was sent) never started either: it stays.
  */
 export function takeLost<C extends WorkerChunk>(inFlight: C[], facts: DeathFacts): C | null {
-  if (facts.exitedOnPurpose || !facts.everReady) return null;
+  // Dying in a task module's first import (its own exit, or an exit queued by
+  // an earlier task firing then), the chunk named running never began.
+  if (facts.exitedOnPurpose || !facts.everReady || facts.importing) return null;
   if (facts.runningAtExit !== undefined) {
     const index = inFlight.findIndex((chunk) => chunk.id === facts.runningAtExit);
     return index === -1 ? null : (inFlight.splice(index, 1)[0] as C);
   }
-  if (facts.importing) return null;
   const head = inFlight[0];
   if (head === undefined || !readWhole(head, facts)) return null;
   return inFlight.shift() as C;
