@@ -127,14 +127,12 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
       return;
     }
     while (this.#room()) {
-      let lists: unknown[][];
-      try {
-        lists = this.zip.readSync().lists;
-      } catch (error) {
-        this.#failInput(error);
+      const { lists, failure } = this.zip.readSync();
+      this.#submit(lists);
+      if (failure !== undefined) {
+        this.#failInput(failure.error);
         return;
       }
-      this.#submit(lists);
     }
   }
 
@@ -142,15 +140,13 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     this.#reading = true;
     try {
       while (this.#room()) {
-        let lists: unknown[][];
-        try {
-          lists = (await this.zip.read()).lists;
-        } catch (error) {
-          this.#failInput(error);
-          return;
-        }
+        const { lists, failure } = await this.zip.read();
         if (this.#finished) return;
         this.#submit(lists);
+        if (failure !== undefined) {
+          this.#failInput(failure.error);
+          return;
+        }
       }
     } finally {
       this.#reading = false;

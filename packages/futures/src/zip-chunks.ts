@@ -6,10 +6,14 @@ export type Input<T> = Iterable<T> | AsyncIterable<T>;
 
 type AnyIterator = Iterator<unknown> | AsyncIterator<unknown>;
 
-/** A chunk read: argument lists, or the end (`done`), possibly after a last short chunk. */
+/**
+ * A chunk read: argument lists, or the end (`done`), possibly after a last
+ * short chunk; `failure` when an input threw, after the lists read before it.
+ */
 interface Read {
   readonly lists: unknown[][];
   readonly done: boolean;
+  readonly failure?: { readonly error: unknown };
 }
 
 const isSyncIterable = (value: unknown): value is Iterable<unknown> =>
@@ -46,17 +50,21 @@ export class ZipChunks {
   /** The next chunk, when every input is sync. */
   readSync(): Read {
     const lists: unknown[][] = [];
-    while (!this.#ended && lists.length < this.chunksize) {
-      const list: unknown[] = [];
-      for (const iterator of this.#iterators) {
-        const step = (iterator as Iterator<unknown>).next();
-        if (step.done === true) {
-          this.#end(iterator);
-          break;
+    try {
+      while (!this.#ended && lists.length < this.chunksize) {
+        const list: unknown[] = [];
+        for (const iterator of this.#iterators) {
+          const step = (iterator as Iterator<unknown>).next();
+          if (step.done === true) {
+            this.#end(iterator);
+            break;
+          }
+          list.push(step.value);
         }
-        list.push(step.value);
+        if (!this.#ended) lists.push(list);
       }
-      if (!this.#ended) lists.push(list);
+    } catch (error) {
+      return this.#failed(lists, error);
     }
     return { lists, done: this.#ended };
   }
@@ -64,19 +72,29 @@ export class ZipChunks {
   /** The next chunk, inputs awaited in turn. */
   async read(): Promise<Read> {
     const lists: unknown[][] = [];
-    while (!this.#ended && lists.length < this.chunksize) {
-      const list: unknown[] = [];
-      for (const iterator of this.#iterators) {
-        const step = await iterator.next();
-        if (step.done === true) {
-          this.#end(iterator);
-          break;
+    try {
+      while (!this.#ended && lists.length < this.chunksize) {
+        const list: unknown[] = [];
+        for (const iterator of this.#iterators) {
+          const step = await iterator.next();
+          if (step.done === true) {
+            this.#end(iterator);
+            break;
+          }
+          list.push(step.value);
         }
-        list.push(step.value);
+        if (!this.#ended) lists.push(list);
       }
-      if (!this.#ended) lists.push(list);
+    } catch (error) {
+      return this.#failed(lists, error);
     }
     return { lists, done: this.#ended };
+  }
+
+  // The calls read before an input threw still run: the error comes after their results.
+  #failed(lists: unknown[][], error: unknown): Read {
+    this.close();
+    return { lists, done: true, failure: { error } };
   }
 
   /** Stops reading: each input not yet at its end is closed (its `return()`, as `break` in a for…of does). */
