@@ -1,9 +1,15 @@
 // Review of executor.map's reading of its input: what is read before an input
 // throws still runs, and an endless input without buffersize neither blocks
 // the event loop nor grows without a word.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { kinds, makeExecutor, stopExecutorsAfterEach } from './executors.js';
+
+const run = promisify(execFile);
+const readAhead = fileURLToPath(new URL('../../fixtures/futures-read-ahead.mjs', import.meta.url));
 
 describe.each(kinds)('%s map input', (kind) => {
   stopExecutorsAfterEach();
@@ -26,6 +32,49 @@ describe.each(kinds)('%s map input', (kind) => {
       );
       expect(got).toEqual([1, 4, 9]);
     }
+  });
+
+  test('an endless sync input without buffersize: map returns, results flow, and a break stops the reading', async () => {
+    const executor = makeExecutor(kind, 2);
+    let closed = false;
+    function* naturals(): Generator<number> {
+      try {
+        for (let i = 0; ; i += 1) yield i;
+      } finally {
+        closed = true;
+      }
+    }
+    const out: number[] = [];
+    for await (const value of executor.map(tasks.square, naturals())) {
+      out.push(value);
+      if (out.length === 5) break;
+    }
+    expect(out).toEqual([0, 1, 4, 9, 16]);
+    expect(closed).toBe(true);
+  });
+
+  test('an input of exactly one batch and one more ends (the last read finds only the end)', async () => {
+    const executor = makeExecutor(kind, 2);
+    function* upTo(n: number): Generator<number> {
+      for (let i = 0; i < n; i += 1) yield i;
+    }
+    for (const n of [256, 257, 600]) {
+      const got: number[] = [];
+      await collectInto(executor.map(tasks.square, upTo(n)), got);
+      expect(got).toHaveLength(n);
+    }
+  });
+
+  test('reading far ahead of the consumer without buffersize warns once (PROCPOOL_MAP_READ_AHEAD), naming buffersize', async () => {
+    // In a child Node with a small heap: the warning is the real process's, and reading on silently runs out of memory there.
+    const { stdout } = await run(process.execPath, [
+      '--max-old-space-size=256',
+      readAhead,
+      kind === 'ThreadPoolExecutor' ? 'thread' : 'process',
+    ]);
+    const warning = JSON.parse(stdout) as { code: string; message: string };
+    expect(warning.code).toBe('PROCPOOL_MAP_READ_AHEAD');
+    expect(warning.message).toMatch(/pass \{ buffersize \}/);
   });
 });
 

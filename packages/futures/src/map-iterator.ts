@@ -6,12 +6,19 @@ import type { ZipChunks } from './zip-chunks.js';
 // A submitted chunk of calls, or what reading or submitting the input threw there.
 type Entry = { readonly future: Future<unknown[]> } | { readonly error: unknown };
 
+// Without buffersize a sync input is read this many chunks per turn of the event
+// loop, so that an endless one neither blocks it nor keeps a `break` from stopping it.
+const SYNC_BATCH = 256;
+// Chunks read ahead of the consumer without buffersize past which map warns, once.
+const READ_AHEAD_WARNING = 100_000;
+
 const DONE = Object.freeze({ done: true, value: undefined }) as IteratorReturnResult<undefined>;
 
 /**
  * executor.map()'s results, in input order: Python's `Executor.map` iterator.
- * Chunks are submitted as the input is read: all of it at once, or with
- * `buffersize` that many chunks ahead of the consumer. The first error, from
+ * Chunks are submitted as the input is read: all of it (a sync input a batch
+ * per turn of the event loop), or with `buffersize` that many chunks ahead of
+ * the consumer. The first error, from
  * a call or from the input, is thrown at its position and the rest cancelled.
  */
 export class MapIterator<R> implements AsyncIterableIterator<R> {
@@ -20,6 +27,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #index = 0;
   #finished = false;
   #reading = false;
+  #warned = false;
   #wake: (() => void) | null = null;
   readonly #deadline: number | null;
   // next() calls run one after another, as a generator's do.
@@ -122,11 +130,22 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   }
 
   #fill(): void {
+    if (this.#reading) return;
     if (!this.zip.sync) {
-      if (!this.#reading) void this.#fillAsync();
+      void this.#fillAsync();
       return;
     }
-    while (this.#room()) {
+    for (let batch = 0; this.#room(); batch += 1) {
+      if (batch === SYNC_BATCH) {
+        this.#reading = true;
+        setImmediate(() => {
+          this.#reading = false;
+          this.#fill();
+          // A step may be waiting for this read, which may have found only the end.
+          this.#wakeUp();
+        });
+        return;
+      }
       const { lists, failure } = this.zip.readSync();
       this.#submit(lists);
       if (failure !== undefined) {
@@ -171,6 +190,13 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
 
   #push(entry: Entry): void {
     this.#entries.push(entry);
+    if (this.buffersize === undefined && !this.#warned && this.#entries.length > READ_AHEAD_WARNING) {
+      this.#warned = true;
+      process.emitWarning(
+        `executor.map() has read ${READ_AHEAD_WARNING} chunks of its input ahead of its consumer and reads on; pass { buffersize } to read an endless or very long input only that far ahead`,
+        { code: 'PROCPOOL_MAP_READ_AHEAD' },
+      );
+    }
     this.#wakeUp();
   }
 
