@@ -120,7 +120,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   /**
    * Calls `fn(this)` when the future is cancelled or finishes, in the order the
    * callbacks were added; at once if it is done already. A callback that throws
-   * is logged (`getLogger().error`) and the others still run.
+   * is logged (`getLogger().error`, or on stderr while the logger has no
+   * handler) and the others still run.
    */
   addDoneCallback(fn: DoneCallback<T>): void {
     if (typeof fn !== 'function') {
@@ -195,7 +196,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
       fn(this);
     } catch (error) {
       const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
-      getLogger().error(`exception calling callback for ${this.toString()}: ${text}`);
+      const message = `exception calling callback for ${this.toString()}: ${text}`;
+      const logger = getLogger();
+      // With no handler, Python's logging prints an error on stderr (its last resort); procpool's logger would drop it.
+      if (logger.handlers.length === 0) process.stderr.write(`${message}\n`);
+      else logger.error(message);
     }
   }
 
