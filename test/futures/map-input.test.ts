@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
+import { CancelledError } from '@procpool/futures';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { kinds, makeExecutor, stopExecutorsAfterEach } from './executors.js';
 
@@ -63,6 +64,42 @@ describe.each(kinds)('%s map input', (kind) => {
       await collectInto(executor.map(tasks.square, upTo(n)), got);
       expect(got).toHaveLength(n);
     }
+  });
+
+  test('a map without buffersize then shutdown(): every call of its input runs, as CPython submits them all in map()', async () => {
+    const executor = makeExecutor(kind, 2);
+    function* upTo(n: number): Generator<number> {
+      for (let i = 0; i < n; i += 1) yield i;
+    }
+    async function* upToAsync(n: number): AsyncGenerator<number> {
+      yield* upTo(n);
+    }
+    const sync = executor.map(tasks.square, upTo(600));
+    const async = executor.map(tasks.square, upToAsync(20));
+    await executor.shutdown();
+    const got: number[] = [];
+    await collectInto(sync, got);
+    expect(got).toEqual(Array.from({ length: 600 }, (_, i) => i * i));
+    const gotAsync: number[] = [];
+    await collectInto(async, gotAsync);
+    expect(gotAsync).toEqual(Array.from({ length: 20 }, (_, i) => i * i));
+  });
+
+  test('shutdown({ cancelFutures }) stops a map without buffersize reading an endless input', async () => {
+    const executor = makeExecutor(kind, 2);
+    let closed = false;
+    function* naturals(): Generator<number> {
+      try {
+        for (let i = 0; ; i += 1) yield i;
+      } finally {
+        closed = true;
+      }
+    }
+    const results = executor.map(tasks.square, naturals());
+    await executor.shutdown({ cancelFutures: true });
+    expect(closed).toBe(true);
+    const got: number[] = [];
+    await expect(collectInto(results, got)).rejects.toBeInstanceOf(CancelledError);
   });
 
   test('reading far ahead of the consumer without buffersize warns once (PROCPOOL_MAP_READ_AHEAD), naming buffersize', async () => {

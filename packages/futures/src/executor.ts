@@ -46,6 +46,10 @@ export abstract class Executor {
   #shutdown = false;
   #brokenBy: BrokenExecutor | null = null;
   #forced = false;
+  // Set by shutdown({ cancelFutures }) and terminate/kill: maps still reading their input submit no more.
+  #stopped = false;
+  // Maps without buffersize still reading their input: how to stop each.
+  readonly #readers = new Set<() => void>();
   readonly #pids = new Set<number>();
   #drained: (() => void)[] = [];
 
@@ -82,9 +86,26 @@ export abstract class Executor {
     const { inputs, timeout, chunksize, buffersize } = mapArguments(rest);
     this.#checkOpen();
     const zip = new ZipChunks(inputs, chunksize);
-    const submitChunk = (lists: unknown[][]): Future<unknown[]> =>
-      this.#enqueue((pool) => pool.starmap(fn as string, lists, lists.length)) as Future<unknown[]>;
-    return new MapIterator(zip, submitChunk, buffersize, timeout);
+    const call =
+      (lists: unknown[][]): Call =>
+      (pool) =>
+        pool.starmap(fn as string, lists, lists.length);
+    if (buffersize !== undefined) {
+      const submitChunk = (lists: unknown[][]): Future<unknown[]> => this.#enqueue(call(lists)) as Future<unknown[]>;
+      return new MapIterator(zip, submitChunk, buffersize, timeout);
+    }
+    // CPython submits all of such a map's calls inside map(); this one reads its
+    // input over turns of the event loop, so shutdown() lets it submit on and waits for it.
+    const stop = (): void => zip.close();
+    this.#readers.add(stop);
+    const submitRead = (lists: unknown[][]): Future<unknown[]> => {
+      if (this.#stopped) this.#checkOpen();
+      return this.#push(call(lists)) as Future<unknown[]>;
+    };
+    return new MapIterator(zip, submitRead, undefined, timeout, () => {
+      this.#readers.delete(stop);
+      this.#checkDrained();
+    });
   }
 
   /**
@@ -97,6 +118,7 @@ export abstract class Executor {
     cancelFutures = false,
   }: { wait?: boolean; cancelFutures?: boolean } = {}): Promise<void> {
     this.#shutdown = true;
+    if (cancelFutures) this.#stopReaders();
     if (cancelFutures) this.#cancelPending();
     const drained = this.#whenDrained();
     if (!wait) return;
@@ -122,6 +144,7 @@ export abstract class Executor {
   async #force(kill: boolean): Promise<void> {
     this.#shutdown = true;
     this.#forced = true;
+    this.#stopReaders();
     this.#cancelPending();
     // A thread pool's workers report this process's pid: it is never signalled.
     if (kill) for (const pid of this.#pids) if (pid !== process.pid) signal(pid);
@@ -135,6 +158,11 @@ export abstract class Executor {
 
   #enqueue(call: Call): Future<unknown> {
     this.#checkOpen();
+    return this.#push(call);
+  }
+
+  #push(call: Call): Future<unknown> {
+    if (this.#brokenBy !== null) this.#checkOpen();
     const future = new Future<unknown>();
     this.#pending.push({ future, call });
     this.#pump();
@@ -180,6 +208,11 @@ export abstract class Executor {
     return error;
   }
 
+  #stopReaders(): void {
+    this.#stopped = true;
+    for (const stop of this.#readers) stop();
+  }
+
   #cancelPending(): void {
     for (let i = this.#head; i < this.#pending.length; i += 1) (this.#pending[i] as WorkItem).future.cancel();
     this.#pending = [];
@@ -204,7 +237,7 @@ export abstract class Executor {
 
   // Once shut down with nothing left to run, the pool closes and its workers exit.
   #checkDrained(): void {
-    if (!this.#shutdown || this.#handed > 0 || this.#head < this.#pending.length) return;
+    if (!this.#shutdown || this.#handed > 0 || this.#head < this.#pending.length || this.#readers.size > 0) return;
     this.#pool.close();
     for (const resolve of this.#drained.splice(0)) resolve();
   }

@@ -28,6 +28,8 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   #finished = false;
   #reading = false;
   #warned = false;
+  // Called once when the input will be read no further and every chunk read is submitted.
+  #readDone: (() => void) | undefined;
   #wake: (() => void) | null = null;
   readonly #deadline: number | null;
   // next() calls run one after another, as a generator's do.
@@ -38,8 +40,10 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     private readonly submit: (lists: unknown[][]) => Future<unknown[]>,
     private readonly buffersize: number | undefined,
     timeout: number | null,
+    readDone?: () => void,
   ) {
     this.#deadline = timeout === null ? null : performance.now() + timeout;
+    this.#readDone = readDone;
     this.#fill();
   }
 
@@ -148,11 +152,9 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
       }
       const { lists, failure } = this.zip.readSync();
       this.#submit(lists);
-      if (failure !== undefined) {
-        this.#failInput(failure.error);
-        return;
-      }
+      if (failure !== undefined) this.#failInput(failure.error);
     }
+    this.#checkReadDone();
   }
 
   async #fillAsync(): Promise<void> {
@@ -169,8 +171,16 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
       }
     } finally {
       this.#reading = false;
+      this.#checkReadDone();
       this.#wakeUp();
     }
+  }
+
+  #checkReadDone(): void {
+    const readDone = this.#readDone;
+    if (readDone === undefined || this.#reading || !(this.zip.ended || this.#finished)) return;
+    this.#readDone = undefined;
+    readDone();
   }
 
   #submit(lists: unknown[][]): void {
@@ -206,6 +216,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     this.zip.close();
     for (const entry of this.#entries.splice(0)) if ('future' in entry) entry.future.cancel();
     this.#values = [];
+    this.#checkReadDone();
     this.#wakeUp();
   }
 }
