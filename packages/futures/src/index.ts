@@ -1,3 +1,5 @@
+// concurrent.futures.TimeoutError: what a wait past its timeout rejects with, core's class.
+export { TimeoutError } from '@procpool/core';
 export { Future, type CompletedFuture, type DoneCallback, type FutureState } from './future.js';
 export { BrokenExecutor, BrokenProcessPool, BrokenThreadPool, CancelledError, InvalidStateError } from './errors.js';
 export {
