@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { CancelledError } from '@procpool/futures';
+import * as ftasks from '../../fixtures/futures-tasks.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { kinds, makeExecutor, stopExecutorsAfterEach } from './executors.js';
+import { kinds, makeEvent, makeExecutor, stopExecutorsAfterEach } from './executors.js';
 
 const run = promisify(execFile);
 const readAhead = fileURLToPath(new URL('../../fixtures/futures-read-ahead.mjs', import.meta.url));
@@ -100,6 +101,23 @@ describe.each(kinds)('%s map input', (kind) => {
     expect(closed).toBe(true);
     const got: number[] = [];
     await expect(collectInto(results, got)).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  test('after return(), next() is done, also with the rest of a chunk in hand or a next() in flight', async () => {
+    const executor = makeExecutor(kind, 1);
+    const [started, event] = [makeEvent(), makeEvent()];
+    const inFlight = executor.map(ftasks.startThenWait, [started, started], [event, event], [1, 2], { chunksize: 2 });
+    const pending = inFlight.next();
+    // The chunk runs, so that next() is waiting for its result when return() comes.
+    await started.wait();
+    await inFlight.return?.();
+    await event.set();
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
+    await expect(inFlight.next()).resolves.toEqual({ done: true, value: undefined });
+    const inHand = executor.map(tasks.square, [1, 2, 3], { chunksize: 3 });
+    await expect(inHand.next()).resolves.toEqual({ done: false, value: 1 });
+    await inHand.return?.();
+    await expect(inHand.next()).resolves.toEqual({ done: true, value: undefined });
   });
 
   test('reading far ahead of the consumer without buffersize warns once (PROCPOOL_MAP_READ_AHEAD), naming buffersize', async () => {

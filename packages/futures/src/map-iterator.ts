@@ -57,13 +57,15 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
     return step;
   }
 
-  /** Stops: the futures not yet running are cancelled and the input is read no further. */
+  /** Stops: the futures not yet running are cancelled, the input is read no further, and every next() is done, one in flight too. */
   return(): Promise<IteratorResult<R, undefined>> {
     this.#finish();
     return Promise.resolve(DONE);
   }
 
   async #step(): Promise<IteratorResult<R, undefined>> {
+    // Stopped (return(), an error, the end): nothing more, not even the rest of a chunk in hand.
+    if (this.#finished) return DONE;
     if (this.#index < this.#values.length) {
       const value = this.#values[this.#index] as R;
       this.#index += 1;
@@ -94,6 +96,7 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
       this.#finish();
       throw error;
     }
+    if (this.#finished) return DONE;
     this.#entries.shift();
     this.#fill();
     this.#values = values;
