@@ -190,8 +190,12 @@ export abstract class Executor {
 
   #settled(future: Future<unknown>, ok: boolean, outcome: unknown): void {
     this.#handed -= 1;
-    if (ok) future.setResult(outcome);
-    else future.setException(this.#translate(outcome));
+    const error = ok ? undefined : this.#translate(outcome);
+    // A future settled by hand (its setters are public) keeps that outcome.
+    if (!future.done()) {
+      if (ok) future.setResult(outcome);
+      else future.setException(error);
+    }
     this.#pump();
   }
 
