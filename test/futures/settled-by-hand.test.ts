@@ -23,4 +23,15 @@ describe.each(kinds)('%s', (kind) => {
     await expect(b).rejects.toThrow(new RangeError('by hand'));
     await executor.shutdown();
   });
+
+  test('a waiting future settled by hand is not run, and the calls behind it are', async () => {
+    const executor = makeExecutor(kind, 1);
+    const event = makeEvent();
+    // a and b are handed to the pool; c and d wait in the executor.
+    const [a, b, c, d] = [1, 2, 3, 4].map((x) => executor.submit(ftasks.waitThen, event, x));
+    c?.setResult(30);
+    await event.set();
+    await expect(Promise.all([a, b, c, d])).resolves.toEqual([1, 2, 30, 4]);
+    await executor.shutdown();
+  });
 });

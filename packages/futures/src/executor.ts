@@ -174,7 +174,8 @@ export abstract class Executor {
     while (this.#handed < this.#limit && this.#head < this.#pending.length) {
       const item = this.#pending[this.#head] as WorkItem;
       this.#head += 1;
-      if (!item.future.setRunningOrNotifyCancel()) continue;
+      // Cancelled, or settled by hand while it waited: it does not run.
+      if (item.future.done() || !item.future.setRunningOrNotifyCancel()) continue;
       this.#handed += 1;
       item.call(this.#pool).then(
         (value) => this.#settled(item.future, true, value),
