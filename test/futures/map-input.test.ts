@@ -55,6 +55,26 @@ describe.each(kinds)('%s map input', (kind) => {
     expect(closed).toBe(true);
   });
 
+  test('an endless async input that never waits, without buffersize: results flow and a break stops the reading', async () => {
+    const executor = makeExecutor(kind, 2);
+    let closed = false;
+    async function* naturals(): AsyncGenerator<number> {
+      try {
+        for (let i = 0; ; i += 1) yield i;
+      } finally {
+        closed = true;
+      }
+    }
+    const out: number[] = [];
+    for await (const value of executor.map(tasks.square, naturals())) {
+      out.push(value);
+      if (out.length === 5) break;
+    }
+    expect(out).toEqual([0, 1, 4, 9, 16]);
+    await executor.shutdown();
+    expect(closed).toBe(true);
+  });
+
   test('an input of exactly one batch and one more ends (the last read finds only the end)', async () => {
     const executor = makeExecutor(kind, 2);
     function* upTo(n: number): Generator<number> {

@@ -6,8 +6,8 @@ import type { ZipChunks } from './zip-chunks.js';
 // A submitted chunk of calls, or what reading or submitting the input threw there.
 type Entry = { readonly future: Future<unknown[]> } | { readonly error: unknown };
 
-// Without buffersize a sync input is read this many chunks per turn of the event
-// loop, so that an endless one neither blocks it nor keeps a `break` from stopping it.
+// An input is read at most this many chunks per turn of the event loop, so that
+// an endless one neither blocks it nor keeps a `break` from stopping it.
 const SYNC_BATCH = 256;
 // Chunks read ahead of the consumer without buffersize past which map warns, once.
 const READ_AHEAD_WARNING = 100_000;
@@ -16,8 +16,8 @@ const DONE = Object.freeze({ done: true, value: undefined }) as IteratorReturnRe
 
 /**
  * executor.map()'s results, in input order: Python's `Executor.map` iterator.
- * Chunks are submitted as the input is read: all of it (a sync input a batch
- * per turn of the event loop), or with `buffersize` that many chunks ahead of
+ * Chunks are submitted as the input is read: all of it (a batch per turn of
+ * the event loop), or with `buffersize` that many chunks ahead of
  * the consumer. The first error, from
  * a call or from the input, is thrown at its position and the rest cancelled.
  */
@@ -163,7 +163,10 @@ export class MapIterator<R> implements AsyncIterableIterator<R> {
   async #fillAsync(): Promise<void> {
     this.#reading = true;
     try {
-      while (this.#room()) {
+      for (let batch = 1; this.#room(); batch += 1) {
+        // An async input that never waits for I/O settles in microtasks only: without a turn of the event loop now and then, it would starve it.
+        if (batch % SYNC_BATCH === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!this.#room()) return;
         const { lists, failure } = await this.zip.read();
         if (this.#finished) return;
         this.#submit(lists);
