@@ -40,7 +40,8 @@ export abstract class Executor {
   readonly #pool: Pool;
   readonly #broken: ExecutorParts['broken'];
   readonly #limit: number;
-  #pending: WorkItem[] = [];
+  // Slots before #head are cleared as they are taken, so a settled future (and its result) is not kept.
+  #pending: (WorkItem | undefined)[] = [];
   #head = 0;
   #handed = 0;
   #shutdown = false;
@@ -173,6 +174,7 @@ export abstract class Executor {
   #pump(): void {
     while (this.#handed < this.#limit && this.#head < this.#pending.length) {
       const item = this.#pending[this.#head] as WorkItem;
+      this.#pending[this.#head] = undefined;
       this.#head += 1;
       // Cancelled, or settled by hand while it waited: it does not run.
       if (item.future.done() || !item.future.setRunningOrNotifyCancel()) continue;
