@@ -68,20 +68,33 @@ function valueText({ failure, value }) {
 }
 
 /**
- * One scenario's table, as the report shows it.
+ * A row's ratio to its peer (`Row.versus`), or nothing.
+ * @param {Row} row
+ */
+const versusText = ({ versus }) =>
+  versus === undefined
+    ? ''
+    : versus.ratio === null
+      ? `— (no ${versus.subject} number)`
+      : `${times(versus.ratio)} ${versus.subject}`;
+
+/**
+ * One scenario's table, as the report shows it; a last column where a row
+ * is compared with a peer (ThreadPool with piscina).
  * @param {Section} section
  */
 export function renderSection(section) {
   const { unit, columns, rows } = section;
+  const peers = rows.some((row) => row.versus !== undefined) ? ['ratio to its peer, per trial'] : [];
   return [
     `### ${sectionTitle(section)}`,
     '',
-    `| subject | ${unit} | ratio |${columns.map((c) => ` ${c} |`).join('')}`,
-    `|---|---|---|${columns.map(() => '---|').join('')}`,
+    `| subject | ${unit} | ratio |${[...columns, ...peers].map((c) => ` ${c} |`).join('')}`,
+    `|---|---|---|${[...columns, ...peers].map(() => '---|').join('')}`,
     ...rows.map((row) => {
       const ratio = row.ratio === null ? '' : times(row.ratio);
       const extras = columns.map((_, c) => ` ${cell(row.extras[c])} |`).join('');
-      return `| ${row.label} | ${valueText(row)} | ${ratio} |${extras}`;
+      return `| ${row.label} | ${valueText(row)} | ${ratio} |${extras}${peers.length ? ` ${versusText(row)} |` : ''}`;
     }),
   ].join('\n');
 }
@@ -165,16 +178,21 @@ function alignedTable(lines) {
 
 /**
  * The README's summary table: a column per subject that has a row in every
- * section (the ones limited to some scenarios are left out), procpool's in
- * bold; the medians only.
+ * section, and per subject compared with a peer (ThreadPool, in the
+ * scenarios it shares with piscina; `—` elsewhere); the others limited to
+ * some scenarios are left out. procpool's columns in bold; the medians only.
  * @param {Results} results
  */
 export function renderReadmeTable(results) {
   const { sections } = results;
-  const subjects = (sections[0]?.rows ?? [])
-    .map((row) => row.subject)
+  const rows = sections.flatMap((section) => section.rows);
+  const subjects = [...new Set(rows.map((row) => row.subject))]
     .filter((s) => s !== 'baseline' && !s.startsWith('reference:'))
-    .filter((s) => sections.every((section) => section.rows.some((row) => row.subject === s)));
+    .filter(
+      (s) =>
+        sections.every((section) => section.rows.some((row) => row.subject === s)) ||
+        rows.some((row) => row.subject === s && row.versus !== undefined),
+    );
   const lines = [['scenario (2 workers)', 'baseline', ...subjects]];
   for (const { label, scenario, variant, env = 'as is', show } of README_ROWS) {
     const section = sections.find(
@@ -202,7 +220,7 @@ export function renderReadmeTable(results) {
       shown(baseline),
       ...subjects.map((subject) => {
         const text = shown(section.rows.find((row) => row.subject === subject));
-        return subject === 'procpool' ? `**${text}**` : text;
+        return subject.startsWith('procpool') ? `**${text}**` : text;
       }),
     ]);
   }

@@ -27,6 +27,15 @@ import { fileURLToPath } from 'node:url';
  * @property {Spread | null} value
  * @property {number | null} ratio The median of the per-trial ratios to the baseline.
  * @property {Array<Spread | null>} extras One per extra column of the section.
+ * @property {Versus} [versus] Its ratio to the peer its adapter is compared
+ *   with (`Adapter.against`), where the section has that peer's row.
+ */
+/**
+ * A subject against its peer: the median of the per-trial ratios, this
+ * subject's number ÷ the peer's in the same trial (of their ratios to the
+ * baseline where each took its own in its process, as A does); null when no
+ * trial has both.
+ * @typedef {{ subject: string, ratio: number | null }} Versus
  */
 /**
  * One table of the report: one scenario, one variant, one environment.
@@ -134,6 +143,27 @@ export function summarizeRow(label, subject, outcomes, baseline, columns) {
       spread(measured.map((o) => o.extra?.[c]).filter(/** @returns {x is number} */ (x) => typeof x === 'number')),
     ),
   };
+}
+
+/**
+ * `outcomes` against `peer`'s, trial by trial: see `Versus`.
+ * @param {Outcome[]} outcomes
+ * @param {{ subject: string, outcomes: Outcome[] }} peer
+ * @returns {Versus}
+ */
+export function versus(outcomes, peer) {
+  const ratios = outcomes
+    .map((mine, i) => {
+      const theirs = peer.outcomes[i];
+      if (!('value' in mine) || theirs === undefined || !('value' in theirs)) return NaN;
+      // A trial's own ratio to the baseline cancels the load the two trial processes met.
+      const inTrial = mine.ratio !== undefined && theirs.ratio !== undefined;
+      return inTrial
+        ? /** @type {number} */ (mine.ratio) / /** @type {number} */ (theirs.ratio)
+        : mine.value / theirs.value;
+    })
+    .filter(Number.isFinite);
+  return { subject: peer.subject, ratio: ratios.length ? median(ratios) : null };
 }
 
 /**

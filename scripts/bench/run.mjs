@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { nodeStart } from './baselines.mjs';
 import { renderFiles, renderHeader, renderSection, renderStartup, sectionTitle } from './render.mjs';
-import { RESULTS_DIR, median, resultsName, summarizeRow, summarizeStartup } from './results.mjs';
+import { RESULTS_DIR, median, resultsName, summarizeRow, summarizeStartup, versus } from './results.mjs';
 import { stages } from './startup.mjs';
 import { scenarios } from './scenarios.mjs';
 import { subjects } from './subjects.mjs';
@@ -172,9 +172,15 @@ for (const { name, variant, env } of plan) {
     title: scenario.title,
     unit: scenario.unit,
     columns,
-    rows: rows.map(([label, key]) =>
-      summarizeRow(label, key, outcomes[key] ?? [], key === 'baseline' ? null : baseline, columns.length),
-    ),
+    rows: rows.map(([label, key]) => {
+      const row = summarizeRow(label, key, outcomes[key] ?? [], key === 'baseline' ? null : baseline, columns.length);
+      // A subject compared with a peer (ThreadPool with piscina): that ratio too, where the peer ran.
+      const peer = subjects[key]?.against;
+      const peerOutcomes = peer === undefined ? undefined : outcomes[peer];
+      return row.failure === null && peer !== undefined && peerOutcomes !== undefined
+        ? { ...row, versus: versus(outcomes[key] ?? [], { subject: peer, outcomes: peerOutcomes }) }
+        : row;
+    }),
   };
   results.sections.push(section);
   console.log(`\n${renderSection(section)}`);

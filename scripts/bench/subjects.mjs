@@ -2,7 +2,8 @@
 // One adapter per pool: load its library, create it with N workers (optionally
 // recycling after every task), call a named task with one argument, map
 // (procpool only), close. `lacks` names the features a pool does not have, so
-// the table says n/a without starting a trial for it.
+// the table says n/a without starting a trial for it. procpool's ThreadPool is
+// a subject of its own, in the scenarios the issue compares it with piscina in.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -37,6 +38,8 @@ import { fileURLToPath } from 'node:url';
  *   A map over `items` with the pool's default chunking (B2).
  * @property {(pool: any) => unknown} close Ends the pool (awaited, 5 s at most).
  * @property {string[]} [scenarios] The only scenarios it runs in (default: all).
+ * @property {string} [against] The peer it is compared with, trial by trial
+ *   (procpool's ThreadPool: piscina); the report adds that ratio to its rows.
  */
 
 const require = createRequire(import.meta.url);
@@ -52,20 +55,23 @@ const noRecycle = (name, recycle) => {
   if (recycle) throw new NotAvailable(`${name} ${NO_RECYCLE}`);
 };
 const NO_MAP = 'no map';
+const NO_PROCESS = 'threads: no worker process to kill';
 const NO_MULTIPROCESSING = 'no Process or Pipe';
 
 /**
- * procpool, its task module loaded as `loadTasks` says (the worker loads it the same way).
+ * procpool, its task module loaded as `loadTasks` says (the worker loads it the
+ * same way), its pool class the export of @procpool/core named `className`.
  * @param {() => Promise<any>} loadTasks
+ * @param {'Pool' | 'ThreadPool'} [className]
  * @returns {Adapter}
  */
-const procpool = (loadTasks) => ({
+const procpool = (loadTasks, className = 'Pool') => ({
   kind: 'process',
   lacks: {},
   load: () => Promise.all([import('@procpool/core'), loadTasks()]),
   async create({ workers, recycle }) {
-    const [{ Pool }, { tasks }] = await this.load();
-    const pool = new Pool({ processes: workers, ...(recycle ? { maxTasksPerChild: 1 } : {}) });
+    const [core, { tasks }] = await this.load();
+    const pool = new core[className]({ processes: workers, ...(recycle ? { maxTasksPerChild: 1 } : {}) });
     return { pool, tasks };
   },
   call: ({ pool, tasks }, name, arg) => pool.apply(tasks[name], [arg]),
@@ -180,7 +186,7 @@ export const subjects = {
     lacks: {
       recycle: NO_RECYCLE,
       map: NO_MAP,
-      process: 'threads: no worker process to kill',
+      process: NO_PROCESS,
       multiprocessing: NO_MULTIPROCESSING,
     },
     load: () => import('piscina'),
@@ -191,5 +197,14 @@ export const subjects = {
     },
     call: (pool, name, arg) => pool.run(arg, { name }),
     close: (pool) => pool.destroy(),
+  },
+  // Pool's API on worker_threads, against piscina in the scenarios both run
+  // (listed after piscina, so that their trials are back to back).
+  'procpool ThreadPool': {
+    ...procpool(async () => require('./workers/procpool.cjs'), 'ThreadPool'),
+    kind: 'thread',
+    lacks: { process: NO_PROCESS, multiprocessing: 'a ThreadPool, not the Process API' },
+    scenarios: ['A', 'B', 'B2', 'C', 'E'],
+    against: 'piscina',
   },
 };
