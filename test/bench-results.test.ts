@@ -16,7 +16,7 @@ test('scripts/bench/results/latest.md is the report of latest.json', () => {
   expect(renderReport(latest())).toBe(read('scripts/bench/results/latest.md'));
 });
 
-// ThreadPool's rows (compared with piscina), before a full run has them.
+// ThreadPool's rows (compared with piscina) and the executor's (N, N2), before a full run has them.
 const row = (subject: string, value: number, extra: Partial<Row> = {}): Row => ({
   label: subject,
   subject,
@@ -36,25 +36,35 @@ const section = (scenario: string, rows: Row[]): Section => ({
   rows,
 });
 
+const withNewRows = (): Results => ({
+  ...latest(),
+  sections: [
+    section('A', [
+      row('baseline', 100),
+      row('procpool', 95),
+      row('piscina', 100),
+      row('procpool ThreadPool', 90, { versus: { subject: 'piscina', ratio: 0.9 } }),
+    ]),
+    section('D', [row('baseline', 30), row('procpool', 27), row('piscina', 0)]),
+    section('N', [row('baseline', 160), row('procpool', 80), row('piscina', 0)]),
+    section('N2', [row('baseline', 11_000), row('procpool', 90_000), row('piscina', 0)]),
+  ],
+  startup: null,
+});
+
 test('a subject compared with a peer gets its ratio in the report and a column in the README', () => {
-  const results: Results = {
-    ...latest(),
-    sections: [
-      section('A', [
-        row('baseline', 100),
-        row('procpool', 95),
-        row('piscina', 100),
-        row('procpool ThreadPool', 90, { versus: { subject: 'piscina', ratio: 0.9 } }),
-      ]),
-      section('D', [row('baseline', 30), row('procpool', 27), row('piscina', 0)]),
-    ],
-    startup: null,
-  };
+  const results = withNewRows();
   expect(renderReport(results)).toContain('| procpool ThreadPool | 90.0 |  | 0.90× piscina |');
   const table = renderReadmeTable(results).split('\n');
   expect(table[0]).toMatch(/\| piscina +\| procpool ThreadPool \|$/);
   expect(table.find((line) => line.startsWith('| A. '))).toMatch(/\| 100 +\| \*\*90\.0\*\* +\|$/);
   expect(table.find((line) => line.startsWith('| D. new worker per task'))).toMatch(/\| \*\*—\*\* +\|$/);
+});
+
+test("the README's table has the executor's rows against CPython's", () => {
+  const table = renderReadmeTable(withNewRows()).split('\n');
+  expect(table.find((line) => line.startsWith('| N. '))).toMatch(/\| 160 +\| \*\*80\.0\*\* +\|/);
+  expect(table.find((line) => line.startsWith('| N2. '))).toMatch(/\| 11,000 +\| \*\*90,000\*\* +\|/);
 });
 
 test('the ratio to a peer is the median of per-trial ratios, of the in-trial ratios where both have one', () => {

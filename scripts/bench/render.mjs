@@ -162,6 +162,8 @@ const README_ROWS = [
   { label: 'L. manager Lock acquire+release (µs ↓)', scenario: 'L', variant: 'lock' },
   { label: 'M. Lock acquire+release, its process (µs ↓)', scenario: 'M', variant: 'creator' },
   { label: 'M. Lock acquire+release, a child (µs ↓)', scenario: 'M', variant: 'child' },
+  { label: 'N. executor submit round trip (µs ↓)', scenario: 'N' },
+  { label: 'N2. executor 20 000 submits (futures/s ↑)', scenario: 'N2' },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { E } from './scenarios/payloads.mjs';
 import { G } from './scenarios/failure.mjs';
 import { H, I, J } from './scenarios/processes.mjs';
 import { K, L, M } from './scenarios/shared-state.mjs';
+import { N, N2 } from './scenarios/executors.mjs';
 
 export { Hangs } from './scenarios/helpers.mjs';
 
@@ -20,4 +21,4 @@ export { Hangs } from './scenarios/helpers.mjs';
 
 // Sections follow the order of the keys.
 /** @type {Record<string, Scenario>} */
-export const scenarios = { A, B, B2, C, D, E, F, G, H, I, J, K, L, M };
+export const scenarios = { A, B, B2, C, D, E, F, G, H, I, J, K, L, M, N, N2 };

@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * A feature a scenario may need (`Scenario.needs`) and a pool may lack;
- * `multiprocessing`: Python's Process, Pipe and Connection (H, I, J) and shared objects (K, L, M).
- * @typedef {'recycle' | 'map' | 'process' | 'multiprocessing'} Feature
+ * `multiprocessing`: Python's Process, Pipe and Connection (H, I, J) and shared objects (K, L, M);
+ * `futures`: Python's concurrent.futures, a ProcessPoolExecutor (N, N2).
+ * @typedef {'recycle' | 'map' | 'process' | 'multiprocessing' | 'futures'} Feature
  */
 /**
  * The tasks of workers/functions.cjs, which every pool's worker file exposes
@@ -57,6 +58,7 @@ const noRecycle = (name, recycle) => {
 const NO_MAP = 'no map';
 const NO_PROCESS = 'threads: no worker process to kill';
 const NO_MULTIPROCESSING = 'no Process or Pipe';
+const NO_FUTURES = 'no concurrent.futures executor';
 
 /**
  * procpool, its task module loaded as `loadTasks` says (the worker loads it the
@@ -93,7 +95,7 @@ export const subjects = {
   },
   workerpool: {
     kind: 'process',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
     load: async () => require('workerpool'),
     async create({ workers, recycle }) {
       noRecycle('workerpool', recycle);
@@ -109,7 +111,7 @@ export const subjects = {
   },
   tinypool: {
     kind: 'process',
-    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
+    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
     load: () => import('tinypool'),
     async create({ workers, recycle }) {
       const { Tinypool } = await this.load();
@@ -126,7 +128,7 @@ export const subjects = {
   },
   'jest-worker': {
     kind: 'process',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
     load: async () => require('jest-worker'),
     async create({ workers, recycle }) {
       noRecycle('jest-worker', recycle);
@@ -142,7 +144,7 @@ export const subjects = {
   },
   'worker-farm': {
     kind: 'process',
-    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
+    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
     load: async () => require('worker-farm'),
     async create({ workers, recycle }) {
       const workerFarm = await this.load();
@@ -170,7 +172,7 @@ export const subjects = {
   },
   poolifier: {
     kind: 'process',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING },
+    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
     load: async () => require('poolifier'),
     async create({ workers, recycle }) {
       noRecycle('poolifier', recycle);
@@ -188,6 +190,7 @@ export const subjects = {
       map: NO_MAP,
       process: NO_PROCESS,
       multiprocessing: NO_MULTIPROCESSING,
+      futures: NO_FUTURES,
     },
     load: () => import('piscina'),
     async create({ workers, recycle }) {
@@ -203,7 +206,7 @@ export const subjects = {
   'procpool ThreadPool': {
     ...procpool(async () => require('./workers/procpool.cjs'), 'ThreadPool'),
     kind: 'thread',
-    lacks: { process: NO_PROCESS, multiprocessing: 'a ThreadPool, not the Process API' },
+    lacks: { process: NO_PROCESS, multiprocessing: 'a ThreadPool, not the Process API', futures: NO_FUTURES },
     scenarios: ['A', 'B', 'B2', 'C', 'E'],
     against: 'piscina',
   },
