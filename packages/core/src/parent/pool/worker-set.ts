@@ -59,7 +59,8 @@ export class WorkerSet {
   // that holds nothing (idle, or still starting) takes it; failing that, a new
   // one starts for it, while fewer than `processes` are able to take chunks or
   // still running their last. No replacement runs ahead of a retiring worker's
-  // last chunk, so never more than `processes` run chunks at once.
+  // last chunk, so never more than `processes` run chunks at once; and, as in
+  // maintain(), never more than 2 × `processes` are alive while retired ones exit.
   startIfNoneFree(): void {
     let taken = 0;
     for (const worker of this.#workers) {
@@ -67,7 +68,7 @@ export class WorkerSet {
       if (able && worker.inFlight.length === 0) return;
       if (able || (worker.state !== 'exited' && worker.inFlight.length > 0)) taken += 1;
     }
-    if (taken < this.processes) this.#start();
+    if (taken < this.processes && this.#workers.size < 2 * this.processes) this.#start();
   }
 
   #start(): void {
