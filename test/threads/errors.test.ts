@@ -53,6 +53,7 @@ describe('errors from a thread', () => {
   });
 
   test("an uncaught error ends the thread: WorkerLostError carries the error's stack", async () => {
+    captureStderr(); // the error's stack is written there too
     const pool = makeThreadPool(1);
     const error = (await pool.apply(throwLater, ['left behind']).catch((thrown: unknown) => thrown)) as WorkerLostError;
     expect(error).toBeInstanceOf(WorkerLostError);

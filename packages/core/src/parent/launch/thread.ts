@@ -61,11 +61,16 @@ export function launchThread(options: LaunchOptions, _reads: OnRead): LaunchedWo
   // Not `stderr: true`: that stream keeps the thread's port ref'd while read,
   // and a forgotten pool would then keep Node alive. Node forwards its stderr
   // to ours; the tail of it is kept for crash reports (all of it is read
-  // before 'exit'). An uncaught error is not printed: it arrives as 'error'.
+  // before 'exit'). An uncaught error arrives as 'error', not on stderr: it
+  // is written there as a worker process's would be, also when no task ran.
   let tail = '';
   const keep = (text: string): void => void (tail = `${tail}${text}`.slice(-STDERR_TAIL_BYTES));
   worker.stderr.on('data', (chunk: Buffer) => keep(chunk.toString('utf8')));
-  worker.on('error', (error: unknown) => keep(`${error instanceof Error ? String(error.stack) : String(error)}\n`));
+  worker.on('error', (error: unknown) => {
+    const text = `${error instanceof Error ? String(error.stack) : String(error)}\n`;
+    keep(text);
+    process.stderr.write(text);
+  });
   const exited = new Promise<ExitInfo>((resolve) =>
     worker.once('exit', (exitCode) => {
       liveThreads.delete(worker);
