@@ -32,17 +32,26 @@ const liveThreads = sharedRegistry('liveThreads', () => new Set<Worker>());
  */
 export function launchThread(options: LaunchOptions, _reads: OnRead): LaunchedWorker {
   const { port1, port2 } = new (lazyWorkerThreads().MessageChannel)();
-  let worker: Worker;
-  try {
-    worker = new (lazyWorkerThreads().Worker)(BOOTSTRAP, {
+  const start = (inherited: readonly string[]): Worker =>
+    new (lazyWorkerThreads().Worker)(BOOTSTRAP, {
       workerData: { port: port2 },
       transferList: [port2],
       env: threadEnv(options.env),
       // Left out, a thread inherits this process's flags as they are (loaders included).
-      ...(options.execArgv.length === 0
-        ? {}
-        : { execArgv: [...inheritableExecArgv(process.execArgv), ...options.execArgv] }),
+      ...(options.execArgv.length === 0 ? {} : { execArgv: [...inherited, ...options.execArgv] }),
     });
+  let worker: Worker;
+  try {
+    try {
+      worker = start(inheritedFlags);
+    } catch (error) {
+      // This process's V8 and process-wide flags (`node --max-old-space-size=…`)
+      // already apply to its threads, which refuse them: left out from now on.
+      const kept = acceptedFlags(inheritedFlags, error);
+      if (kept === null) throw error;
+      inheritedFlags = kept;
+      worker = start(kept);
+    }
   } catch (error) {
     // V8 flags are refused in a thread's execArgv (ERR_WORKER_INVALID_EXEC_ARGV).
     port1.close();
@@ -92,6 +101,26 @@ export function launchThread(options: LaunchOptions, _reads: OnRead): LaunchedWo
     // A port's messages arrive whole or not at all: the 'exiting' frame names the chunk lost.
     unreadBytes: () => Promise.resolve(null),
   };
+}
+
+// What a thread with an execArgv of its own is given of ours, before its own.
+let inheritedFlags: readonly string[] = inheritableExecArgv(process.execArgv);
+
+// `flags` without those `error` says a thread refuses (ERR_WORKER_INVALID_EXEC_ARGV
+// names each as written, `--flag=value` or `--flag` before its value), or null if none is ours.
+function acceptedFlags(flags: readonly string[], error: unknown): string[] | null {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const listed = code === 'ERR_WORKER_INVALID_EXEC_ARGV' ? /flags: (.*)$/.exec(message) : null;
+  if (listed === null) return null;
+  const refused = new Set((listed[1] as string).split(', '));
+  const kept: string[] = [];
+  for (let i = 0; i < flags.length; i += 1) {
+    const flag = flags[i] as string;
+    if (!refused.has(flag)) kept.push(flag);
+    // Its value, written apart: process.execArgv holds flags and their values only.
+    else if (!flag.includes('=') && flags[i + 1] !== undefined && !(flags[i + 1] as string).startsWith('-')) i += 1;
+  }
+  return kept.length === flags.length ? null : kept;
 }
 
 // A thread's environment is its own copy: this process's, with the pool's `env` on top.
