@@ -93,7 +93,9 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
   abortJob(job: Job, reason: unknown): void {
     if (job.finished) return;
     job.abort(reason);
-    for (const worker of this.#workers) if (worker.inFlight[0]?.job === job) worker.kill('abort');
+    for (const worker of this.#workers) {
+      if (worker.inFlight[0]?.job === job) this.#queue.pushFront(worker.kill('abort'));
+    }
     this.#dispatch();
   }
 
@@ -260,9 +262,10 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     this.#progressed();
   }
 
-  timedOut(worker: Worker, chunk: Chunk, timeout: number): void {
+  timedOut(worker: Worker, chunk: Chunk, timeout: number, unstarted: Chunk[]): void {
     if (this.#stopped()) return;
     this.#outstanding -= 1;
+    this.#queue.pushFront(unstarted);
     this.#fail(chunk, new TaskTimeoutError(timeout, worker.threadId !== null));
     this.#dispatch();
     this.#progressed();

@@ -30,7 +30,8 @@ export interface WorkerEvents<C extends WorkerChunk> {
   ready(worker: WorkerHandle<C>): void;
   initFailed(worker: WorkerHandle<C>, payload: Payload): void;
   result(worker: WorkerHandle<C>, chunk: C, message: ResultMessage, payload: Payload): void;
-  timedOut(worker: WorkerHandle<C>, chunk: C, timeout: number): void;
+  /** `unstarted`: chunks it held behind `chunk`, to go elsewhere now (a thread's). */
+  timedOut(worker: WorkerHandle<C>, chunk: C, timeout: number, unstarted: C[]): void;
   /** `lost`: the chunk it was running when it died; `unstarted`: chunks it never began. */
   exited(worker: WorkerHandle<C>, info: ExitInfo, reason: WorkerExitReason, lost: C | null, unstarted: C[]): void;
 }
@@ -198,16 +199,21 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
 
   /**
    * SIGTERM now, SIGKILL after the grace period. Whatever it was running is the
-   * caller's to settle, so its chunks count as not started.
+   * caller's to settle, so its chunks count as not started. A thread's chunks
+   * that wait behind the one it runs (`inFlight[0]` if `running`) are returned,
+   * to go elsewhere now; a process's, when it has exited.
    */
-  kill(reason: 'timeout' | 'abort' | 'shutdown'): void {
-    if (this.state === 'exited') return;
+  kill(reason: 'timeout' | 'abort' | 'shutdown', running = true): C[] {
+    if (this.state === 'exited') return [];
     this.state = 'retiring';
     this.#exitReason ??= reason;
     this.#process.kill('SIGTERM');
     setTimeout(() => {
       if (this.state !== 'exited') this.#process.kill('SIGKILL');
     }, KILL_GRACE_MS).unref();
+    // A terminated thread runs no more JavaScript, though a native call it is
+    // blocked in may go on for long; a process could (a SIGTERM handler).
+    return this.threadId === null || reason === 'shutdown' ? [] : this.inFlight.splice(running ? 1 : 0);
   }
 
   #onMessage(message: WorkerMessage, payload: Payload): void {
@@ -265,8 +271,8 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
     this.#timer = setTimeout(() => {
       if (this.inFlight[0] !== chunk || this.state === 'exited') return;
       this.inFlight.shift(); // it is stuck in `chunk`: the others never began
-      this.kill('timeout');
-      this.events.timedOut(this, chunk, delay);
+      const unstarted = this.kill('timeout', false);
+      this.events.timedOut(this, chunk, delay, unstarted);
     }, delay);
     this.#timer.unref();
   }
