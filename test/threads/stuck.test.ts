@@ -5,7 +5,6 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { TaskTimeoutError } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { blockNatively } from '../../fixtures/thread-review-tasks.mjs';
-import { signalServer } from '../helpers/signals.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeThreadPool } from './thread-pools.js';
 
@@ -29,9 +28,10 @@ describe('a thread that terminating cannot stop at once', () => {
     }
   });
 
-  // A thread blocked in a native call runs on until the call returns; it
-  // runs no more JavaScript after terminate(), so what it holds can go elsewhere.
-  test('the chunks queued behind a timed-out task run on another thread at once', async () => {
+  // A thread blocked in a native call runs on until the call returns; it runs
+  // no more JavaScript after terminate(), so once it has not exited within the
+  // kill's grace period what it holds goes elsewhere.
+  test('the chunks queued behind a timed-out task run on another thread', async () => {
     const pool = makeThreadPool(1);
     const stuck = pool.apply(blockNatively, [fifo()], { taskTimeout: 100 });
     // A worker holds the running chunk and at least one more behind it.
@@ -44,12 +44,9 @@ describe('a thread that terminating cannot stop at once', () => {
 
   test('so do the chunks queued behind an aborted one', async () => {
     const pool = makeThreadPool(1);
-    const signals = await signalServer();
-    const controller = new AbortController();
-    const stuck = pool.apply(blockNatively, [fifo(), signals.path], { signal: controller.signal });
+    // Aborted well after the open(2) has begun, as the timeout above.
+    const stuck = pool.apply(blockNatively, [fifo()], { signal: AbortSignal.timeout(100) });
     const behind = pool.apply(tasks.square, [8]);
-    await signals.next();
-    controller.abort();
     await expect(stuck).rejects.toThrow();
     await expect(behind).resolves.toBe(64);
     expect(pool.stats().workersExited.abort).toBe(0);

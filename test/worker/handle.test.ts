@@ -61,6 +61,7 @@ function launchFake(options: { startFails?: boolean; taskTimeout?: number | null
     initFailed: record('initFailed'),
     result: (_w, chunk, message, payload) => events.push(['result', chunk.id, message.t, decodeValue(payload)]),
     timedOut: (_w, chunk, timeout) => events.push(['timedOut', chunk.id, timeout]),
+    stranded: (_w, chunks) => events.push(['stranded', chunks.map((chunk) => chunk.id)]),
     exited: (_w, _info, reason, lost, unstarted) =>
       events.push(['exited', reason, lost?.id ?? null, unstarted.map((chunk) => chunk.id)]),
   };

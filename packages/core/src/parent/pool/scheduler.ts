@@ -93,9 +93,7 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
   abortJob(job: Job, reason: unknown): void {
     if (job.finished) return;
     job.abort(reason);
-    for (const worker of this.#workers) {
-      if (worker.inFlight[0]?.job === job) this.#queue.pushFront(worker.kill('abort'));
-    }
+    for (const worker of this.#workers) if (worker.inFlight[0]?.job === job) worker.kill('abort');
     this.#dispatch();
   }
 
@@ -262,10 +260,15 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     this.#progressed();
   }
 
-  timedOut(worker: Worker, chunk: Chunk, timeout: number, unstarted: Chunk[]): void {
+  stranded(_worker: Worker, chunks: Chunk[]): void {
+    if (this.#stopped()) return;
+    this.#queue.pushFront(chunks);
+    this.#dispatch();
+  }
+
+  timedOut(worker: Worker, chunk: Chunk, timeout: number): void {
     if (this.#stopped()) return;
     this.#outstanding -= 1;
-    this.#queue.pushFront(unstarted);
     this.#fail(chunk, new TaskTimeoutError(timeout, worker.threadId !== null));
     this.#dispatch();
     this.#progressed();

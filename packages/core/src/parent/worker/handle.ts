@@ -30,8 +30,9 @@ export interface WorkerEvents<C extends WorkerChunk> {
   ready(worker: WorkerHandle<C>): void;
   initFailed(worker: WorkerHandle<C>, payload: Payload): void;
   result(worker: WorkerHandle<C>, chunk: C, message: ResultMessage, payload: Payload): void;
-  /** `unstarted`: chunks it held behind `chunk`, to go elsewhere now (a thread's). */
-  timedOut(worker: WorkerHandle<C>, chunk: C, timeout: number, unstarted: C[]): void;
+  timedOut(worker: WorkerHandle<C>, chunk: C, timeout: number): void;
+  /** Chunks a killed thread held that it will never start, though it has not exited yet. */
+  stranded(worker: WorkerHandle<C>, chunks: C[]): void;
   /** `lost`: the chunk it was running when it died; `unstarted`: chunks it never began. */
   exited(worker: WorkerHandle<C>, info: ExitInfo, reason: WorkerExitReason, lost: C | null, unstarted: C[]): void;
 }
@@ -199,21 +200,24 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
 
   /**
    * SIGTERM now, SIGKILL after the grace period. Whatever it was running is the
-   * caller's to settle, so its chunks count as not started. A thread's chunks
-   * that wait behind the one it runs (`inFlight[0]` if `running`) are returned,
-   * to go elsewhere now; a process's, when it has exited.
+   * caller's to settle, so its chunks count as not started. A thread still
+   * there after the grace period is blocked in a native call (terminated, it
+   * runs no more JavaScript, but exits only when the call returns): the
+   * chunks it holds behind the one it runs (`inFlight[0]` if `running`) are
+   * then stranded, to go elsewhere. A process's wait for its exit.
    */
-  kill(reason: 'timeout' | 'abort' | 'shutdown', running = true): C[] {
-    if (this.state === 'exited') return [];
+  kill(reason: 'timeout' | 'abort' | 'shutdown', running = true): void {
+    if (this.state === 'exited') return;
     this.state = 'retiring';
     this.#exitReason ??= reason;
     this.#process.kill('SIGTERM');
     setTimeout(() => {
-      if (this.state !== 'exited') this.#process.kill('SIGKILL');
+      if (this.state === 'exited') return;
+      this.#process.kill('SIGKILL');
+      if (this.threadId === null || reason === 'shutdown') return;
+      const stranded = this.inFlight.splice(running ? 1 : 0);
+      if (stranded.length > 0) this.events.stranded(this, stranded);
     }, KILL_GRACE_MS).unref();
-    // A terminated thread runs no more JavaScript, though a native call it is
-    // blocked in may go on for long; a process could (a SIGTERM handler).
-    return this.threadId === null || reason === 'shutdown' ? [] : this.inFlight.splice(running ? 1 : 0);
   }
 
   #onMessage(message: WorkerMessage, payload: Payload): void {
@@ -271,8 +275,8 @@ export class WorkerHandle<C extends WorkerChunk = WorkerChunk> {
     this.#timer = setTimeout(() => {
       if (this.inFlight[0] !== chunk || this.state === 'exited') return;
       this.inFlight.shift(); // it is stuck in `chunk`: the others never began
-      const unstarted = this.kill('timeout', false);
-      this.events.timedOut(this, chunk, delay, unstarted);
+      this.kill('timeout', false);
+      this.events.timedOut(this, chunk, delay);
     }, delay);
     this.#timer.unref();
   }
