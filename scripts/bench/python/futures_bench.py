@@ -25,24 +25,11 @@ import os
 import sys
 import time
 
+from pinning import pin
+
 
 def noop(x):
     return x
-
-
-def pin(pid, cpu):
-    # Every thread of `pid`: the executor's manager and feeder threads do the parent's I/O.
-    if (os.cpu_count() or 1) < 2:
-        return
-    try:
-        tids = [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
-    except OSError:
-        tids = [pid]
-    for tid in tids:
-        try:
-            os.sched_setaffinity(tid, {cpu})
-        except OSError:
-            pass
 
 
 def pin_apart():

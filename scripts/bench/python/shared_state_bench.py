@@ -16,23 +16,10 @@ import os
 import sys
 import time
 
+from pinning import pin
+
 # The item put; the bench's Node side puts the same shape.
 ITEM = {"id": 1, "name": "small", "ok": True}
-
-
-def pin(pid, cpu):
-    # Every thread of `pid` (a manager serves each connection on a thread of its own).
-    if (os.cpu_count() or 1) < 2:
-        return
-    try:
-        tids = [int(tid) for tid in os.listdir(f"/proc/{pid}/task")]
-    except OSError:
-        tids = [pid]
-    for tid in tids:
-        try:
-            os.sched_setaffinity(tid, {cpu})
-        except OSError:
-            pass
 
 
 def pin_apart(*others):
