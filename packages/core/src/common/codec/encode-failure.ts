@@ -1,10 +1,11 @@
 import { transferableOf } from './transferables.js';
+import { thrownByReduce } from './user-types.js';
 
 interface EncodeFailure {
   /** Where the bad value sits, as devalue reports it: `[0].onDone`. */
   path: string;
   reason: string;
-  /** The error a registered type's `reduce` threw, if that was the failure. */
+  /** The error a registered type's `reduce` (or a getter) threw, if that was the failure. */
   cause?: unknown;
 }
 
@@ -35,13 +36,21 @@ const UNSENDABLE = {
 export function describeEncodeFailure(error: unknown, direction: EncodeDirection = 'toWorker'): EncodeFailure {
   const e = error as { name?: unknown; path?: unknown; message?: unknown; value?: unknown };
   if (e.name !== 'DevalueError') {
-    return { path: '', reason: `a registered type's reduce() threw: ${String(e.message ?? error)}`, cause: error };
+    const message = String(e.message ?? error);
+    const reason = thrownByReduce(error)
+      ? `a registered type's reduce() threw: ${message}`
+      : `reading it threw (a getter?): ${message}`;
+    return { path: '', reason, cause: error };
   }
   const path = typeof e.path === 'string' ? e.path : '';
   let reason = typeof e.message === 'string' ? e.message : String(error);
   const transferable = transferableOf(e.value);
   if (transferable !== undefined) {
     reason = transferable.unsendable;
+  } else if (typeof (e.value as { then?: unknown } | null | undefined)?.then === 'function') {
+    reason = 'a Promise (or thenable) cannot be sent; await it and send its value';
+  } else if (typeof e.value === 'symbol') {
+    reason = 'symbols cannot be sent';
   } else if (typeof e.value === 'function') {
     reason = UNSENDABLE[direction].fn;
   } else if (reason.includes('non-POJO')) {

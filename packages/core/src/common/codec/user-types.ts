@@ -34,9 +34,25 @@ export function registerType<T extends object, D>(
 }
 
 /** `[name, data]` for an instance of a registered type; false (devalue's "not mine") for anything else. */
+// What registered reduce() functions threw, so that a failed encode can say it was one.
+const reduceFailures = new WeakSet<object>();
+
+/** Whether `error` was thrown by a registered type's reduce(). */
+export const thrownByReduce = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && reduceFailures.has(error);
+
 export function reduceUserType(value: unknown): [string, unknown] | false {
   if (typeof value !== 'object' || value === null || userTypes.size === 0) return false;
-  for (const [name, { Class, codec }] of userTypes) if (value instanceof Class) return [name, codec.reduce(value)];
+  for (const [name, { Class, codec }] of userTypes) {
+    if (!(value instanceof Class)) continue;
+    try {
+      return [name, codec.reduce(value)];
+    } catch (error) {
+      const failure: unknown = typeof error === 'object' && error !== null ? error : new Error(String(error));
+      reduceFailures.add(failure as object);
+      throw failure;
+    }
+  }
   return false;
 }
 
