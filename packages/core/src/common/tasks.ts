@@ -145,6 +145,22 @@ function resolveMainFunction(fn: AnyFunction): WireTaskRef {
   return ref;
 }
 
+// 'module#export' strings seen, resolved once (a path becomes a file URL): a
+// caller passes the same few strings again and again. Bounded: cleared when full.
+const stringRefs = new Map<string, WireTaskRef>();
+const STRING_REFS_KEPT = 1024;
+
+function resolveTaskString(fn: string): WireTaskRef {
+  const hash = fn.lastIndexOf('#');
+  if (hash <= 0 || hash === fn.length - 1) {
+    throw new TypeError(`Expected a task string of the form 'module#export', got \`${fn}\``);
+  }
+  const ref = { m: normalizeModule(fn.slice(0, hash), 'module'), n: fn.slice(hash + 1) };
+  if (stringRefs.size >= STRING_REFS_KEPT) stringRefs.clear();
+  stringRefs.set(fn, ref);
+  return ref;
+}
+
 /** Turns a task into the wire reference, or throws a TypeError that says how to fix it. */
 export function resolveTask(fn: unknown): WireTaskRef {
   if (typeof fn === 'function') {
@@ -155,13 +171,7 @@ export function resolveTask(fn: unknown): WireTaskRef {
     }
     return resolveMainFunction(fn as AnyFunction);
   }
-  if (typeof fn === 'string') {
-    const hash = fn.lastIndexOf('#');
-    if (hash <= 0 || hash === fn.length - 1) {
-      throw new TypeError(`Expected a task string of the form 'module#export', got \`${fn}\``);
-    }
-    return { m: normalizeModule(fn.slice(0, hash), 'module'), n: fn.slice(hash + 1) };
-  }
+  if (typeof fn === 'string') return stringRefs.get(fn) ?? resolveTaskString(fn);
   if (isTaskRef(fn)) return { m: fn.module, n: fn.name };
   throw new TypeError(`Expected a task function, a taskRef or a 'module#export' string, got \`${String(fn)}\``);
 }
