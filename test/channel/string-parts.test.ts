@@ -1,6 +1,7 @@
 import { expect, test } from '@jest/globals';
 import { encodeFrame, HEAD_START } from '../../packages/core/src/common/channel/frame.js';
-import { ownFrameBuffer, type PartHead } from '../../packages/core/src/common/channel/parts.js';
+import { ownFrameBuffer } from '../../packages/core/src/common/channel/frame-buffers.js';
+import type { PartHead } from '../../packages/core/src/common/channel/parts.js';
 import { FrameReader } from '../../packages/core/src/common/channel/reader.js';
 import type { Part, Payload } from '../../packages/core/src/common/codec/values.js';
 

@@ -1,4 +1,5 @@
 import type { Part } from '../codec/values.js';
+import { ownFrameBufferOf } from './frame-buffers.js';
 
 /**
  * A part's kind on the wire: the codec's byte array kinds, and how a string's
@@ -30,16 +31,6 @@ export function partHeadsOf(parts: readonly Part[]): readonly PartHead[] {
   });
 }
 
-// The buffers framedParts allocated for themselves, which nothing else holds.
-const ownBuffers = new WeakSet<ArrayBufferLike>();
-
-/** The ArrayBuffer of `bytes` if they are a whole buffer a frame allocated for itself, which can be transferred uncopied. */
-export function ownFrameBuffer(bytes: Uint8Array): ArrayBuffer | null {
-  const { buffer } = bytes;
-  const whole = bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength;
-  return buffer instanceof ArrayBuffer && whole && ownBuffers.has(buffer) ? buffer : null;
-}
-
 /**
  * A buffer for `bytes` and the strings from parts[first] up to the next byte
  * array, which framedParts writes into it. One that holds strings is large
@@ -48,10 +39,7 @@ export function ownFrameBuffer(bytes: Uint8Array): ArrayBuffer | null {
 export function bufferBefore(bytes: number, parts: readonly Part[], heads: readonly PartHead[], first = 0): Buffer {
   let size = bytes;
   for (let i = first; i < parts.length && (parts[i] as Part).kind === 's'; i += 1) size += (heads[i] as PartHead)[1];
-  if (size === bytes) return Buffer.allocUnsafe(size);
-  const buffer = Buffer.allocUnsafeSlow(size);
-  ownBuffers.add(buffer.buffer);
-  return buffer;
+  return size === bytes ? Buffer.allocUnsafe(size) : ownFrameBufferOf(size);
 }
 
 /**

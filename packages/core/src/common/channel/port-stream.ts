@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 
-import { ownFrameBuffer } from './parts.js';
+import { adoptReceived, ownFrameBuffer, takeSpare } from './frame-buffers.js';
 
 /** Writes from this size on travel as a fresh buffer that is transferred rather than cloned. */
 const TRANSFER_BYTES = 16 * 1024;
@@ -28,9 +28,10 @@ class PortStream extends EventEmitter {
   constructor(port: MessagePort) {
     super();
     this.#port = port;
-    port.on('message', (bytes: Uint8Array) =>
-      this.emit('data', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
-    );
+    port.on('message', (bytes: Uint8Array) => {
+      if (bytes.byteLength >= TRANSFER_BYTES) adoptReceived(bytes.buffer); // the reader may make it the spare
+      this.emit('data', Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    });
     port.on('close', () => this.emit('close'));
   }
 
@@ -45,7 +46,8 @@ class PortStream extends EventEmitter {
       this.#port.postMessage(exactCopy(only)); // cloning a small copy beats transferring it
       return;
     }
-    const out = Buffer.allocUnsafeSlow(bytes); // every byte is written below: zeroing it first cost more than the copy
+    // Every byte is written below: zeroing a new buffer first cost more than the copy.
+    const out = takeSpare(bytes) ?? Buffer.allocUnsafeSlow(bytes);
     let at = 0;
     for (const piece of pieces) {
       out.set(piece, at);

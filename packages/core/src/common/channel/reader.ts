@@ -12,6 +12,7 @@ import {
   readCompactHead,
   readCompactParts,
 } from './frame.js';
+import { releaseRead } from './frame-buffers.js';
 import { decodeParts, type PartHead } from './parts.js';
 
 /** Size of the buffer a reader that owns its reads reads into. */
@@ -57,6 +58,8 @@ export class FrameReader<In> {
   // into (no merge), and how much of it is read.
   #filling: Buffer | null = null;
   #filled = 0;
+  // Whether a frame of the current read handed out a view of its bytes.
+  #viewsTaken = false;
 
   /**
    * `afterFrames`: called once the frames of one read have all been handed to
@@ -107,6 +110,7 @@ export class FrameReader<In> {
       return;
     }
     const data = this.#unread.length === 1 ? first : this.#merge();
+    this.#viewsTaken = false;
     const onFrame = this.#onFrame;
     let offset = 0;
     while (data.length - offset >= FRAME_START_BYTES && this.#checkFrameStart(data, offset)) {
@@ -126,6 +130,8 @@ export class FrameReader<In> {
     const rest = offset === data.length ? null : data.subarray(offset);
     this.#unread = rest === null ? [] : [rest];
     this.#unreadBytes = rest === null ? 0 : rest.length;
+    // Every byte read is decoded into values of their own: the buffer can carry the next frame out.
+    if (rest === null && data === read && !this.#viewsTaken) releaseRead(read);
     if (offset > 0) this.#afterFrames?.();
   }
 
@@ -149,8 +155,9 @@ export class FrameReader<In> {
       if (bodyEnd < bodyStart) throw new RangeError('raw parts longer than the frame');
       parts = decodeParts(data, bodyEnd, partHeads);
       // A byte array part is a view of the bytes read: they must stay as they are.
-      if (data.buffer === this.#readBuffer?.buffer && parts.some((part) => part.kind !== 's')) {
-        this.#readRetained = true;
+      if (parts.some((part) => part.kind !== 's')) {
+        this.#viewsTaken = true;
+        if (data.buffer === this.#readBuffer?.buffer) this.#readRetained = true;
       }
     }
     const text = bodyStart === bodyEnd ? '' : data.toString('utf8', bodyStart, bodyEnd);
