@@ -19,7 +19,9 @@ test('a Promise: await it, not a devalue API to call', () => {
     reason: 'a Promise (or thenable) cannot be sent; await it and send its value',
   });
   const thenable = { then: (): void => {} };
-  expect(failureOf({ at: thenable }).reason).toBe('a Promise (or thenable) cannot be sent; await it and send its value');
+  expect(failureOf({ at: thenable }).reason).toBe(
+    'a Promise (or thenable) cannot be sent; await it and send its value',
+  );
 });
 
 test('a symbol', () => {
