@@ -1,5 +1,6 @@
 import { expect, test } from '@jest/globals';
 import { decodeValue, encodeValue } from '../../packages/core/src/common/codec/values.js';
+import { OUT_OF_BAND_BYTES, OUT_OF_BAND_CHARS } from '../../packages/core/src/common/codec/payload.js';
 
 const roundTrip = (value: unknown): unknown => decodeValue(encodeValue(value));
 
@@ -81,4 +82,35 @@ test('short lists of numbers and short strings are written by hand exactly as JS
   expect(back[0]).toBe(back[1]);
   // An array's toJSON is not JSON's to call: the array arrives, not what toJSON returns.
   expect(roundTrip([Object.assign([1, 2], { toJSON: () => 'not this' })])).toEqual([[1, 2]]);
+});
+
+test('large Buffers, byte arrays and strings, alone or in short lists, skip devalue and come back as they went', () => {
+  const buffer = Buffer.alloc(OUT_OF_BAND_BYTES, 7);
+  const bytes = new Uint8Array(OUT_OF_BAND_BYTES).fill(3);
+  const text = 's'.repeat(OUT_OF_BAND_CHARS);
+  expect(encodeValue(buffer)).toEqual({ text: 'R', parts: [{ kind: 'b', value: buffer }] });
+  expect(encodeValue([[buffer, text], [bytes]]).text).toBe('L[[0,1],[2]]');
+  const back = roundTrip([[buffer, text], [bytes]]) as [[Buffer, string], [Uint8Array]];
+  expect(Buffer.isBuffer(back[0][0]) && back[0][0].equals(buffer)).toBe(true);
+  expect(back[0][1]).toBe(text);
+  expect(Buffer.isBuffer(back[1][0])).toBe(false);
+  expect(back[1][0]).toEqual(bytes);
+  expect(roundTrip(text)).toBe(text);
+  // A string given twice is the same string either way.
+  expect(encodeValue([text, text]).text).toBe('L[0,1]');
+});
+
+test('a list with anything else, or a Buffer or list given twice, takes devalue and keeps its identity', () => {
+  const buffer = Buffer.alloc(OUT_OF_BAND_BYTES, 1);
+  const small = Buffer.alloc(OUT_OF_BAND_BYTES - 1, 2);
+  class Bytes extends Uint8Array {}
+  for (const value of [[buffer, 1], [small], [[buffer, [buffer]]], [new Bytes(OUT_OF_BAND_BYTES)], []]) {
+    expect(encodeValue(value).text.startsWith('L')).toBe(false);
+  }
+  const twice = roundTrip([[buffer], [buffer]]) as [[Buffer], [Buffer]];
+  expect(twice[0][0]).toBe(twice[1][0]);
+  const inner = [buffer];
+  const sameList = roundTrip([inner, inner]) as [Buffer[], Buffer[]];
+  expect(sameList[0]).toBe(sameList[1]);
+  expect(encodeValue(small).text.startsWith('R')).toBe(false);
 });

@@ -1,6 +1,6 @@
 import { parse, stringify } from 'devalue';
 import { encodeError, rebuildError, type WireError } from './errors.js';
-import { NO_PARTS, OUT_OF_BAND_BYTES, OUT_OF_BAND_CHARS, type Part, type Payload } from './payload.js';
+import { NO_PARTS, rawPart, type Part, type Payload } from './payload.js';
 import { encodingTransits, isShareable, reviveShareable, SHARED } from './shared.js';
 import { reduceTransferable, reviveTransferable } from './transferables.js';
 import { reduceUserType, reviveUserType } from './user-types.js';
@@ -21,18 +21,8 @@ let incoming: readonly Part[] = NO_PARTS;
 const reducers: Record<string, Reducer> = {
   // First, so a large Buffer is carried raw before `Buf` would turn it into devalue text.
   Raw: (value: unknown) => {
-    if (outgoing === null) return false;
-    let part: Part;
-    if (typeof value === 'string') {
-      if (value.length < OUT_OF_BAND_CHARS) return false;
-      part = { kind: 's', value };
-    } else if (value instanceof Uint8Array && value.byteLength >= OUT_OF_BAND_BYTES) {
-      if (Buffer.isBuffer(value)) part = { kind: 'b', value };
-      else if (Object.getPrototypeOf(value) === Uint8Array.prototype) part = { kind: 'u', value };
-      else return false;
-    } else {
-      return false;
-    }
+    const part = outgoing === null ? null : rawPart(value);
+    if (part === null || outgoing === null) return false;
     outgoing.push(part);
     return [outgoing.length - 1];
   },
