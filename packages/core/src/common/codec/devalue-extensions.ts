@@ -21,8 +21,9 @@ let incoming: readonly Part[] = NO_PARTS;
 const reducers: Record<string, Reducer> = {
   // First, so a large Buffer is carried raw before `Buf` would turn it into devalue text.
   Raw: (value: unknown) => {
-    const part = outgoing === null ? null : rawPart(value);
-    if (part === null || outgoing === null) return false;
+    if (outgoing === null) return false;
+    const part = rawPart(value);
+    if (part === null) return false;
     outgoing.push(part);
     return [outgoing.length - 1];
   },

@@ -61,9 +61,11 @@ export function encodeValue(value: unknown): Payload {
     const small = smallListJson(value);
     if (small !== null) return { text: JSON_TAG + small, parts: NO_PARTS };
     // A task's large Buffer or string argument skips devalue, whose first calls in a fresh thread are slow (performance.md, E).
-    const parts: Part[] = [];
-    const shape = rawList(value, parts);
-    if (shape !== null) return { text: RAW_LIST_TAG + shape, parts };
+    if (value.length <= RAW_LIST_MAX) {
+      const parts: Part[] = [];
+      const shape = rawList(value, parts);
+      if (shape !== null) return { text: RAW_LIST_TAG + shape, parts };
+    }
   } else {
     const part = rawPart(value);
     if (part !== null) return { text: RAW_TAG, parts: [part] };

@@ -65,10 +65,15 @@ export function buildCommand(options: LaunchOptions): { file: string; args: stri
     : { file: SETPRIV, args: ['--pdeathsig', 'KILL', '--', node, ...args] };
 }
 
+/** This process's environment with `env` on top, unset keys left out: a worker's own copy. */
+export function mergedEnv(env: LaunchOptions['env']): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) merged[key] = value;
+  return merged;
+}
+
 export function buildEnv(options: LaunchOptions): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, ...options.env }))
-    if (value !== undefined) env[key] = value;
+  const env = mergedEnv(options.env);
   // Tells the bootstrap to guard against parent death itself (read and removed there).
   if (SETPRIV === undefined && options.survivesParent !== true) env.PROCPOOL_WATCH_PARENT = '1';
   return env;

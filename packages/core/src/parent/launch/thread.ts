@@ -5,7 +5,7 @@ import type { OnRead } from '../../common/channel/channel.js';
 import { portStream } from '../../common/channel/port-stream.js';
 import { lazyWorkerThreads } from '../../common/builtins.js';
 import { sharedRegistry } from '../../common/registry.js';
-import { inheritableExecArgv } from './command.js';
+import { inheritableExecArgv, mergedEnv } from './command.js';
 import type { ExitInfo, LaunchedWorker, LaunchOptions } from './launcher.js';
 import { notStarted } from './spawn.js';
 
@@ -36,7 +36,7 @@ export function launchThread(options: LaunchOptions, _reads: OnRead): LaunchedWo
     new (lazyWorkerThreads().Worker)(BOOTSTRAP, {
       workerData: { port: port2 },
       transferList: [port2],
-      env: threadEnv(options.env),
+      env: mergedEnv(options.env),
       // Left out, a thread inherits this process's flags as they are (loaders included).
       ...(options.execArgv.length === 0 ? {} : { execArgv: [...inherited, ...options.execArgv] }),
     });
@@ -121,11 +121,4 @@ function acceptedFlags(flags: readonly string[], error: unknown): string[] | nul
     else if (!flag.includes('=') && flags[i + 1] !== undefined && !(flags[i + 1] as string).startsWith('-')) i += 1;
   }
   return kept.length === flags.length ? null : kept;
-}
-
-// A thread's environment is its own copy: this process's, with the pool's `env` on top.
-function threadEnv(env: LaunchOptions['env']): Record<string, string> {
-  const merged: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...process.env, ...env })) if (value !== undefined) merged[key] = value;
-  return merged;
 }
