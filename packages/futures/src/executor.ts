@@ -221,19 +221,22 @@ export abstract class Executor {
   }
 
   #cancelPending(): void {
-    for (let i = this.#head; i < this.#pending.length; i += 1) (this.#pending[i] as WorkItem).future.cancel();
-    this.#pending = [];
-    this.#head = 0;
+    for (const { future } of this.#takePending()) future.cancel();
   }
 
   #failPending(): void {
     const broken = this.#brokenBy as BrokenExecutor;
-    for (let i = this.#head; i < this.#pending.length; i += 1) {
-      const { future } = this.#pending[i] as WorkItem;
+    for (const { future } of this.#takePending()) {
       if (!future.done()) future.setException(this.#broken(broken.message, broken.cause));
     }
+  }
+
+  // The calls still waiting, which the queue lets go of.
+  #takePending(): WorkItem[] {
+    const waiting = this.#pending.slice(this.#head) as WorkItem[];
     this.#pending = [];
     this.#head = 0;
+    return waiting;
   }
 
   #whenDrained(): Promise<void> {

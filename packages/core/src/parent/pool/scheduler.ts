@@ -17,7 +17,7 @@ import { makeChunk, type ArgsForm, type Chunk } from './chunk.js';
 import { ChunkQueue } from './chunk-queue.js';
 import type { Emit, Executor, ExecutorState } from './executor.js';
 import { Counts } from './counts.js';
-import type { PoolStats } from './events.js';
+import type { PoolStats, WorkerStartEvent } from './events.js';
 import type { Job } from './job.js';
 import { KeepAlive } from './keep-alive.js';
 import type { ResolvedOptions } from './options.js';
@@ -218,8 +218,7 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
 
   started(worker: Worker): void {
     this.#counts.workerStarted();
-    const { pid, name, threadId } = worker;
-    this.emit('workerStart', threadId === null ? { pid, name } : { pid, name, threadId });
+    this.emit('workerStart', idsOf(worker));
   }
 
   ready(): void {
@@ -229,14 +228,8 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
   initFailed(worker: Worker, payload: Payload): void {
     const cause = decodeRemoteFailure(worker, 'thrown', payload);
     const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
-    this.#break(
-      new BrokenPoolError(
-        `Pool initializer failed in ${worker.name} (${workerPlace(worker.pid, worker.threadId)}): ${what}`,
-        {
-          cause,
-        },
-      ),
-    );
+    const place = workerPlace(worker.pid, worker.threadId);
+    this.#break(new BrokenPoolError(`Pool initializer failed in ${worker.name} (${place}): ${what}`, { cause }));
   }
 
   result(worker: Worker, chunk: Chunk, message: ResultMessage, payload: Payload): void {
@@ -279,12 +272,7 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     // One that never started (told to go first, or its spawn failed) had no workerStart either.
     if (worker.everStarted) {
       this.#counts.workerExited(reason);
-      const { pid, name, threadId } = worker;
-      const { exitCode, signal } = info;
-      this.emit(
-        'workerExit',
-        threadId === null ? { pid, name, exitCode, signal, reason } : { pid, name, threadId, exitCode, signal, reason },
-      );
+      this.emit('workerExit', { ...idsOf(worker), exitCode: info.exitCode, signal: info.signal, reason });
     }
     if (this.#stopped()) {
       this.#progressed();
@@ -313,4 +301,10 @@ export class Scheduler implements Executor, WorkerEvents<Chunk> {
     const stderr = worker.stderrTail();
     this.#fail(chunk, new WorkerLostError({ pid, workerName, exitCode, signal, stderr, cause, threadId }));
   }
+}
+
+// A worker as its events name it: pid and name, and a thread's id.
+function idsOf(worker: Worker): WorkerStartEvent {
+  const { pid, name, threadId } = worker;
+  return threadId === null ? { pid, name } : { pid, name, threadId };
 }
