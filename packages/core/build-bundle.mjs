@@ -33,7 +33,7 @@
 // bootstrap and the task module all share registries, classes and `instanceof`.
 // (docs/performance.md)
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -346,3 +346,35 @@ await build({
   entryPoints: ['dist/child/typescript-hooks.js'],
   outfile: `${OUT}/bootstrap/typescript-hooks.mjs`,
 });
+
+// import() for a worker started from the snapshot (snapshot-entry.cjs).
+writeFileSync(
+  `${OUT}/bootstrap/import.cjs`,
+  `${GENERATED}'use strict';\nmodule.exports = (specifier) => import(specifier);\n`,
+);
+// The workers' V8 start-up snapshot, made by the node that builds, and what a
+// parent checks before it starts a worker from it (src/parent/launch/snapshot.ts):
+// Node refuses a blob made by another version or V8 configuration, and the blob
+// holds procpool.cjs as it was. Without one, workers start the usual way.
+copyFileSync('snapshot-entry.cjs', `${OUT}/bootstrap/snapshot.cjs`);
+try {
+  execFileSync(
+    process.execPath,
+    ['--snapshot-blob', `${OUT}/bootstrap/worker.blob`, '--build-snapshot', `${OUT}/bootstrap/snapshot.cjs`],
+    { stdio: 'pipe' },
+  );
+  const bundle = realpathSync(`${OUT}/procpool.cjs`);
+  const { size, mtimeMs } = statSync(bundle);
+  writeFileSync(
+    `${OUT}/bootstrap/worker.blob.json`,
+    `${JSON.stringify({
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      execPath: realpathSync(process.execPath),
+      bundle: { path: bundle, size, mtimeMs },
+    })}\n`,
+  );
+} catch (error) {
+  console.warn(`build-bundle: no start-up snapshot for workers (they start without one): ${error.stderr ?? error}`);
+}

@@ -4,10 +4,16 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { definedTasks } from '../common/defined-tasks.js';
 import { isEsmFile } from '../common/module-format.js';
 import type { WireTaskRef } from '../common/protocol.js';
+import { sharedRegistry } from '../common/registry.js';
 import { TS_FILE } from './ts-node.js';
 import { ensureTypeScript } from './typescript.js';
 
 const requireHere = createRequire(import.meta.url);
+type Exports = Record<string, unknown>;
+// A worker started from the V8 snapshot cannot import() from procpool's own
+// code, which Node did not compile: the snapshot's entry hands it a function
+// that can (packages/core/snapshot-entry.cjs).
+const snapshot = sharedRegistry<{ importModule?: (specifier: string) => Promise<Exports> }>('snapshot', () => ({}));
 
 // Bare package names resolve from the worker's cwd, as they would for a script run there.
 function toImportable(specifier: string): string {
@@ -64,7 +70,8 @@ function load(target: string, isTypeScript: boolean): Promise<Record<string, unk
       }
     }
   }
-  return import(target) as Promise<Record<string, unknown>>;
+  const importer = snapshot.importModule;
+  return importer === undefined ? (import(target) as Promise<Exports>) : importer(target);
 }
 
 // A .js file of a package without "type" may hold ES module syntax, which Node

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getExecutable } from '../start-methods.js';
 import type { LaunchOptions } from './launcher.js';
+import { snapshotFlags } from './snapshot.js';
 
 // Beside the bundle (dist/bundle/procpool.cjs: a CommonJS entry, so a worker
 // loads Node's ES module loader only for an ES task module), or one folder up
@@ -24,9 +25,10 @@ const SETPRIV =
 
 // Flags of the parent that must not reach a worker: its own script (`node -e`
 // would run the parent again in every worker, forking without end: Node's fork()
-// drops it for the same reason), and modes that do not run a script file.
-const WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
-const ALONE = /^(?:--input-type=|--watch|--test|--check$|-c$|--interactive$|-i$)/;
+// drops it for the same reason), modes that do not run a script file, and the
+// parent's own start-up snapshot (a worker would run the parent's program).
+const WITH_VALUE = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--snapshot-blob']);
+const ALONE = /^(?:--input-type=|--watch|--test|--check$|-c$|--interactive$|-i$|--build-snapshot$|--snapshot-blob=)/;
 
 export function inheritableExecArgv(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
@@ -59,7 +61,9 @@ export function buildCommand(options: LaunchOptions): { file: string; args: stri
   const node = options.method === 'fork' ? process.execPath : getExecutable();
   const flags =
     options.method === 'fork' ? [...inheritableExecArgv(process.execArgv), ...options.execArgv] : [...options.execArgv];
-  const args = [...flags, BOOTSTRAP];
+  const nodeOptions =
+    options.env !== undefined && 'NODE_OPTIONS' in options.env ? options.env.NODE_OPTIONS : process.env.NODE_OPTIONS;
+  const args = [...flags, ...snapshotFlags(BOOTSTRAP, node, flags, nodeOptions), BOOTSTRAP];
   return SETPRIV === undefined || options.survivesParent === true
     ? { file: node, args }
     : { file: SETPRIV, args: ['--pdeathsig', 'KILL', '--', node, ...args] };

@@ -6,6 +6,7 @@ import { lazyChildProcess } from '../../common/builtins.js';
 import { INHERITED_FD } from '../../common/protocol.js';
 import { buildCommand, buildEnv } from './command.js';
 import type { ExitInfo, InheritedEnd, LaunchOptions } from './launcher.js';
+import { snapshotRefused } from './snapshot.js';
 
 const STDERR_TAIL_BYTES = 4096;
 
@@ -81,6 +82,8 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
     // Its private directories (sockets it listened on) go with it, killed or not.
     if (child.pid !== undefined) removeDirsOf(child.pid);
     void atMost(stderrDone, STDERR_DRAIN_MS).then(() => {
+      // Node would not start from the snapshot after all: the next workers start without it.
+      if (exitCode === SNAPSHOT_FAILURE && tail.includes('startup snapshot')) snapshotRefused();
       settle({ exitCode, signal, startError: null });
     });
   });
@@ -98,6 +101,9 @@ interface SpawnedWorker {
   exited: Promise<ExitInfo>;
   stderrTail: () => string;
 }
+
+/** Node's exit code when it cannot start from a snapshot. */
+const SNAPSHOT_FAILURE = 14;
 
 /** How long a worker's stderr may stay open after its exit (a grandchild holding it). */
 const STDERR_DRAIN_MS = 500;

@@ -1,0 +1,176 @@
+// Workers start from procpool's V8 start-up snapshot (packages/core/snapshot-entry.cjs,
+// built by build-bundle.mjs) whenever Node is sure to take it, and the usual way otherwise.
+import { execFile, execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { setExecutable, taskRef, type PoolOptions } from '@procpool/core';
+import { makePool } from '../helpers/pools.js';
+import { tempDir } from '../helpers/temp.js';
+
+const run = promisify(execFile);
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
+const howStarted = taskRef(fixture('snapshot-tasks.cjs'), 'howStarted');
+const BUNDLE = path.dirname(fileURLToPath(import.meta.resolve('@procpool/core')));
+
+interface Started {
+  fromSnapshot: boolean;
+  oneInstance: boolean;
+  execArgv: string[];
+  preloaded: boolean;
+}
+const startedWith = (options: PoolOptions): Promise<Started> =>
+  makePool({ processes: 1, ...options }).apply(howStarted) as Promise<Started>;
+
+describe.each(['fork', 'spawn'] as const)('a worker (%s)', (context) => {
+  test('starts from the snapshot, with one instance of procpool, and no trace of it in execArgv', async () => {
+    const started = await startedWith({ context });
+    expect(started).toMatchObject({ fromSnapshot: true, oneInstance: true });
+    expect(started.execArgv.join(' ')).not.toContain('snapshot');
+  });
+
+  test('imports an ES module task module, which imports the same procpool', async () => {
+    const pool = makePool({ processes: 1, context });
+    await expect(pool.apply(taskRef(fixture('snapshot-tasks.mjs'), 'sameInstance'))).resolves.toEqual({
+      fromSnapshot: true,
+      oneInstance: true,
+    });
+  });
+
+  test("a child its task forks runs its own script, with the worker's flags and not the snapshot", async () => {
+    const pool = makePool({ processes: 1, context, execArgv: ['--no-warnings'] });
+    await expect(
+      pool.apply(taskRef(fixture('snapshot-tasks.cjs'), 'forkChild'), [fixture('snapshot-child.cjs')]),
+    ).resolves.toEqual({
+      ran: 'snapshot-child.cjs',
+      argv: ['an-argument'],
+      execArgv: [...(context === 'fork' ? process.execArgv : []), '--no-warnings'],
+    });
+  });
+});
+
+// Node flags the snapshot is used with (parent/launch/snapshot.ts): each
+// starts the worker from it, and does what it does there.
+test.each([
+  ['--enable-source-maps'],
+  ['--no-warnings'],
+  ['--no-warnings=DeprecationWarning'],
+  ['--trace-warnings'],
+  ['--trace-uncaught'],
+  ['--pending-deprecation'],
+  ['--unhandled-rejections=strict'],
+  ['--conditions=procpool-test'],
+  ['-C', 'procpool-test'],
+  ['--experimental-vm-modules'],
+])('with %s the worker starts from the snapshot', async (...execArgv) => {
+  await expect(startedWith({ context: 'spawn', execArgv })).resolves.toMatchObject({
+    fromSnapshot: true,
+    execArgv,
+  });
+});
+
+test.each([['--require'], ['-r']])('a %s preload runs before a worker that starts from the snapshot', async (flag) => {
+  await expect(
+    startedWith({ context: 'spawn', execArgv: [flag, fixture('snapshot-preload.cjs')] }),
+  ).resolves.toMatchObject({ fromSnapshot: true, preloaded: true });
+});
+
+// V8 flags change V8's configuration, which Node checks against the blob's;
+// an --import preload would not run from a snapshot.
+test.each([
+  ['--max-old-space-size=200'],
+  ['--expose-gc'],
+  ['--stack-size=900'],
+  ['--import', fixture('snapshot-preload.cjs')],
+])('with %s the worker starts the usual way', async (...execArgv) => {
+  const started = await startedWith({ context: 'spawn', execArgv });
+  expect(started).toMatchObject({ fromSnapshot: false, execArgv });
+  if (execArgv[0] === '--import') expect(started.preloaded).toBe(true);
+});
+
+test('NODE_OPTIONS with a V8 flag: the usual way; with a Node flag only: from the snapshot', async () => {
+  await expect(
+    startedWith({ context: 'spawn', env: { NODE_OPTIONS: '--max-old-space-size=300' } }),
+  ).resolves.toMatchObject({ fromSnapshot: false });
+  await expect(
+    startedWith({ context: 'spawn', env: { NODE_OPTIONS: '--no-warnings  --enable-source-maps ' } }),
+  ).resolves.toMatchObject({ fromSnapshot: true });
+});
+
+describe('without the snapshot', () => {
+  afterEach(() => {
+    delete process.env.PROCPOOL_NO_SNAPSHOT;
+    setExecutable(process.execPath);
+  });
+
+  test('PROCPOOL_NO_SNAPSHOT=1 in the parent: workers start the usual way', async () => {
+    process.env.PROCPOOL_NO_SNAPSHOT = '1';
+    await expect(startedWith({})).resolves.toMatchObject({ fromSnapshot: false, oneInstance: true });
+  });
+
+  test('spawn with another executable (setExecutable): the usual way, since that node did not make the blob', async () => {
+    const node = path.join(tempDir(), 'node');
+    symlinkSync(process.execPath, node);
+    setExecutable(node);
+    await expect(startedWith({ context: 'spawn' })).resolves.toMatchObject({ fromSnapshot: false });
+  });
+});
+
+// A copy of the bundle in a temporary directory, its blob's record saying
+// that the bundle it holds is the copy's procpool.cjs, or stays the original's.
+function copyOfBundle(recordSays: 'copy' | 'original'): string {
+  const copy = path.join(tempDir(), 'bundle');
+  cpSync(BUNDLE, copy, { recursive: true });
+  const record = path.join(copy, 'bootstrap', 'worker.blob.json');
+  const info = JSON.parse(readFileSync(record, 'utf8')) as { bundle: { path: string; size: number; mtimeMs: number } };
+  const bundle = path.join(copy, 'procpool.cjs');
+  const { size, mtimeMs } = statSync(bundle);
+  info.bundle = { path: recordSays === 'copy' ? realpathSync(bundle) : info.bundle.path, size, mtimeMs };
+  writeFileSync(record, JSON.stringify(info));
+  return copy;
+}
+
+interface ParentReport {
+  first: { fromSnapshot: boolean; pid: number };
+  second: { fromSnapshot: boolean; pid: number };
+}
+
+async function runParent(bundle: string): Promise<{ report: ParentReport; stderr: string }> {
+  const { stdout, stderr } = await run(process.execPath, [fixture('snapshot-parent.mjs')], {
+    env: { ...process.env, SNAPSHOT_TEST_BUNDLE: bundle },
+    timeout: 30_000,
+  });
+  return { report: JSON.parse(stdout) as ParentReport, stderr };
+}
+
+test('a copy of the package whose blob says it holds the copy starts its workers from it', async () => {
+  const { report } = await runParent(copyOfBundle('copy'));
+  expect(report.first.fromSnapshot).toBe(true);
+});
+
+test('a package moved elsewhere does not use a blob made for the old place', async () => {
+  const { report } = await runParent(copyOfBundle('original'));
+  expect(report.first.fromSnapshot).toBe(false);
+});
+
+test('a blob Node refuses after all (exit code 14): that worker is replaced, and the next ones start without it', async () => {
+  const copy = copyOfBundle('copy');
+  // Made with a V8 flag the workers do not have: Node checks V8's configuration and refuses it.
+  execFileSync(
+    process.execPath,
+    [
+      '--stack-size=900',
+      '--snapshot-blob',
+      path.join(copy, 'bootstrap', 'worker.blob'),
+      '--build-snapshot',
+      path.join(copy, 'bootstrap', 'snapshot.cjs'),
+    ],
+    { stdio: 'pipe' },
+  );
+  const { report, stderr } = await runParent(copy);
+  expect(stderr).toContain('Failed to load the startup snapshot');
+  expect(report.first.fromSnapshot).toBe(false);
+  expect(report.second).toEqual(report.first);
+});
