@@ -1,13 +1,14 @@
 // Workers start from procpool's V8 start-up snapshot (packages/core/snapshot-entry.cjs,
 // built by build-bundle.mjs) whenever Node is sure to take it, and the usual way otherwise.
 import { execFile, execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { setExecutable, taskRef, type PoolOptions } from '@procpool/core';
 import { makePool } from '../helpers/pools.js';
+import { waitFor } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
@@ -120,10 +121,15 @@ describe('without the snapshot', () => {
 
 // A copy of the bundle in a temporary directory, its blob's record saying
 // that the bundle it holds is the copy's procpool.cjs, or stays the original's.
-function copyOfBundle(recordSays: 'copy' | 'original'): string {
+function copyOfBundle(recordSays: 'copy' | 'original' | 'nothing'): string {
   const copy = path.join(tempDir(), 'bundle');
   cpSync(BUNDLE, copy, { recursive: true });
   const record = path.join(copy, 'bootstrap', 'worker.blob.json');
+  if (recordSays === 'nothing') {
+    rmSync(record);
+    rmSync(path.join(copy, 'bootstrap', 'worker.blob'));
+    return copy;
+  }
   const info = JSON.parse(readFileSync(record, 'utf8')) as { bundle: { path: string; size: number; mtimeMs: number } };
   const bundle = path.join(copy, 'procpool.cjs');
   const { size, mtimeMs } = statSync(bundle);
@@ -135,11 +141,25 @@ function copyOfBundle(recordSays: 'copy' | 'original'): string {
 interface ParentReport {
   first: { fromSnapshot: boolean; pid: number };
   second: { fromSnapshot: boolean; pid: number };
+  later?: { fromSnapshot: boolean; pid: number };
 }
 
-async function runParent(bundle: string): Promise<{ report: ParentReport; stderr: string }> {
+// Whether a process is making a blob from the bundle in `dir`.
+function builders(dir: string): boolean {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`${dir}/bootstrap/snapshot.cjs`);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+}
+
+async function runParent(bundle: string, wait = false): Promise<{ report: ParentReport; stderr: string }> {
   const { stdout, stderr } = await run(process.execPath, [fixture('snapshot-parent.mjs')], {
-    env: { ...process.env, SNAPSHOT_TEST_BUNDLE: bundle },
+    env: { ...process.env, SNAPSHOT_TEST_BUNDLE: bundle, SNAPSHOT_TEST_WAIT: wait ? '1' : '' },
     timeout: 30_000,
   });
   return { report: JSON.parse(stdout) as ParentReport, stderr };
@@ -153,6 +173,34 @@ test('a copy of the package whose blob says it holds the copy starts its workers
 test('a package moved elsewhere does not use a blob made for the old place', async () => {
   const { report } = await runParent(copyOfBundle('original'));
   expect(report.first.fromSnapshot).toBe(false);
+});
+
+test.each(['original', 'nothing'] as const)(
+  'where the record says %s, the first worker start makes a blob in the background for the later ones',
+  async (recordSays) => {
+    const copy = copyOfBundle(recordSays);
+    const { report } = await runParent(copy, true);
+    expect(report.first.fromSnapshot).toBe(false);
+    expect(report.later?.fromSnapshot).toBe(true);
+    // Made under names of its own, renamed into place.
+    expect(
+      readdirSync(path.join(copy, 'bootstrap'))
+        .filter((file) => file.startsWith('worker.blob'))
+        .sort(),
+    ).toEqual(['worker.blob', 'worker.blob.json']);
+  },
+);
+
+test('a program killed while its blob is being made leaves no builder and no half-made file', async () => {
+  const copy = copyOfBundle('nothing');
+  const killed = run(process.execPath, [fixture('snapshot-parent.mjs')], {
+    env: { ...process.env, SNAPSHOT_TEST_BUNDLE: copy, SNAPSHOT_TEST_KILL: '1' },
+    timeout: 30_000,
+  });
+  await expect(killed).rejects.toMatchObject({ signal: 'SIGKILL', stdout: '{"builder":true}\n' });
+  // The builder dies with it (setpriv's parent-death signal), before it has written anything.
+  await waitFor(() => !builders(copy), 'the builder to die with its parent');
+  expect(readdirSync(path.join(copy, 'bootstrap')).filter((file) => file.startsWith('worker.blob'))).toEqual([]);
 });
 
 test('a blob Node refuses after all (exit code 14): that worker is replaced, and the next ones start without it', async () => {

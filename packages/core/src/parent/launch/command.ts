@@ -1,8 +1,8 @@
 import { accessSync, constants, existsSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getExecutable } from '../start-methods.js';
 import type { LaunchOptions } from './launcher.js';
+import { SETPRIV, diesWithParent } from './setpriv.js';
 import { snapshotFlags } from './snapshot.js';
 
 // Beside the bundle (dist/bundle/procpool.cjs: a CommonJS entry, so a worker
@@ -11,17 +11,6 @@ import { snapshotFlags } from './snapshot.js';
 const BOOTSTRAP = [new URL('./bootstrap/main.cjs', import.meta.url), new URL('../../child/main.js', import.meta.url)]
   .map((url) => fileURLToPath(url))
   .find((file) => existsSync(file)) as string;
-
-// On Linux the kernel kills the worker when the parent dies, even by SIGKILL and
-// even while the worker spins in a synchronous loop (prctl PR_SET_PDEATHSIG).
-// PROCPOOL_NO_SETPRIV=1 forces the fallback: a watchdog thread in each worker.
-const SETPRIV =
-  process.platform === 'linux' && process.env.PROCPOOL_NO_SETPRIV !== '1'
-    ? (process.env.PATH ?? '')
-        .split(path.delimiter)
-        .map((dir) => path.join(dir, 'setpriv'))
-        .find((file) => existsSync(file))
-    : undefined;
 
 // Flags of the parent that must not reach a worker: its own script (`node -e`
 // would run the parent again in every worker, forking without end: Node's fork()
@@ -64,9 +53,7 @@ export function buildCommand(options: LaunchOptions): { file: string; args: stri
   const nodeOptions =
     options.env !== undefined && 'NODE_OPTIONS' in options.env ? options.env.NODE_OPTIONS : process.env.NODE_OPTIONS;
   const args = [...flags, ...snapshotFlags(BOOTSTRAP, node, flags, nodeOptions), BOOTSTRAP];
-  return SETPRIV === undefined || options.survivesParent === true
-    ? { file: node, args }
-    : { file: SETPRIV, args: ['--pdeathsig', 'KILL', '--', node, ...args] };
+  return options.survivesParent === true ? { file: node, args } : diesWithParent(node, args);
 }
 
 /** This process's environment with `env` on top, unset keys left out: a worker's own copy. */
@@ -76,9 +63,12 @@ export function mergedEnv(env: LaunchOptions['env']): Record<string, string> {
   return merged;
 }
 
-export function buildEnv(options: LaunchOptions): Record<string, string> {
-  const env = mergedEnv(options.env);
+/** A worker's environment; undefined for this process's own, which spawn() copies itself (one copy, not two). */
+export function buildEnv(options: LaunchOptions): Record<string, string> | undefined {
   // Tells the bootstrap to guard against parent death itself (read and removed there).
-  if (SETPRIV === undefined && options.survivesParent !== true) env.PROCPOOL_WATCH_PARENT = '1';
+  const watchParent = SETPRIV === undefined && options.survivesParent !== true;
+  if (!watchParent && Object.keys(options.env).length === 0) return undefined;
+  const env = mergedEnv(options.env);
+  if (watchParent) env.PROCPOOL_WATCH_PARENT = '1';
   return env;
 }

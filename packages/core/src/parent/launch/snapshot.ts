@@ -1,10 +1,15 @@
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { lazyChildProcess } from '../../common/builtins.js';
+import { diesWithParent } from './setpriv.js';
 
-// A worker starts from the V8 start-up snapshot that the build made
-// (packages/core/snapshot-entry.cjs), with procpool's code compiled and
-// initialised, when Node is sure to take it: Node refuses a blob made by
-// another version, build or V8 configuration, and exits (code 14).
+// A worker starts from a V8 start-up snapshot of procpool.cjs
+// (packages/core/snapshot-entry.cjs), its code compiled and initialised, when
+// Node is sure to take it: Node refuses a blob made by another version, build
+// or V8 configuration, and exits (code 14). The build makes one with the
+// building node; where there is none this node can use (an installed package,
+// another node), the first worker start makes one in the background, beside
+// the bundle, for the workers after it.
 
 interface BlobInfo {
   node: string;
@@ -45,26 +50,81 @@ function takesSnapshot(flags: readonly string[]): boolean {
   return true;
 }
 
-let blob: string | null | undefined; // undefined: not looked for yet
+let blob: string | null | undefined; // undefined: not looked for (again) yet
+let building = false; // once per process, whatever comes of it
+
+// What a blob made now by this node from the bundle as it is would say of itself.
+function wanted(bootstrap: string): BlobInfo {
+  const bundle = realpathSync(path.join(path.dirname(bootstrap), '..', 'procpool.cjs'));
+  const { size, mtimeMs } = statSync(bundle);
+  const { version: node, platform, arch } = process;
+  return { node, platform, arch, execPath: realpathSync(process.execPath), bundle: { path: bundle, size, mtimeMs } };
+}
 
 // The blob beside the bootstrap, when this node made it from the bundle as it is now.
 function findBlob(bootstrap: string): string | null {
   const file = path.join(path.dirname(bootstrap), 'worker.blob');
+  let fits = false;
   try {
-    const info = JSON.parse(readFileSync(`${file}.json`, 'utf8')) as BlobInfo;
-    const bundle = statSync(info.bundle.path);
-    const fits =
-      info.node === process.version &&
-      info.platform === process.platform &&
-      info.arch === process.arch &&
-      info.execPath === realpathSync(process.execPath) &&
-      info.bundle.path === realpathSync(path.join(path.dirname(bootstrap), '..', 'procpool.cjs')) &&
-      info.bundle.size === bundle.size &&
-      info.bundle.mtimeMs === bundle.mtimeMs;
-    return fits ? file : null;
+    const [made, now] = [JSON.parse(readFileSync(`${file}.json`, 'utf8')) as BlobInfo, wanted(bootstrap)];
+    fits =
+      made.node === now.node &&
+      made.platform === now.platform &&
+      made.arch === now.arch &&
+      made.execPath === now.execPath &&
+      made.bundle.path === now.bundle.path &&
+      made.bundle.size === now.bundle.size &&
+      made.bundle.mtimeMs === now.bundle.mtimeMs;
   } catch {
-    return null; // none was made (tsc's output, or a node that cannot make one)
+    // none yet
   }
+  if (!fits) makeBlob(bootstrap, file);
+  return fits ? file : null;
+}
+
+// In the background, under new names renamed into place when done, so a
+// process never reads half a blob; lost if this process dies first.
+function makeBlob(bootstrap: string, file: string): void {
+  const entry = path.join(path.dirname(bootstrap), 'snapshot.cjs');
+  if (building || !existsSync(entry)) return; // tsc's output has no entry
+  building = true;
+  const made = `${file}.${process.pid}`;
+  const clean = (): void => {
+    rmSync(made, { force: true });
+    rmSync(`${made}.json`, { force: true });
+  };
+  let info: BlobInfo;
+  try {
+    info = wanted(bootstrap);
+  } catch {
+    return;
+  }
+  const { file: command, args } = diesWithParent(process.execPath, [
+    '--snapshot-blob',
+    made,
+    '--build-snapshot',
+    entry,
+  ]);
+  // Its own flags only: NODE_OPTIONS's V8 flags would make a blob for another configuration.
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const builder = lazyChildProcess().spawn(command, args, { stdio: 'ignore', env });
+  builder.unref();
+  process.once('exit', clean);
+  const done = (succeeded: boolean): void => {
+    process.removeListener('exit', clean);
+    try {
+      if (!succeeded) throw new Error('no blob');
+      writeFileSync(`${made}.json`, `${JSON.stringify(info)}\n`);
+      renameSync(made, file);
+      renameSync(`${made}.json`, `${file}.json`);
+      blob = undefined; // found by the next worker start
+    } catch {
+      clean(); // a read-only package: workers start the usual way
+    }
+  };
+  builder.once('error', () => done(false));
+  builder.once('exit', (code) => done(code === 0));
 }
 
 /**
