@@ -39,8 +39,7 @@ test('a child handed a Connection loads connection.cjs, and no other bundle', as
   const child = makeProcess({ target: taskRef(cjsTasks, 'sendProcpoolFiles'), args: [theirs] });
   child.start();
   theirs.close();
-  // No bootstrap file: the child starts from the V8 snapshot of procpool.cjs.
-  await expect(ours.recv()).resolves.toEqual(['connection.cjs', 'index.cjs', 'procpool.cjs']);
+  await expect(ours.recv()).resolves.toEqual(['bootstrap/main.cjs', 'connection.cjs', 'index.cjs', 'procpool.cjs']);
   await child.join();
   expect(child.exitCode).toBe(0);
   ours.close();

@@ -9,9 +9,8 @@ const run = promisify(execFile);
 const url = (name: string): URL => new URL(`../../fixtures/${name}`, import.meta.url);
 const cjsTasks = url('cjs-tasks.cjs');
 
-// The bundle file that starts a worker: a thread's entry; none for a process,
-// which starts from the V8 snapshot of procpool.cjs (test/worker/snapshot.test.ts).
-const bootstrapFiles: Record<PoolKind, string[]> = { process: [], thread: ['bootstrap/thread.cjs'] };
+// The bundle file that starts a worker: a process's main, a thread's entry.
+const bootstrapFile: Record<PoolKind, string> = { process: 'bootstrap/main.cjs', thread: 'bootstrap/thread.cjs' };
 
 test.each(kinds)(
   'a CommonJS program uses procpool through require(), the same instance import() gives (%s)',
@@ -38,7 +37,7 @@ test.each(starts)('a CommonJS task module is required: no ES module loader in th
   // The parent's half of procpool (pool.cjs) is never loaded by a worker that does not start a pool, nor
   // a lazy bundle (connection.cjs, objects.cjs) by one that never uses its names or gets its objects.
   await expect(pool.apply(taskRef(cjsTasks, 'procpoolFiles'))).resolves.toEqual(
-    [...bootstrapFiles[kindOf(start)], 'index.cjs', 'procpool.cjs'].sort(),
+    [bootstrapFile[kindOf(start)], 'index.cjs', 'procpool.cjs'].sort(),
   );
   // An ES module task in the same worker starts it, as Node would.
   await expect(pool.apply(taskRef(url('tasks.mjs'), 'square'), [3])).resolves.toBe(9);

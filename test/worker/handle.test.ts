@@ -108,7 +108,7 @@ function launchFake(options: { startFails?: boolean; taskTimeout?: number | null
   };
   const handle = new WorkerHandle(
     {
-      launch: { method: 'spawn', execArgv: [], env: {}, cwd: undefined },
+      launch: { method: 'spawn', execArgv: [], env: {}, cwd: undefined, snapshot: false },
       initializer: null,
       initargs: () => encodeValue([]),
       authkey: '',

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from '@jest/globals';
-import { setExecutable, taskRef, type PoolOptions } from '@procpool/core';
-import { makePool } from '../helpers/pools.js';
+import { Pool, ThreadPool, setExecutable, taskRef, type PoolOptions, type ThreadPoolOptions } from '@procpool/core';
+import { makePool, makeProcess } from '../helpers/pools.js';
 import { waitFor } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -23,7 +23,7 @@ interface Started {
   preloaded: boolean;
 }
 const startedWith = (options: PoolOptions): Promise<Started> =>
-  makePool({ processes: 1, ...options }).apply(howStarted) as Promise<Started>;
+  makePool({ processes: 1, snapshot: true, ...options }).apply(howStarted) as Promise<Started>;
 
 describe.each(['fork', 'spawn'] as const)('a worker (%s)', (context) => {
   test('starts from the snapshot, with one instance of procpool, and no trace of it in execArgv', async () => {
@@ -33,7 +33,7 @@ describe.each(['fork', 'spawn'] as const)('a worker (%s)', (context) => {
   });
 
   test('imports an ES module task module, which imports the same procpool', async () => {
-    const pool = makePool({ processes: 1, context });
+    const pool = makePool({ processes: 1, context, snapshot: true });
     await expect(pool.apply(taskRef(fixture('snapshot-tasks.mjs'), 'sameInstance'))).resolves.toEqual({
       fromSnapshot: true,
       oneInstance: true,
@@ -41,7 +41,7 @@ describe.each(['fork', 'spawn'] as const)('a worker (%s)', (context) => {
   });
 
   test("a child its task forks runs its own script, with the worker's flags and not the snapshot", async () => {
-    const pool = makePool({ processes: 1, context, execArgv: ['--no-warnings'] });
+    const pool = makePool({ processes: 1, context, snapshot: true, execArgv: ['--no-warnings'] });
     await expect(
       pool.apply(taskRef(fixture('snapshot-tasks.cjs'), 'forkChild'), [fixture('snapshot-child.cjs')]),
     ).resolves.toEqual({
@@ -50,6 +50,32 @@ describe.each(['fork', 'spawn'] as const)('a worker (%s)', (context) => {
       execArgv: [...(context === 'fork' ? process.execArgv : []), '--no-warnings'],
     });
   });
+});
+
+test.each([
+  [{}, false],
+  [{ maxTasksPerChild: 5 }, true],
+  [{ maxTasksPerChild: 5, snapshot: false }, false],
+  [{ snapshot: true }, true],
+] as const)('a pool with %j starts its workers from the snapshot: %s', async (options, fromSnapshot) => {
+  await expect(makePool({ processes: 1, ...options }).apply(howStarted)).resolves.toMatchObject({ fromSnapshot });
+});
+
+test('a Process with snapshot: true starts from it', async () => {
+  const child = makeProcess({
+    target: taskRef(fixture('snapshot-tasks.cjs'), 'exitUnlessFromSnapshot'),
+    snapshot: true,
+  });
+  child.start();
+  await child.join();
+  expect(child.exitCode).toBe(0);
+});
+
+test('snapshot is a boolean, and no option of a ThreadPool', () => {
+  expect(() => new Pool({ snapshot: 'yes' as unknown as boolean })).toThrow(
+    new TypeError('Expected `snapshot` to be a boolean, got `yes` (string)'),
+  );
+  expect(() => new ThreadPool({ snapshot: true } as ThreadPoolOptions)).toThrow(/`snapshot`.*left out of a ThreadPool/);
 });
 
 // Node flags the snapshot is used with (parent/launch/snapshot.ts): each

@@ -52,7 +52,8 @@ export function buildCommand(options: LaunchOptions): { file: string; args: stri
     options.method === 'fork' ? [...inheritableExecArgv(process.execArgv), ...options.execArgv] : [...options.execArgv];
   const nodeOptions =
     options.env !== undefined && 'NODE_OPTIONS' in options.env ? options.env.NODE_OPTIONS : process.env.NODE_OPTIONS;
-  const args = [...flags, ...snapshotFlags(BOOTSTRAP, node, flags, nodeOptions), BOOTSTRAP];
+  const fromSnapshot = options.snapshot ? snapshotFlags(BOOTSTRAP, node, flags, nodeOptions) : [];
+  const args = [...flags, ...fromSnapshot, BOOTSTRAP];
   return options.survivesParent === true ? { file: node, args } : diesWithParent(node, args);
 }
 

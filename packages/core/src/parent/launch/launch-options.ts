@@ -7,6 +7,12 @@ export interface RawLaunchOptions {
   execArgv?: readonly string[] | undefined;
   env?: Readonly<Record<string, string | undefined>> | undefined;
   cwd?: string | undefined;
+  /**
+   * Start from procpool's V8 start-up snapshot where Node can: ~6 ms less CPU
+   * per start, ~4.5 MiB more private memory per process (Node keeps the blob).
+   * @default true for a Pool with `maxTasksPerChild`, else false
+   */
+  snapshot?: boolean | undefined;
 }
 
 export interface ResolvedLaunchOptions {
@@ -14,25 +20,26 @@ export interface ResolvedLaunchOptions {
   execArgv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   cwd: string | undefined;
+  snapshot: boolean;
 }
 
 /** Validates and copies them: the caller's arrays and objects are never kept. */
-export function resolveLaunchOptions({
-  context,
-  execArgv = [],
-  env = {},
-  cwd,
-}: RawLaunchOptions): ResolvedLaunchOptions {
+export function resolveLaunchOptions(
+  { context, execArgv = [], env = {}, cwd, snapshot }: RawLaunchOptions,
+  snapshotByDefault = false,
+): ResolvedLaunchOptions {
   if (!Array.isArray(execArgv) || execArgv.some((flag) => typeof flag !== 'string')) {
     throw invalid('execArgv', 'an array of strings', execArgv);
   }
   if (typeof env !== 'object' || env === null) throw invalid('env', 'an object', env);
   if (cwd !== undefined && (typeof cwd !== 'string' || cwd === '')) throw invalid('cwd', 'a directory path', cwd);
+  if (snapshot !== undefined && typeof snapshot !== 'boolean') throw invalid('snapshot', 'a boolean', snapshot);
   let method: StartMethod;
   if (context === undefined) method = getStartMethod();
   else if (isStartMethod(context)) method = context;
   else if (typeof context === 'object' && context !== null && isStartMethod(context.startMethod)) {
     method = context.startMethod;
   } else throw invalid('context', "'fork', 'spawn' or a Context", context);
-  return { method, execArgv: Array.from(execArgv as readonly string[]), env: { ...env }, cwd };
+  const copied = { execArgv: Array.from(execArgv as readonly string[]), env: { ...env } };
+  return { method, ...copied, cwd, snapshot: snapshot ?? snapshotByDefault };
 }

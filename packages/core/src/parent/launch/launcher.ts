@@ -12,6 +12,8 @@ export interface LaunchOptions {
   execArgv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   cwd: string | undefined;
+  /** Start from procpool's V8 start-up snapshot where Node can (snapshot.ts). */
+  snapshot: boolean;
   /** A non-daemonic Process's child outlives its parent: no parent-death signal, no watchdog. */
   survivesParent?: boolean;
   /**

@@ -33,6 +33,12 @@ export interface PoolOptions {
   env?: Readonly<Record<string, string | undefined>> | undefined;
   /** Working directory of workers. @default process.cwd() */
   cwd?: string | undefined;
+  /**
+   * Start workers from procpool's V8 start-up snapshot where Node can: ~6 ms
+   * less CPU per worker start, ~4.5 MiB more private memory per worker (Node
+   * keeps the blob). @default true with `maxTasksPerChild` (workers start often), else false
+   */
+  snapshot?: boolean | undefined;
 }
 
 /** When a pool starts its workers: all with the pool, or each when work first needs it. */
@@ -51,6 +57,7 @@ export interface ResolvedOptions {
   execArgv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
   cwd: string | undefined;
+  snapshot: boolean;
 }
 
 // `satisfies` makes the compiler hold this list to PoolOptions: no key missing, none extra.
@@ -68,6 +75,7 @@ const KNOWN: ReadonlySet<string> = new Set(
     execArgv: true,
     env: true,
     cwd: true,
+    snapshot: true,
   } satisfies Record<keyof PoolOptions, true>),
 );
 
@@ -91,6 +99,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     execArgv,
     env,
     cwd,
+    snapshot,
   } = options;
   if (!isPositiveInteger(processes)) throw invalid('processes', 'a positive integer', processes, true);
   if (startWorkers !== 'eager' && startWorkers !== 'onDemand') {
@@ -107,7 +116,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
   }
   if (!Number.isInteger(retries) || retries < 0) throw invalid('retries', 'a non-negative integer', retries, true);
   if (!Array.isArray(initargs)) throw invalid('initargs', 'an array', initargs);
-  const launch = resolveLaunchOptions({ context, execArgv, env, cwd });
+  const launch = resolveLaunchOptions({ context, execArgv, env, cwd, snapshot }, maxTasksPerChild !== undefined);
 
   return {
     processes,
@@ -122,5 +131,6 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     execArgv: launch.execArgv,
     env: launch.env,
     cwd: launch.cwd,
+    snapshot: launch.snapshot,
   };
 }

@@ -7,10 +7,10 @@ import type { PoolOptions, ResolvedOptions } from './options.js';
 import { Pool } from './pool.js';
 import { Scheduler } from './scheduler.js';
 
-/** A ThreadPool's options: a Pool's, without what only a process has (a start method, a working directory). */
+/** A ThreadPool's options: a Pool's, without what only a process has (a start method, a working directory, a start-up snapshot). */
 export interface ThreadPoolOptions extends Omit<
   PoolOptions,
-  'context' | 'cwd' | 'processes' | 'taskTimeout' | 'maxMemoryPerChild'
+  'context' | 'cwd' | 'snapshot' | 'processes' | 'taskTimeout' | 'maxMemoryPerChild'
 > {
   /** Number of threads. @default os.availableParallelism() */
   processes?: number | undefined;
@@ -46,12 +46,15 @@ export class ThreadPool extends Pool {
 // What a thread cannot have, said as any other bad option is; the rest is Pool's to check.
 function checkThreadOptions(options: number | ThreadPoolOptions | undefined): number | PoolOptions | undefined {
   if (typeof options !== 'object' || options === null) return options;
-  const { context, cwd } = options as PoolOptions;
+  const { context, cwd, snapshot } = options as PoolOptions;
   if (context !== undefined) {
     throw invalid('context', 'left out of a ThreadPool (threads run in this process: no start method)', context);
   }
   if (cwd !== undefined) {
     throw invalid('cwd', "left out of a ThreadPool (a thread shares this process's working directory)", cwd);
+  }
+  if (snapshot !== undefined) {
+    throw invalid('snapshot', 'left out of a ThreadPool (a thread starts inside this process)', snapshot);
   }
   return options;
 }

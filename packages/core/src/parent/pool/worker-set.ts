@@ -124,7 +124,8 @@ export function workerSettings(options: ResolvedOptions): WorkerSettings {
           return payload;
         };
   const me = currentProcess();
-  const launch = { method: options.startMethod, execArgv: options.execArgv, env: options.env, cwd: options.cwd };
+  const { execArgv, env, cwd, snapshot } = options;
+  const launch = { method: options.startMethod, execArgv, env, cwd, snapshot };
   return {
     // Every worker, replacements too, inherits the Connections in initargs.
     launch: connections.length === 0 ? launch : { ...launch, inherit: () => connections.map(childEndOf) },

@@ -33,6 +33,7 @@ const KNOWN: ReadonlySet<string> = new Set(
     execArgv: true,
     env: true,
     cwd: true,
+    snapshot: true,
   } satisfies Record<keyof ProcessOptions, true>),
 );
 
