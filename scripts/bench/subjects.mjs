@@ -121,6 +121,10 @@ export const subjects = {
         minThreads: workers,
         maxThreads: workers,
         isolateWorkers: recycle,
+        // Its child_process workers get an environment of their own (TINYPOOL_WORKER_ID
+        // and nothing else: no PATH, no NODE_OPTIONS, no NODE_EXTRA_CA_CERTS) unless
+        // given one; every other pool's workers inherit the parent's, and so do these.
+        env: process.env,
       });
     },
     call: (pool, name, arg) => pool.run(arg, { name }),
