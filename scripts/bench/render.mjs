@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESULTS_DIR } from './results.mjs';
+import { CPYTHON_POOL, cpythonPoolName } from './scenarios/cpython-pool.mjs';
 
 /** @typedef {import('./results.mjs').Results} Results */
 /** @typedef {import('./results.mjs').Section} Section */
@@ -68,24 +69,25 @@ function valueText({ failure, value }) {
 }
 
 /**
- * A row's ratio to its peer (`Row.versus`), or nothing.
+ * A row's ratios to its peer and to the reference rows it is compared with
+ * (`Row.versus`, `Row.versusReferences`), or nothing.
  * @param {Row} row
  */
-const versusText = ({ versus }) =>
-  versus === undefined
-    ? ''
-    : versus.ratio === null
-      ? `— (no ${versus.subject} number)`
-      : `${times(versus.ratio)} ${versus.subject}`;
+const versusText = ({ versus, versusReferences = [] }) =>
+  [...(versus ? [versus] : []), ...versusReferences]
+    .map(({ subject, ratio }) => (ratio === null ? `— (no ${subject} number)` : `${times(ratio)} ${subject}`))
+    .join(' · ');
 
 /**
  * One scenario's table, as the report shows it; a last column where a row
- * is compared with a peer (ThreadPool with piscina).
+ * is compared with a peer (ThreadPool with piscina) or with reference rows
+ * (procpool's Pool with CPython's).
  * @param {Section} section
  */
 export function renderSection(section) {
   const { unit, columns, rows } = section;
-  const peers = rows.some((row) => row.versus !== undefined) ? ['ratio to its peer, per trial'] : [];
+  const compared = rows.some((row) => row.versus !== undefined || row.versusReferences?.length);
+  const peers = compared ? ['ratio to its peer, per trial'] : [];
   return [
     `### ${sectionTitle(section)}`,
     '',
@@ -167,6 +169,76 @@ const README_ROWS = [
 ];
 
 /**
+ * The README's second table: procpool's Pool against CPython's
+ * multiprocessing.Pool, the values of both and procpool's per-trial ratios
+ * (`Row.versusReferences`). `fork`: the row's CPython fork cell gets the
+ * footnote on fork(). `show`: an extra column (by index), without ratios.
+ * @type {Array<{ label: string, scenario: string, variant?: string, env?: Section['env'], show?: number, fork?: boolean }>}
+ */
+const CPYTHON_ROWS = [
+  { label: 'A. sequential round trip (µs ↓)', scenario: 'A' },
+  { label: 'B. 20 000 tasks at once, warm (tasks/s ↑)', scenario: 'B' },
+  { label: 'B2. map of 100 000 items (items/s ↑)', scenario: 'B2' },
+  { label: 'C. 200 × 5 ms CPU (ms ↓)', scenario: 'C' },
+  { label: 'D. new worker per task (tasks/s ↑)', scenario: 'D', fork: true },
+  { label: 'D. same, without NODE_EXTRA_CA_CERTS', scenario: 'D', env: 'without CA', fork: true },
+  { label: 'E. 1 MiB string / str echo (MiB/s ↑)', scenario: 'E', variant: 'string' },
+  { label: 'E. 1 MiB Buffer / bytes echo (MiB/s ↑)', scenario: 'E', variant: 'Buffer' },
+  { label: 'F. creation → first result (ms ↓)', scenario: 'F', fork: true },
+  { label: 'F. same, without NODE_EXTRA_CA_CERTS', scenario: 'F', env: 'without CA', fork: true },
+  { label: 'F. idle RSS per worker (MiB ↓)', scenario: 'F', show: 0 },
+];
+const FORK_FOOTNOTE =
+  "(†) CPython's fork() copies its live interpreter into each worker, everything already loaded; Node has no fork(): every Node worker is a new process that starts Node.";
+
+/**
+ * The README's table of procpool against CPython's Pool, with its footnote;
+ * nothing when the run has no CPython Pool rows.
+ * @param {Results} results
+ */
+function renderCpythonTable({ sections }) {
+  const methods = Object.values(CPYTHON_POOL);
+  const lines = [
+    [
+      "against CPython's `multiprocessing.Pool` (2 workers)",
+      'procpool',
+      ...methods.map((m) => `CPython ${m}`),
+      ...methods.map((m) => `procpool ÷ CPython ${m}, per trial`),
+    ],
+  ];
+  let footnote = false;
+  for (const { label, scenario, variant, env = 'as is', show, fork = false } of CPYTHON_ROWS) {
+    const section = sections.find(
+      (s) => s.scenario === scenario && (s.variant ?? undefined) === variant && s.env === env,
+    );
+    const procpool = section?.rows.find((row) => row.subject === 'procpool');
+    const cpython = Object.keys(CPYTHON_POOL).map((id) =>
+      section?.rows.find((row) => row.subject === `reference:${id}`),
+    );
+    if (procpool === undefined || cpython.every((row) => row === undefined)) continue;
+    const shown = (/** @type {Row | undefined} */ row) => {
+      if (row === undefined) return '—';
+      if (row.failure) return row.failure.kind === 'error' ? 'error' : row.failure.kind;
+      const spread = show === undefined ? row.value : row.extras[show];
+      return spread ? fmt(spread.median) : '—';
+    };
+    const ratio = (/** @type {import('./scenarios/cpython-pool.mjs').StartMethod} */ method) => {
+      const found = procpool.versusReferences?.find((v) => v.subject === cpythonPoolName(method));
+      return show === undefined && found?.ratio != null ? times(found.ratio) : '—';
+    };
+    footnote ||= fork;
+    lines.push([
+      label,
+      `**${shown(procpool)}**`,
+      ...cpython.map((row, i) => `${shown(row)}${fork && methods[i] === 'fork' ? ' (†)' : ''}`),
+      ...methods.map(ratio),
+    ]);
+  }
+  if (lines.length === 1) return '';
+  return `${alignedTable(lines)}${footnote ? `\n\n${FORK_FOOTNOTE}` : ''}`;
+}
+
+/**
  * A markdown table laid out as prettier lays it out (npm test checks the README with prettier).
  * @param {string[][]} lines the heading, then the rows
  */
@@ -183,6 +255,7 @@ function alignedTable(lines) {
  * section, and per subject compared with a peer (ThreadPool, in the
  * scenarios it shares with piscina; `—` elsewhere); the others limited to
  * some scenarios are left out. procpool's columns in bold; the medians only.
+ * Then, where the run has them, procpool against CPython's Pool (renderCpythonTable).
  * @param {Results} results
  */
 export function renderReadmeTable(results) {
@@ -226,7 +299,8 @@ export function renderReadmeTable(results) {
       }),
     ]);
   }
-  return alignedTable(lines);
+  const cpython = renderCpythonTable(results);
+  return cpython ? `${alignedTable(lines)}\n\n${cpython}` : alignedTable(lines);
 }
 
 /**

@@ -29,6 +29,9 @@ import { fileURLToPath } from 'node:url';
  * @property {Array<Spread | null>} extras One per extra column of the section.
  * @property {Versus} [versus] Its ratio to the peer its adapter is compared
  *   with (`Adapter.against`), where the section has that peer's row.
+ * @property {Versus[]} [versusReferences] Its ratios to the reference rows its
+ *   adapter is compared with (`Adapter.againstReferences`), those the section
+ *   has, each named by the reference's name.
  */
 /**
  * A subject against its peer: the median of the per-trial ratios, this

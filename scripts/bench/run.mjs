@@ -133,7 +133,7 @@ for (const { name, variant, env } of plan) {
   const names = Object.keys(subjects).filter((n) => subjects[n]?.scenarios?.includes(name) ?? true);
   // Reference rows: other baselines, each for one variant (or for a scenario without variants).
   const references = Object.entries(scenario.references ?? {})
-    .filter(([, r]) => r.variant === variant)
+    .filter(([, r]) => r.variant === undefined || r.variant === variant)
     .map(([id, r]) => /** @type {const} */ ([`reference:${id}`, r]));
   /** @type {Record<string, Outcome[]>} */
   const outcomes = Object.fromEntries([
@@ -161,7 +161,9 @@ for (const { name, variant, env } of plan) {
     ...(scenario.baseline
       ? [/** @type {[string, string]} */ (['baseline: ' + scenario.baseline.name, 'baseline'])]
       : []),
-    ...references.map(([key, r]) => /** @type {[string, string]} */ ([`reference: ${r.name}`, key])),
+    ...references.map(
+      ([key, r]) => /** @type {[string, string]} */ ([`reference: ${r.name}${r.note ? ` (${r.note})` : ''}`, key]),
+    ),
     ...names.map((n) => /** @type {[string, string]} */ ([n, n])),
   ];
   /** @type {Section} */
@@ -174,12 +176,23 @@ for (const { name, variant, env } of plan) {
     columns,
     rows: rows.map(([label, key]) => {
       const row = summarizeRow(label, key, outcomes[key] ?? [], key === 'baseline' ? null : baseline, columns.length);
+      if (row.failure !== null) return row;
       // A subject compared with a peer (ThreadPool with piscina): that ratio too, where the peer ran.
       const peer = subjects[key]?.against;
       const peerOutcomes = peer === undefined ? undefined : outcomes[peer];
-      return row.failure === null && peer !== undefined && peerOutcomes !== undefined
-        ? { ...row, versus: versus(outcomes[key] ?? [], { subject: peer, outcomes: peerOutcomes }) }
-        : row;
+      const withPeer =
+        peer !== undefined && peerOutcomes !== undefined
+          ? { ...row, versus: versus(outcomes[key] ?? [], { subject: peer, outcomes: peerOutcomes }) }
+          : row;
+      // And with the reference rows it is compared with (procpool's Pool with CPython's), where the section has them.
+      const against = (subjects[key]?.againstReferences ?? []).flatMap((id) => {
+        const reference = references.find(([k]) => k === `reference:${id}`);
+        const theirs = outcomes[`reference:${id}`];
+        return reference && theirs
+          ? [versus(outcomes[key] ?? [], { subject: reference[1].name, outcomes: theirs })]
+          : [];
+      });
+      return against.length ? { ...withPeer, versusReferences: against } : withPeer;
     }),
   };
   results.sections.push(section);

@@ -6,6 +6,7 @@
 // a subject of its own, in the scenarios the issue compares it with piscina in.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { CPYTHON_POOL } from './scenarios/cpython-pool.mjs';
 
 /**
  * A feature a scenario may need (`Scenario.needs`) and a pool may lack;
@@ -41,6 +42,9 @@ import { fileURLToPath } from 'node:url';
  * @property {string[]} [scenarios] The only scenarios it runs in (default: all).
  * @property {string} [against] The peer it is compared with, trial by trial
  *   (procpool's ThreadPool: piscina); the report adds that ratio to its rows.
+ * @property {string[]} [againstReferences] The reference rows (by id, in the
+ *   scenarios that have them) it is compared with, trial by trial (procpool's
+ *   Pool: CPython's Pool, fork and spawn); the report adds those ratios too.
  */
 
 const require = createRequire(import.meta.url);
@@ -87,8 +91,12 @@ const procpool = (loadTasks, className = 'Pool') => ({
 
 /** @type {Record<string, Adapter>} */
 export const subjects = {
-  // A CommonJS task module, like every other pool's worker file here but tinypool's.
-  procpool: procpool(async () => require('./workers/procpool.cjs')),
+  // A CommonJS task module, like every other pool's worker file here but tinypool's;
+  // against CPython's multiprocessing.Pool in A–F (scenarios/cpython-pool.mjs).
+  procpool: {
+    ...procpool(async () => require('./workers/procpool.cjs')),
+    againstReferences: Object.keys(CPYTHON_POOL),
+  },
   // The same as an ES module, in F only: it differs only in start-up, and
   // section S shows where (a D row would cost a full run about a minute).
   'procpool, ES module task module': {

@@ -21,9 +21,10 @@ import { readFileSync } from 'node:fs';
  * any pool logic, the row ratios are taken against) or a reference (another
  * such row, shown without being a ratio's denominator).
  * @typedef {object} Baseline
- * @property {string} name Its row's label.
+ * @property {string} name Its row's label; what its peers' ratios to it are shown with.
+ * @property {string} [note] Said after the name in the row's label.
  * @property {(options: RunOptions) => Promise<number | Measurement>} run
- * @property {string} [variant] A reference: the one variant whose table shows it.
+ * @property {string} [variant] A reference: the one variant whose table shows it (default: every one).
  */
 /**
  * A scenario: one section of the report. run.mjs runs, per trial, the baseline,

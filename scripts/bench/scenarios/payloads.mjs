@@ -1,7 +1,8 @@
 // @ts-check
 // Payloads: 1 MiB there and back (E), one variant per payload type.
 import { pipeChild } from '../baselines.mjs';
-import { MiB, now, withPool } from './helpers.mjs';
+import { cpythonPoolRows } from './cpython-pool.mjs';
+import { MiB, WORKERS, now, withPool } from './helpers.mjs';
 
 /** @typedef {import('./helpers.mjs').Scenario} Scenario */
 /** @typedef {import('./helpers.mjs').RunOptions} RunOptions */
@@ -13,14 +14,17 @@ import { MiB, now, withPool } from './helpers.mjs';
  */
 async function roundTripRate(once, { quick }) {
   await once();
-  const n = quick ? 8 : 32;
+  const n = echoes(quick);
   const start = now();
   for (let i = 0; i < n; i += 1) await once();
   return n / ((now() - start) / 1000);
 }
 
-/** E's payloads, one variant each. */
+/** E's payloads, one variant each; CPython's of the same kind (python/pool_bench.py makes the same). */
 const payloads = { string: () => 'x'.repeat(MiB), Buffer: () => Buffer.alloc(MiB, 7) };
+const pythonPayloads = { string: 'str', Buffer: 'bytes' };
+/** Round trips at most, the first 1 s of them. @param {boolean} quick */
+const echoes = (quick) => (quick ? 8 : 32);
 
 // (E) 1 MiB payloads there and back: MiB/s of payload.
 /** @type {Scenario} */
@@ -51,6 +55,12 @@ export const E = {
         return rate;
       },
     },
+    ...cpythonPoolRows(({ quick, variant }) => [
+      'echo',
+      String(WORKERS),
+      pythonPayloads[/** @type {keyof typeof pythonPayloads} */ (variant)],
+      String(echoes(quick)),
+    ]),
   },
   unit: 'MiB/s',
   variants: payloads,
@@ -58,7 +68,7 @@ export const E = {
     withPool(subject, {}, async (pool) => {
       const payload = payloads[/** @type {keyof typeof payloads} */ (variant)]();
       await subject.call(pool, 'echo', payload);
-      const n = quick ? 8 : 32;
+      const n = echoes(quick);
       const start = now();
       // Up to n round trips, fewer once 1 s has passed (a pool that moves
       // ~1 MiB/s would otherwise take half a minute per trial).

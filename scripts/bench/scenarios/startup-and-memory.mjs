@@ -3,9 +3,13 @@
 // result, idle RSS per worker and the import (F).
 import { forkPerTask, ipcChild } from '../baselines.mjs';
 import { descendants } from '../processes.mjs';
+import { cpythonPoolRows } from './cpython-pool.mjs';
 import { MiB, WORKERS, now, rssOf, sleep, within, withPool } from './helpers.mjs';
 
 /** @typedef {import('./helpers.mjs').Scenario} Scenario */
+
+/** D's tasks, each on a new worker. @param {boolean} quick */
+const recycledTasks = (quick) => (quick ? 20 : 200);
 
 // (D) a fresh worker for every task: tasks/s.
 /** @type {Scenario} */
@@ -20,11 +24,15 @@ export const D = {
       return n / ((now() - start) / 1000);
     },
   },
+  // CPython's Pool(maxtasksperchild=1).
+  references: cpythonPoolRows(({ quick }) => ['recycle', String(WORKERS), String(recycledTasks(quick))], {
+    forkNote: true,
+  }),
   unit: 'tasks/s',
   needs: 'recycle',
   run: (subject, { quick }) =>
     withPool(subject, { recycle: true }, async (pool) => {
-      const n = quick ? 20 : 200;
+      const n = recycledTasks(quick);
       const start = now();
       await Promise.all(Array.from({ length: n }, (_, i) => subject.call(pool, 'noop', i)));
       return n / ((now() - start) / 1000);
@@ -50,6 +58,8 @@ export const F = {
       return { value: ms, extra: [rss, null] };
     },
   },
+  // Its RSS column: every process below CPython's parent (with spawn, its resource tracker too) ÷ 2, as below.
+  references: cpythonPoolRows(() => ['first-result', String(WORKERS)], { forkNote: true }),
   unit: 'ms',
   columns: ['idle RSS / worker (MiB)', 'import of the library and task module (ms)'],
   run: async (subject) => {

@@ -3,8 +3,10 @@
 // (B2), CPU-bound tasks against the ideal (C).
 import { ipcChild, pipeChild } from '../baselines.mjs';
 import { pinApart } from '../processes.mjs';
+import { pythonServing } from '../python.mjs';
 import { NotAvailable } from '../subjects.mjs';
-import { WORKERS, now, warm, withPool } from './helpers.mjs';
+import { SCRIPT, cpythonPool, cpythonPoolRows } from './cpython-pool.mjs';
+import { WORKERS, now, warm, within, withPool } from './helpers.mjs';
 
 /** @typedef {import('./helpers.mjs').Scenario} Scenario */
 /** @typedef {import('./helpers.mjs').RunOptions} RunOptions */
@@ -51,48 +53,86 @@ async function childMicros(start, roundTrip, options) {
 }
 
 /**
- * µs per call of `once`, and its ratio to A's baseline (a process.send JSON
- * child) measured in the same process: blocks of 200 calls of each in turn,
- * after the warm-up of each. Load on the machine comes and goes over
- * seconds, and back-to-back processes caught it differently (workerpool, on
- * the same process.send, landed at 0.72–1.20× of it in one day's runs).
- * @param {Call} once
+ * What takes turns with A's baseline: `warmOne`, one unmeasured call (none if
+ * it warms itself up), and `block`, `size` calls in a row, resolving to the ms
+ * they took.
+ * @typedef {{ warmOne?: Call, block: (size: number) => Promise<number>, close?: () => void }} Turns
+ */
+
+/** @param {Call} once @returns {Turns} */
+const callTurns = (once) => ({
+  warmOne: once,
+  block: async (size) => {
+    const start = now();
+    for (let i = 0; i < size; i += 1) await once(i);
+    return now() - start;
+  },
+});
+
+/**
+ * µs per call of what `start` returns, and its ratio to A's baseline (a
+ * process.send JSON child) measured in the same process: blocks of 200 calls
+ * of each in turn, after the warm-up of each. Load on the machine comes and
+ * goes over seconds, and back-to-back processes caught it differently
+ * (workerpool, on the same process.send, landed at 0.72–1.20× of it in one
+ * day's runs). `start` runs once the children are pinned apart.
+ * @param {() => Promise<Turns>} start
  * @param {RunOptions} options
  * @returns {Promise<Measurement>}
  */
-async function againstBaseline(once, { quick }) {
+async function againstBaseline(start, { quick }) {
   const child = await ipcChild('json');
   try {
     pinApart();
-    /** @type {Call} */
-    const base = (i) => child.roundTrip(i);
-    for (let i = 0; i < warmRoundTrips(quick); i += 1) {
-      await once(i);
-      await base(i);
-    }
-    const [blocks, size] = [quick ? 4 : 10, 200];
-    const spent = { mine: 0, theirs: 0 };
-    /** @param {Call} call @param {keyof typeof spent} key */
-    const block = async (call, key) => {
-      const start = now();
-      for (let i = 0; i < size; i += 1) await call(i);
-      spent[key] += now() - start;
-    };
-    // Which goes first alternates, so neither always follows the other.
-    for (let b = 0; b < blocks; b += 1) {
-      if (b % 2 === 0) {
-        await block(once, 'mine');
-        await block(base, 'theirs');
-      } else {
-        await block(base, 'theirs');
-        await block(once, 'mine');
+    const mine = await start();
+    try {
+      /** @type {Call} */
+      const base = (i) => child.roundTrip(i);
+      for (let i = 0; i < warmRoundTrips(quick); i += 1) {
+        await mine.warmOne?.(i);
+        await base(i);
       }
+      const [blocks, size] = [quick ? 4 : 10, 200];
+      const spent = { mine: 0, theirs: 0 };
+      const { block } = callTurns(base);
+      // Which goes first alternates, so neither always follows the other.
+      for (let b = 0; b < blocks; b += 1) {
+        if (b % 2 === 0) {
+          spent.mine += await mine.block(size);
+          spent.theirs += await block(size);
+        } else {
+          spent.theirs += await block(size);
+          spent.mine += await mine.block(size);
+        }
+      }
+      return { value: (spent.mine * 1000) / (blocks * size), ratio: spent.mine / spent.theirs };
+    } finally {
+      mine.close?.();
     }
-    return { value: (spent.mine * 1000) / (blocks * size), ratio: spent.mine / spent.theirs };
   } finally {
     child.close();
   }
 }
+
+/**
+ * CPython's Pool taking turns with A's baseline: pool_bench.py's blocks,
+ * started once this process and its children are pinned, so that it pins
+ * itself the same way (its parent's threads on CPU 0, its workers on CPU 1).
+ * @param {'fork' | 'spawn'} method
+ * @param {RunOptions} options
+ */
+const cpythonAgainstBaseline = (method, options) =>
+  againstBaseline(async () => {
+    const cpython = await pythonServing(
+      [method, 'blocks', String(WORKERS), String(warmRoundTrips(options.quick))],
+      SCRIPT,
+    );
+    await within(cpython.ready, 60_000);
+    return {
+      block: async (size) => (Number(await within(cpython.ask(String(size)), 60_000)) * size) / 1000,
+      close: cpython.close,
+    };
+  }, options);
 
 /**
  * againstBaseline over another child, closed afterwards.
@@ -104,11 +144,19 @@ async function againstBaseline(once, { quick }) {
 async function childAgainstBaseline(start, roundTrip, options) {
   const child = await start();
   try {
-    return await againstBaseline((i) => roundTrip(child, i), options);
+    return await againstBaseline(async () => callTurns((i) => roundTrip(child, i)), options);
   } finally {
     child.close();
   }
 }
+
+/** B's tasks per round. @param {boolean} quick */
+const burstCount = (quick) => (quick ? 4000 : 20_000);
+/** B2's items. @param {boolean} quick */
+const mapCount = (quick) => (quick ? 20_000 : 100_000);
+/** C's tasks, of CPU_MS each. @param {boolean} quick */
+const cpuTasks = (quick) => (quick ? 60 : 200);
+const CPU_MS = 5;
 
 /**
  * B's baseline, and B2's: small frames written all at once down the raw pipe
@@ -159,12 +207,13 @@ export const A = {
           options,
         ),
     },
+    ...cpythonPool(cpythonAgainstBaseline),
   },
   unit: 'µs',
   run: (subject, options) =>
     withPool(subject, {}, async (pool) => {
       await warm(subject, pool);
-      return againstBaseline((i) => subject.call(pool, 'noop', i), options);
+      return againstBaseline(async () => callTurns((i) => subject.call(pool, 'noop', i)), options);
     }),
 };
 
@@ -173,11 +222,12 @@ export const A = {
 export const B = {
   title: 'B. 20 000 no-op tasks submitted at once, after one warm-up round of the same (tasks/s, higher is better)',
   baseline: { name: 'raw fd-3 pipe, pipelined, 1 child', run: pipelinedRate },
+  references: cpythonPoolRows(({ quick }) => ['burst', String(WORKERS), String(burstCount(quick))]),
   unit: 'tasks/s',
   run: (subject, { quick }) =>
     withPool(subject, {}, async (pool) => {
       const submit = subject.submit ?? subject.call;
-      const n = quick ? 4000 : 20_000;
+      const n = burstCount(quick);
       // Every pool's first round also measures its JIT warming up (procpool's ran at
       // about half speed): the number kept is the second round.
       await Promise.all(Array.from({ length: n }, (_, i) => submit(pool, 'noop', i)));
@@ -195,6 +245,7 @@ export const B2 = {
     name: 'raw fd-3 pipe, pipelined, 1 child (messages/s)',
     run: pipelinedRate,
   },
+  references: cpythonPoolRows(({ quick }) => ['map', String(WORKERS), String(mapCount(quick))]),
   unit: 'items/s',
   needs: 'map',
   run: (subject, { quick }) => {
@@ -202,7 +253,7 @@ export const B2 = {
     if (map === undefined) throw new NotAvailable('no map');
     return withPool(subject, {}, async (pool) => {
       await warm(subject, pool);
-      const items = Array.from({ length: quick ? 20_000 : 100_000 }, (_, i) => i);
+      const items = Array.from({ length: mapCount(quick) }, (_, i) => i);
       const start = now();
       await map.call(subject, pool, 'noop', items);
       return items.length / ((now() - start) / 1000);
@@ -214,13 +265,14 @@ export const B2 = {
 /** @type {Scenario} */
 export const C = {
   title: 'C. 200 × 5 ms CPU-bound tasks on 2 workers (ms, lower is better; baseline: the ideal)',
-  baseline: { name: 'ideal: 200 × 5 ms / 2', run: async ({ quick }) => ((quick ? 60 : 200) * 5) / WORKERS },
+  baseline: { name: 'ideal: 200 × 5 ms / 2', run: async ({ quick }) => (cpuTasks(quick) * CPU_MS) / WORKERS },
+  references: cpythonPoolRows(({ quick }) => ['cpu', String(WORKERS), String(cpuTasks(quick)), String(CPU_MS)]),
   unit: 'ms',
   run: (subject, { quick }) =>
     withPool(subject, {}, async (pool) => {
       await warm(subject, pool);
       const start = now();
-      await Promise.all(Array.from({ length: quick ? 60 : 200 }, () => subject.call(pool, 'cpu', 5)));
+      await Promise.all(Array.from({ length: cpuTasks(quick) }, () => subject.call(pool, 'cpu', CPU_MS)));
       return now() - start;
     }),
 };
