@@ -109,14 +109,14 @@ export function renderStartup({ rounds, envs }) {
   return [
     "### S. Where a worker's start-up goes: one child at a time, each stage adding one thing to the one above",
     '',
-    `Per stage: time from spawn to the first answer (median), the child's own CPU time up to then, all threads (mean; /proc counts 10 ms ticks), and its RSS once idle (median); ${rounds} rounds, stages interleaved.`,
+    `Per stage: time from spawn to the first answer (median), the child's own CPU time up to then, all threads (mean; /proc/<pid>/task/*/schedstat), its RSS once idle and what of it is its own (private pages, the rest being pages of the node binary every process shares; medians); ${rounds} rounds, stages interleaved.`,
     '',
-    '| stage | env | first answer (ms) | CPU (ms) | CPU over the stage above | idle RSS (MiB) |',
-    '|---|---|---|---|---|---|',
+    '| stage | env | first answer (ms) | CPU (ms) | CPU over the stage above | idle RSS (MiB) | private (MiB) |',
+    '|---|---|---|---|---|---|---|',
     ...envs.flatMap(({ env, stages }) =>
-      stages.map(({ stage, ms, cpu, cpuOverAbove, rss }) => {
+      stages.map(({ stage, ms, cpu, cpuOverAbove, rss, private: own }) => {
         const over = cpuOverAbove === null ? '' : `${cpuOverAbove >= 0 ? '+' : ''}${fmt(cpuOverAbove)}`;
-        return `| ${stage} | ${env} | ${fmt(ms)} | ${fmt(cpu)} | ${over} | ${fmt(rss)} |`;
+        return `| ${stage} | ${env} | ${fmt(ms)} | ${fmt(cpu)} | ${over} | ${fmt(rss)} | ${own == null ? '' : fmt(own)} |`;
       }),
     ),
   ].join('\n');

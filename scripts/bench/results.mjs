@@ -58,9 +58,10 @@ import { fileURLToPath } from 'node:url';
  * @property {Array<{ env: string, stages: StageSummary[], samples?: Sample[][] }>} envs
  */
 /**
- * One stage of S: medians of the time to the first answer and of the idle RSS,
- * the mean CPU time, and that CPU time less the stage above's.
- * @typedef {{ stage: string, ms: number, cpu: number, cpuOverAbove: number | null, rss: number }} StageSummary
+ * One stage of S: medians of the time to the first answer, of the idle RSS and
+ * of the idle private memory (null in runs from before it was measured), the
+ * mean CPU time, and that CPU time less the stage above's.
+ * @typedef {{ stage: string, ms: number, cpu: number, cpuOverAbove: number | null, rss: number, private?: number | null }} StageSummary
  */
 /**
  * A run, as results/<name>.json holds it.
@@ -188,6 +189,7 @@ export function summarizeStartup(stageNames, samples) {
       cpu,
       cpuOverAbove,
       rss: median(runs.map((r) => r.rss)),
+      private: runs.every((r) => typeof r.private === 'number') ? median(runs.map((r) => r.private)) : null,
     };
   });
 }

@@ -4,10 +4,9 @@
 // first answer, the child's own CPU time (all threads, from /proc) and its
 // resident memory once idle. Run by run.mjs in a fresh process; prints JSON.
 import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const TICK_MS = 10; // USER_HZ on Linux: /proc/<pid>/stat counts CPU time in 10 ms ticks
 /** @param {string} name */
 const file = (name) => fileURLToPath(new URL(`./workers/startup/${name}`, import.meta.url));
 /** @param {number} ms */
@@ -15,19 +14,28 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One stage's sample: ms from spawn to the first answer, the child's CPU ms up
- * to then (all threads), its RSS in MiB once idle.
- * @typedef {{ ms: number, cpu: number, rss: number }} Sample
+ * to then (all threads), its RSS and its private memory in MiB once idle.
+ * @typedef {{ ms: number, cpu: number, rss: number, private: number }} Sample
  */
 
 /**
- * CPU ms and RSS MiB of a live process.
+ * CPU ms and RSS MiB of a live process: the time its threads have spent on a
+ * CPU (/proc/<pid>/task/<tid>/schedstat, in ns; /proc/<pid>/stat counts 10 ms ticks).
  * @param {number} pid
  */
 function usage(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+  }
   const rss = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
-  return { cpu: (Number(fields[11]) + Number(fields[12])) * TICK_MS, rss: Number(rss?.[1] ?? 0) / 1024 };
+  // What this process alone holds (RSS also counts pages of the node binary that every process shares).
+  const smaps = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const own = ['Private_Clean', 'Private_Dirty'].reduce(
+    (sum, field) => sum + Number(smaps.match(new RegExp(`${field}:\\s+(\\d+)`))?.[1] ?? 0),
+    0,
+  );
+  return { cpu: ns / 1e6, rss: Number(rss?.[1] ?? 0) / 1024, private: own / 1024 };
 }
 
 /**
@@ -48,38 +56,43 @@ async function forkStage(script, fd3) {
   await answered;
   const ms = performance.now() - start;
   await sleep(300);
-  const { cpu, rss } = usage(/** @type {number} */ (child.pid));
+  const measured = usage(/** @type {number} */ (child.pid));
   child.kill('SIGKILL');
-  return { ms, cpu, rss };
+  return { ms, ...measured };
 }
 
 /**
  * @param {typeof import('@procpool/core').Pool} Pool
  * @param {{ pid: import('@procpool/core').TaskRef }} tasks
+ * @param {boolean} snapshot whether the worker may start from procpool's V8 start-up snapshot
  * @returns {Promise<Sample>}
  */
-async function poolStage(Pool, tasks) {
+async function poolStage(Pool, tasks, snapshot) {
   const start = performance.now();
-  const pool = new Pool({ processes: 1 });
+  const pool = new Pool({ processes: 1, snapshot });
   const pid = /** @type {number} */ (await pool.apply(tasks.pid, []));
   const ms = performance.now() - start;
   await sleep(300);
-  const { cpu, rss } = usage(pid);
+  const measured = usage(pid);
   await pool.terminate();
-  return { ms, cpu, rss };
+  return { ms, ...measured };
 }
 
 /**
  * Each stage: its label, and how to measure it (a procpool stage names its
- * task module's kind).
- * @type {Array<[string, (() => Promise<Sample>) | 'cjs' | 'esm']>}
+ * task module's kind and whether the worker may start from the snapshot).
+ * @type {Array<[string, (() => Promise<Sample>) | { kind: 'cjs' | 'esm', snapshot: boolean }]>}
  */
 export const stages = [
   ['raw fork: CommonJS child, one IPC message (the D and F baseline)', () => forkStage(file('cjs-ipc.cjs'), false)],
   ['+ answering on a net.Socket on fd 3 (streams, net)', () => forkStage(file('cjs-pipe.cjs'), true)],
   ["+ require('@procpool/core'), as a task module does", () => forkStage(file('cjs-pipe-core.cjs'), true)],
-  ['procpool worker: setpriv, bootstrap, CommonJS task module, one task', 'cjs'],
-  ['procpool worker, ES module task module (Node starts its ES module loader)', 'esm'],
+  ['procpool worker: setpriv, bootstrap, CommonJS task module, one task', { kind: 'cjs', snapshot: false }],
+  ['procpool worker from the V8 start-up snapshot (`snapshot: true`)', { kind: 'cjs', snapshot: true }],
+  [
+    'procpool worker from the snapshot, ES module task module (Node starts its ES module loader)',
+    { kind: 'esm', snapshot: true },
+  ],
 ];
 
 /**
@@ -98,7 +111,7 @@ export async function measureStartup(rounds) {
   // Interleaved, so a change in machine load touches every stage alike.
   for (let r = 0; r < rounds; r += 1) {
     for (const [i, [, run]] of stages.entries()) {
-      const sample = await (typeof run === 'string' ? poolStage(Pool, taskModules[run]) : run());
+      const sample = await (typeof run === 'function' ? run() : poolStage(Pool, taskModules[run.kind], run.snapshot));
       samples[i]?.push(sample);
     }
   }
