@@ -47,6 +47,12 @@ test('values JSON would change or drop do not take the JSON path: they arrive as
     ['-0', -0],
     ['a bigint', 1n],
     ['a list holding undefined', [1, undefined]],
+    ['a list holding -0', [1, -0]],
+    ['a list holding NaN', [Number.NaN, 1]],
+    ['a list holding -Infinity', [1, -Infinity]],
+    ['a list holding a bigint', [1, 2n]],
+    ['a list holding a list holding -0', [1, [2, -0]]],
+    ['a list holding a string that travels out of band', ['a', 'x'.repeat(OUT_OF_BAND_CHARS)]],
     // eslint-disable-next-line no-sparse-arrays
     ['a list with a hole', [1, , 3]],
     ['a sparse list', Object.assign(new Array(5), { 2: 'x' })],

@@ -64,13 +64,7 @@ function walk(value: unknown, seen: Seen, depth: number): boolean {
     case 'object': {
       if (value === null) return true;
       if (depth > MAX_DEPTH || !seen.enter(value)) return false;
-      if (Array.isArray(value)) {
-        if ('toJSON' in value) return false;
-        for (let i = 0; i < value.length; i += 1) {
-          if (!(i in value) || !walk(value[i], seen, depth + 1)) return false;
-        }
-        return true;
-      }
+      if (Array.isArray(value)) return 'toJSON' in value ? false : walkList(value, seen, depth);
       if (Object.getPrototypeOf(value) !== Object.prototype || 'toJSON' in value) return false;
       if (Object.getOwnPropertySymbols(value).length > 0) return false;
       for (const key in value) {
@@ -81,4 +75,28 @@ function walk(value: unknown, seen: Seen, depth: number): boolean {
     default:
       return false;
   }
+}
+
+// A list's primitives are checked here, in one loop, rather than by a call of
+// walk() each: a map's chunk is thousands of them, and its first ones run
+// before V8 has optimized anything (B2: the walk was ~8 ms of a cold map of
+// 100 000 numbers). A hole reads as undefined, which JSON cannot give back.
+function walkList(list: unknown[], seen: Seen, depth: number): boolean {
+  for (let i = 0; i < list.length; i += 1) {
+    const item = list[i];
+    switch (typeof item) {
+      case 'number':
+        // Finite, and not -0 (which JSON writes as 0).
+        if (item - item !== 0 || (item === 0 && 1 / item < 0)) return false;
+        break;
+      case 'string':
+        if (item.length >= OUT_OF_BAND_CHARS) return false;
+        break;
+      case 'boolean':
+        break;
+      default:
+        if (item !== null && !walk(item, seen, depth + 1)) return false;
+    }
+  }
+  return true;
 }
