@@ -1,31 +1,39 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { TaskTimeoutError } from '@procpool/core';
 import * as tasks from '../../fixtures/tasks.mjs';
-import { blockNatively } from '../../fixtures/thread-review-tasks.mjs';
+import { answerThenBlock, blockNatively } from '../../fixtures/thread-review-tasks.mjs';
 import { tempDir } from '../helpers/temp.js';
 import { makeThreadPool } from './thread-pools.js';
 
 describe('a thread that terminating cannot stop at once', () => {
   const fifos: string[] = [];
+  const writers: Array<Promise<FileHandle>> = [];
   const fifo = (): string => {
     const file = path.join(tempDir(), 'fifo');
     execFileSync('mkfifo', [file]);
     fifos.push(file);
     return file;
   };
-  // Before the pools are terminated (which waits for every thread): opening a
-  // FIFO to write lets a blocked open of it return, and fails at once if no one reads.
-  afterEach(() => {
-    for (const file of fifos.splice(0)) {
-      try {
-        closeSync(openSync(file, constants.O_WRONLY | constants.O_NONBLOCK));
-      } catch {
-        // ENXIO: no reader left
-      }
+  // Resolves once a thread is in its native read of `file` (a writer's open of
+  // a FIFO returns once there is a reader), where it stays until the writer is closed.
+  const blockedOn = async (file: string): Promise<void> => {
+    const writer = open(file, 'w');
+    writers.push(writer);
+    await writer;
+  };
+  // Before the pools are terminated (which waits for every thread): an O_RDWR
+  // open, which never waits on Linux, lets an open waiting at either end return;
+  // once it and the writers are closed, a blocked read returns.
+  afterEach(async () => {
+    const releases = fifos.splice(0).map((file) => openSync(file, constants.O_RDWR));
+    for (const writer of await Promise.allSettled(writers.splice(0))) {
+      if (writer.status === 'fulfilled') await writer.value.close();
     }
+    releases.forEach((fd) => closeSync(fd));
   });
 
   // A thread blocked in a native call runs on until the call returns; it runs
@@ -33,7 +41,13 @@ describe('a thread that terminating cannot stop at once', () => {
   // kill's grace period what it holds goes elsewhere.
   test('the chunks queued behind a timed-out task run on another thread', async () => {
     const pool = makeThreadPool(1);
-    const stuck = pool.apply(blockNatively, [fifo()], { taskTimeout: 100 });
+    const file = fifo();
+    // The pool's one thread answers, then blocks: the pool sees it idle. So the
+    // timeout counts from when it is blocked already (a thread still running
+    // JavaScript when its task times out is simply terminated).
+    await expect(pool.apply(answerThenBlock, [file])).resolves.toBe('answered');
+    await blockedOn(file);
+    const stuck = pool.apply(tasks.square, [6], { taskTimeout: 100 });
     // A worker holds the running chunk and at least one more behind it.
     const behind = pool.apply(tasks.square, [7]);
     await expect(stuck).rejects.toBeInstanceOf(TaskTimeoutError);
@@ -44,9 +58,14 @@ describe('a thread that terminating cannot stop at once', () => {
 
   test('so do the chunks queued behind an aborted one', async () => {
     const pool = makeThreadPool(1);
-    // Aborted well after the open(2) has begun, as the timeout above.
-    const stuck = pool.apply(blockNatively, [fifo()], { signal: AbortSignal.timeout(100) });
+    const file = fifo();
+    const controller = new AbortController();
+    const stuck = pool.apply(blockNatively, [file], { signal: controller.signal });
     const behind = pool.apply(tasks.square, [8]);
+    // Aborted once the task is in its native call, not before (a thread still
+    // running JavaScript when aborted is simply terminated).
+    await blockedOn(file);
+    controller.abort();
     await expect(stuck).rejects.toThrow();
     await expect(behind).resolves.toBe(64);
     expect(pool.stats().workersExited.abort).toBe(0);
