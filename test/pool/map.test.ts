@@ -17,6 +17,17 @@ describe.each(starts)('map under %s', (start) => {
     await expect(pool.map(tasks.asyncSquare, new Set([1, 2, 3]))).resolves.toEqual([1, 4, 9]);
   });
 
+  // The parent joins the chunks' values in input order once all have arrived,
+  // whatever order they arrived in: with one concat for a few chunks, copied
+  // one by one for thousands of one-item chunks.
+  test('chunks answered out of order, few or many, give the values in input order', async () => {
+    const pool = makeStartPool(start, { processes: 2 });
+    const sleeps = range(8).map((i) => [(8 - i) * 5, i] as [number, number]);
+    await expect(pool.starmap(tasks.sleep, sleeps, 1)).resolves.toEqual(range(8));
+    await expect(pool.map(tasks.square, range(5000), 1)).resolves.toEqual(range(5000).map((x) => x * x));
+    await expect(pool.map(tasks.echo, [[1], [2, [3]], []], 1)).resolves.toEqual([[1], [2, [3]], []]);
+  });
+
   test('starmap spreads each argument list', async () => {
     const pool = makeStartPool(start, { processes: 2 });
     await expect(

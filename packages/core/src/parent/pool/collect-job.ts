@@ -10,7 +10,8 @@ import type { Job } from './job.js';
 export class CollectJob<R> implements Job {
   readonly reading = false;
   #finished = false;
-  readonly #values: unknown[];
+  // Each chunk's values, joined in input order at the end.
+  readonly #parts: Array<{ start: number; values: unknown[] }> = [];
   #chunksLeft: number;
   #error: { value: unknown } | null = null;
 
@@ -18,12 +19,11 @@ export class CollectJob<R> implements Job {
     private readonly settler: Settler<R>,
     private readonly caller: Caller | null,
     chunks: number,
-    items: number,
+    private readonly items: number,
     private readonly single: boolean,
     private readonly onFinish: (job: Job) => void,
     readonly taskTimeout: number | null = null,
   ) {
-    this.#values = new Array<unknown>(items);
     this.#chunksLeft = chunks;
   }
 
@@ -32,7 +32,7 @@ export class CollectJob<R> implements Job {
   }
 
   chunkDone(start: number, values: unknown[]): void {
-    for (let i = 0; i < values.length; i += 1) this.#values[start + i] = values[i];
+    this.#parts.push({ start, values });
     this.#chunkSettled();
   }
 
@@ -58,6 +58,20 @@ export class CollectJob<R> implements Job {
     this.#finished = true;
     this.onFinish(this);
     if (this.#error !== null) this.settler.reject(this.#error.value);
-    else this.settler.resolve((this.single ? this.#values[0] : this.#values) as R);
+    else this.settler.resolve((this.single ? this.#parts[0]?.values[0] : this.#joined()) as R);
+  }
+
+  // concat copies natively: a cold map of 100 000 items spent ~2.4 ms copying
+  // them one by one into a list made up front (B2). Many small chunks (a
+  // chunksize of 1) would be too many arguments for one call.
+  #joined(): unknown[] {
+    const parts = this.#parts.sort((a, b) => a.start - b.start);
+    if (parts.length === 1) return (parts[0] as { values: unknown[] }).values;
+    if (parts.length <= MAX_CONCAT) return ([] as unknown[]).concat(...parts.map(({ values }) => values));
+    const all = new Array<unknown>(this.items);
+    for (const { start, values } of parts) for (let i = 0; i < values.length; i += 1) all[start + i] = values[i];
+    return all;
   }
 }
+
+const MAX_CONCAT = 4096;
