@@ -68,18 +68,20 @@ const NO_FUTURES = 'no concurrent.futures executor';
 
 /**
  * procpool, its task module loaded as `loadTasks` says (the worker loads it the
- * same way), its pool class the export of @procpool/core named `className`.
+ * same way), its pool class the export of @procpool/core named `className`,
+ * with `options` on top of the scenario's.
  * @param {() => Promise<any>} loadTasks
  * @param {'Pool' | 'ThreadPool'} [className]
+ * @param {Record<string, unknown>} [options]
  * @returns {Adapter}
  */
-const procpool = (loadTasks, className = 'Pool') => ({
+const procpool = (loadTasks, className = 'Pool', options = {}) => ({
   kind: 'process',
   lacks: {},
   load: () => Promise.all([import('@procpool/core'), loadTasks()]),
   async create({ workers, recycle }) {
     const [core, { tasks }] = await this.load();
-    const pool = new core[className]({ processes: workers, ...(recycle ? { maxTasksPerChild: 1 } : {}) });
+    const pool = new core[className]({ processes: workers, ...(recycle ? { maxTasksPerChild: 1 } : {}), ...options });
     return { pool, tasks };
   },
   call: ({ pool, tasks }, name, arg) => pool.apply(tasks[name], [arg]),
@@ -101,6 +103,16 @@ export const subjects = {
   // section S shows where (a D row would cost a full run about a minute).
   'procpool, ES module task module': {
     ...procpool(() => import('./workers/procpool.mjs')),
+    scenarios: ['F'],
+  },
+  // The start-up snapshot's trade in the scenarios that start workers: it is
+  // on by default for a recycling pool (D), off for one that is not (F).
+  'procpool, snapshot: false': {
+    ...procpool(async () => require('./workers/procpool.cjs'), 'Pool', { snapshot: false }),
+    scenarios: ['D'],
+  },
+  'procpool, snapshot: true': {
+    ...procpool(async () => require('./workers/procpool.cjs'), 'Pool', { snapshot: true }),
     scenarios: ['F'],
   },
   workerpool: {
