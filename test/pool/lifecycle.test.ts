@@ -1,11 +1,15 @@
 import { execFile } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, test } from '@jest/globals';
 import { PoolNotRunningError, PoolTerminatedError, ProcessError } from '@procpool/core';
 import { workerName } from '../../fixtures/kind-tasks.mjs';
+import { reportAndHold } from '../../fixtures/report-then-wait.mjs';
 import * as tasks from '../../fixtures/tasks.mjs';
 import { kinds, makePool, makeStartPool, runningWorkers, starts, stillRunning } from '../helpers/pools.js';
+import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
@@ -111,12 +115,71 @@ describe('maxTasksPerChild', () => {
     },
   );
 
+  test.each(kinds)(
+    "a worker's replacement starts when it is sent its last task, so the start overlaps that task (%s)",
+    async (kind) => {
+      const pool = makePool({ processes: 1, maxTasksPerChild: 1 }, kind);
+      const names: string[] = [];
+      const replacementStarted = new Promise<void>((resolve) =>
+        pool.on('workerStart', ({ name }) => {
+          names.push(name);
+          if (names.length === 2) resolve();
+        }),
+      );
+      const held = await holdServer();
+      try {
+        const first = pool.apply(reportAndHold, [held.path, 'first']);
+        const release = await held.next();
+        // The first task runs and cannot end until released: were the
+        // replacement to wait for the first worker's exit, this would never resolve.
+        await replacementStarted;
+        expect(pool.stats()).toMatchObject({ workers: 2, busy: 1 });
+        release();
+        await expect(first).resolves.toBe('first');
+        await expect(pool.apply(workerName)).resolves.toBe(names[1]);
+      } finally {
+        await held.close();
+      }
+    },
+  );
+
   test.each(kinds)('maxTasksPerChild must be a positive integer (%s)', (kind) => {
     expect(() => makePool({ maxTasksPerChild: 0 }, kind)).toThrow(
       'Expected `maxTasksPerChild` to be a positive integer, got `0` (number)',
     );
   });
 });
+
+// A Unix socket that reportAndHold tasks connect to: next() resolves when the
+// next one runs, with what lets it return.
+async function holdServer(): Promise<{ path: string; next: () => Promise<() => void>; close: () => Promise<void> }> {
+  const socketPath = path.join(tempDir(), 'hold.sock');
+  const arrived: Array<() => void> = [];
+  const waiting: Array<(release: () => void) => void> = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      const release = (): void => void socket.end();
+      const waiter = waiting.shift();
+      if (waiter === undefined) arrived.push(release);
+      else waiter(release);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    path: socketPath,
+    next: () => {
+      const release = arrived.shift();
+      return release === undefined ? new Promise((resolve) => waiting.push(resolve)) : Promise.resolve(release);
+    },
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 describe('a forgotten pool', () => {
   test.each(starts)('does not keep Node alive once its work is done (%s)', async (start) => {
