@@ -14,8 +14,10 @@ interface TsNode {
   createEsmHooks(service: unknown): { resolve: ResolveHook; load: LoadHook };
 }
 
-const requireHere = createRequire(import.meta.url);
-const tsNode = (): TsNode => requireHere('ts-node') as TsNode;
+// Made on first use: most workers never load a TypeScript file.
+let requireFromHere: NodeJS.Require | undefined;
+const requireHere = (): NodeJS.Require => (requireFromHere ??= createRequire(import.meta.url));
+const tsNode = (): TsNode => requireHere()('ts-node') as TsNode;
 
 /** Registers ts-node's require() hooks in this thread; throws a clear error when TypeScript is unusable. */
 export function registerTsNode(): unknown {
@@ -46,14 +48,14 @@ function explainFailure(error: unknown): unknown {
   const name = process.env.TS_NODE_COMPILER ?? 'typescript';
   let file: string;
   try {
-    file = requireHere.resolve(name, { paths: [project, path.dirname(requireHere.resolve('ts-node'))] });
+    file = requireHere().resolve(name, { paths: [project, path.dirname(requireHere().resolve('ts-node'))] });
   } catch {
     return new TypeError(
       `Cannot load TypeScript task modules: ts-node needs the \`${name}\` package, which is not installed. ${fix}`,
       { cause: error },
     );
   }
-  const ts = requireHere(file) as { version?: unknown; sys?: unknown; transpileModule?: unknown };
+  const ts = requireHere()(file) as { version?: unknown; sys?: unknown; transpileModule?: unknown };
   if (typeof ts.transpileModule === 'function' && ts.sys !== undefined) return error;
   const version = typeof ts.version === 'string' ? ts.version : '(of unknown version)';
   return new TypeError(

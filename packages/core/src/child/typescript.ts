@@ -2,12 +2,6 @@ import { existsSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import { TS_FILE, registerTsNode } from './ts-node.js';
 
-// Beside the bundle, or beside this file in tsc's output.
-const HOOKS = [
-  new URL('./bootstrap/typescript-hooks.mjs', import.meta.url),
-  new URL('./typescript-hooks.js', import.meta.url),
-];
-const extensions = createRequire(import.meta.url).extensions;
 type LoadFile = (module: NodeJS.Module, filename: string) => unknown;
 let prepared = false;
 
@@ -20,14 +14,20 @@ let prepared = false;
 export function ensureTypeScript(): void {
   if (prepared) return;
   prepared = true;
-  if (extensions['.ts'] === undefined) claimTypeScriptRequires();
-  register(HOOKS.find((url) => existsSync(url)) as URL);
+  const { extensions } = createRequire(import.meta.url);
+  if (extensions['.ts'] === undefined) claimTypeScriptRequires(extensions);
+  // Beside the bundle, or beside this file in tsc's output.
+  const hooks = [
+    new URL('./bootstrap/typescript-hooks.mjs', import.meta.url),
+    new URL('./typescript-hooks.js', import.meta.url),
+  ];
+  register(hooks.find((url) => existsSync(url)) as URL);
 }
 
 // ts-node wraps what it finds in require.extensions (and .js for .cts and
 // .mts), so these stand-ins register it on the first TypeScript file, then
 // pass every file on to Node's .js handler as if they were not there.
-function claimTypeScriptRequires(): void {
+function claimTypeScriptRequires(extensions: NodeJS.RequireExtensions): void {
   const loadJs = extensions['.js'] as LoadFile;
   let registered = false;
   const standIn =

@@ -20,19 +20,21 @@ type ErrorClass = new (...args: never[]) => Error;
 // and the shared objects' too (their errors live apart from their code, so a parent that has not loaded
 // that code still gets them back as theirs). DOMException is left out on
 // purpose: its getters need internal slots that Object.create cannot give, so
-// it comes back as an Error.
-const errorClasses = sharedRegistry(
-  'errorClasses',
-  () =>
-    new Map<string, ErrorClass>(
-      [
-        ...[Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError],
-        ...Object.values(procpoolErrors),
-        ...Object.values(connectionErrors),
-        ...Object.values(objectErrors),
-      ].map((C) => [C.name, C as ErrorClass]),
-    ),
-);
+// it comes back as an Error. Built on first use: most workers never rebuild an error.
+let classes: Map<string, ErrorClass> | undefined;
+const errorClasses = (): Map<string, ErrorClass> =>
+  (classes ??= sharedRegistry(
+    'errorClasses',
+    () =>
+      new Map<string, ErrorClass>(
+        [
+          ...[Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError],
+          ...Object.values(procpoolErrors),
+          ...Object.values(connectionErrors),
+          ...Object.values(objectErrors),
+        ].map((C) => [C.name, C as ErrorClass]),
+      ),
+  ));
 
 /**
  * Lets errors of class `C` thrown in a worker come back as instances of `C`.
@@ -46,7 +48,7 @@ export function registerErrorClass(C: ErrorClass): void {
   if (typeof C !== 'function' || !(C.prototype instanceof Error || (C as unknown) === Error)) {
     throw new TypeError(`Expected \`registerErrorClass\` to get a subclass of Error, got \`${String(C)}\``);
   }
-  errorClasses.set(C.name, C);
+  errorClasses().set(C.name, C);
 }
 
 const isErrorLike = (value: unknown): value is Error =>
@@ -100,7 +102,8 @@ const SPECIAL_KEYS = new Set(['cls', 'name', 'message', 'stack', 'cause', 'error
 
 /** Rebuilds an error without running its constructor: same class, fields and cause chain. */
 export function rebuildError(wire: WireError): Error {
-  const C = errorClasses.get(wire.cls) ?? errorClasses.get(wire.name) ?? Error;
+  const known = errorClasses();
+  const C = known.get(wire.cls) ?? known.get(wire.name) ?? Error;
   const prototype = C.prototype as Error;
   const error = Object.create(prototype) as Error;
   defineHidden(error, 'message', wire.message);
