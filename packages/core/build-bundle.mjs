@@ -328,7 +328,8 @@ writeFileSync(
     publicNames.map((name) => `export const ${name} = api.${name};\n`).join(''),
 );
 mkdirSync(`${OUT}/bootstrap`, { recursive: true });
-writeFileSync(`${OUT}/bootstrap/main.cjs`, `${GENERATED}'use strict';\nrequire('../procpool.cjs').startWorker();\n`);
+// A worker's entry: procpool.cjs compiled with a V8 code cache (code-cache-entry.cjs).
+copyFileSync('code-cache-entry.cjs', `${OUT}/bootstrap/main.cjs`);
 // A ThreadPool's thread: CommonJS too, for the same reason.
 writeFileSync(`${OUT}/bootstrap/thread.cjs`, `${GENERATED}'use strict';\nrequire('../procpool.cjs').startThread();\n`);
 // A manager's server process runs serveManager() as a Process target: a module to name.
