@@ -10,7 +10,7 @@
 // it, and the lengths 20 and 16 belong to no prefixed message, so serving the
 // new challenge and accepting both answers (as 3.12 does) speaks to both, and
 // answering by the challenge's form does too.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { lazyCrypto } from '../builtins.js';
 import { AuthenticationError, EOFError } from './errors.js';
 
 /** What the handshake needs of a connection: Python's framed messages. */
@@ -62,7 +62,8 @@ function preview(message: Buffer): string {
 }
 
 function hmac(digest: string, key: Uint8Array, message: Buffer): Buffer {
-  return createHmac(DIGESTS.get(digest) ?? digest, key)
+  return lazyCrypto()
+    .createHmac(DIGESTS.get(digest) ?? digest, key)
     .update(message)
     .digest();
 }
@@ -112,7 +113,7 @@ function verifyAnswer(authkey: Uint8Array, challenge: Buffer, answer: Buffer): v
       `The peer's ${name} answer to our challenge has ${mac.length} bytes where ${expected.length} were expected`,
     );
   }
-  if (!timingSafeEqual(mac, expected)) {
+  if (!lazyCrypto().timingSafeEqual(mac, expected)) {
     throw new AuthenticationError("The peer's answer to our challenge is wrong: its authkey differs from ours");
   }
 }
@@ -127,7 +128,7 @@ export async function deliverChallenge(
   authkey: Uint8Array,
   digest: DigestName = 'sha256',
 ): Promise<void> {
-  const challenge = Buffer.concat([Buffer.from(`{${digest}}`), randomBytes(RANDOM_BYTES)]);
+  const challenge = Buffer.concat([Buffer.from(`{${digest}}`), lazyCrypto().randomBytes(RANDOM_BYTES)]);
   connection.sendBytes(Buffer.concat([CHALLENGE, challenge]));
   const answer = await receive(connection);
   try {

@@ -1,5 +1,5 @@
-import { lookup } from 'node:dns/promises';
 import net from 'node:net';
+import { lazyDns } from '../builtins.js';
 import { ProcessError } from '../errors.js';
 import { removeAtExit } from '../temp-dir.js';
 import { isAbstract, privateSocketPath, type Address, type Family, type TcpAddress } from './address.js';
@@ -161,10 +161,12 @@ export class Listener implements Disposable {
     if (host === '') listen(v6 ? '::' : '0.0.0.0');
     else if (net.isIP(host) !== 0) listen(host);
     else
-      lookup(host, { family: v6 ? 6 : 4 }).then(
-        ({ address }) => listen(address),
-        (error: Error) => this.#onError(error),
-      );
+      lazyDns()
+        .lookup(host, { family: v6 ? 6 : 4 })
+        .then(
+          ({ address }) => listen(address),
+          (error: Error) => this.#onError(error),
+        );
   }
 
   #onError(error: Error): void {
