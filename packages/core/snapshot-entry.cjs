@@ -41,7 +41,7 @@ v8.startupSnapshot.setDeserializeMainFunction(() => {
   if (at !== -1) process.execArgv.splice(at, 2);
   // import() works only in code Node compiled itself: a task module that is an
   // ES module is imported through this file's neighbour (src/child/loader.ts).
-  const started = (globalThis[Symbol.for('procpool.registry.snapshot')] ??= {});
+  const started = (globalThis[Symbol.for('procpool.registry.workerEntry')] ??= {});
   started.importModule = (specifier) => currentRequire('./bootstrap/import.cjs')(specifier);
   started.exports = bundle.exports;
   bundle.exports.startWorker();

@@ -149,7 +149,8 @@ describe('without the snapshot', () => {
 // that the bundle it holds is the copy's procpool.cjs, or stays the original's.
 function copyOfBundle(recordSays: 'copy' | 'original' | 'nothing'): string {
   const copy = path.join(tempDir(), 'bundle');
-  cpSync(BUNDLE, copy, { recursive: true });
+  // Without the code caches other tests' workers have written beside the bundle.
+  cpSync(BUNDLE, copy, { recursive: true, filter: (file) => !file.endsWith('.cache') });
   const record = path.join(copy, 'bootstrap', 'worker.blob.json');
   if (recordSays === 'nothing') {
     rmSync(record);
@@ -247,4 +248,21 @@ test('a blob Node refuses after all (exit code 14): that worker is replaced, and
   expect(stderr).toContain('Failed to load the startup snapshot');
   expect(report.first.fromSnapshot).toBe(false);
   expect(report.second).toEqual(report.first);
+});
+
+// Without the snapshot a worker compiles procpool.cjs with a V8 code cache
+// (packages/core/code-cache-entry.cjs), which the first worker without one writes as it exits.
+test('without the snapshot, a worker leaves a code cache as it exits, and the next worker compiles with it', async () => {
+  const copy = copyOfBundle('nothing');
+  const { stdout } = await run(process.execPath, [fixture('snapshot-parent.mjs')], {
+    env: { ...process.env, SNAPSHOT_TEST_BUNDLE: copy, SNAPSHOT_TEST_CACHE: '1' },
+    timeout: 30_000,
+  });
+  // The task is this ES module's export: the worker imports it through the entry's importer.
+  expect(JSON.parse(stdout)).toMatchObject({
+    first: { fromSnapshot: false, codeCache: false },
+    second: { fromSnapshot: false, codeCache: true },
+  });
+  const caches = readdirSync(path.join(copy, 'bootstrap')).filter((file) => file.includes('.cache'));
+  expect(caches).toEqual([expect.stringMatching(/^procpool-v[\d.]+-\d+-\d+-[0-9a-z]+\.cache$/)]);
 });

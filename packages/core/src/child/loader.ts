@@ -10,10 +10,13 @@ import { ensureTypeScript } from './typescript.js';
 
 const requireHere = createRequire(import.meta.url);
 type Exports = Record<string, unknown>;
-// A worker started from the V8 snapshot cannot import() from procpool's own
-// code, which Node did not compile: the snapshot's entry hands it a function
-// that can (packages/core/snapshot-entry.cjs).
-const snapshot = sharedRegistry<{ importModule?: (specifier: string) => Promise<Exports> }>('snapshot', () => ({}));
+// import() works only in code Node compiled itself; a worker started from the
+// V8 snapshot or compiled with a code cache is handed a function that can
+// (packages/core/snapshot-entry.cjs, code-cache-entry.cjs).
+const workerEntry = sharedRegistry<{ importModule?: (specifier: string) => Promise<Exports> }>(
+  'workerEntry',
+  () => ({}),
+);
 
 // Bare package names resolve from the worker's cwd, as they would for a script run there.
 function toImportable(specifier: string): string {
@@ -70,7 +73,7 @@ function load(target: string, isTypeScript: boolean): Promise<Record<string, unk
       }
     }
   }
-  const importer = snapshot.importModule;
+  const importer = workerEntry.importModule;
   return importer === undefined ? (import(target) as Promise<Exports>) : importer(target);
 }
 
