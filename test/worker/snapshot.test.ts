@@ -40,6 +40,11 @@ describe.each(['fork', 'spawn'] as const)('a worker (%s)', (context) => {
     });
   });
 
+  test('runs a ThreadPool of its own', async () => {
+    const pool = makePool({ processes: 1, context, snapshot: true });
+    await expect(pool.apply(taskRef(fixture('snapshot-tasks.cjs'), 'squareOnAThread'), [7])).resolves.toBe(49);
+  });
+
   test("a child its task forks runs its own script, with the worker's flags and not the snapshot", async () => {
     const pool = makePool({ processes: 1, context, snapshot: true, execArgv: ['--no-warnings'] });
     await expect(
