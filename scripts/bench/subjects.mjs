@@ -105,15 +105,11 @@ export const subjects = {
     ...procpool(() => import('./workers/procpool.mjs')),
     scenarios: ['F'],
   },
-  // The start-up snapshot's trade in the scenarios that start workers: it is
-  // on by default for a recycling pool (D), off for one that is not (F).
-  'procpool, snapshot: false': {
-    ...procpool(async () => require('./workers/procpool.cjs'), 'Pool', { snapshot: false }),
-    scenarios: ['D'],
-  },
+  // Workers started from the V8 start-up snapshot (an option) rather than
+  // compiled with the code cache (the default), where workers start.
   'procpool, snapshot: true': {
     ...procpool(async () => require('./workers/procpool.cjs'), 'Pool', { snapshot: true }),
-    scenarios: ['F'],
+    scenarios: ['D', 'F'],
   },
   workerpool: {
     kind: 'process',

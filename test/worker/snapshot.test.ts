@@ -59,8 +59,8 @@ describe.each(['fork', 'spawn'] as const)('a worker (%s)', (context) => {
 
 test.each([
   [{}, false],
-  [{ maxTasksPerChild: 5 }, true],
-  [{ maxTasksPerChild: 5, snapshot: false }, false],
+  [{ maxTasksPerChild: 5 }, false],
+  [{ maxTasksPerChild: 5, snapshot: true }, true],
   [{ snapshot: true }, true],
 ] as const)('a pool with %j starts its workers from the snapshot: %s', async (options, fromSnapshot) => {
   await expect(makePool({ processes: 1, ...options }).apply(howStarted)).resolves.toMatchObject({ fromSnapshot });

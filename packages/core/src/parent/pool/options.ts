@@ -34,9 +34,9 @@ export interface PoolOptions {
   /** Working directory of workers. @default process.cwd() */
   cwd?: string | undefined;
   /**
-   * Start workers from procpool's V8 start-up snapshot where Node can: ~6 ms
-   * less CPU per worker start, ~4.5 MiB more private memory per worker (Node
-   * keeps the blob). @default true with `maxTasksPerChild` (workers start often), else false
+   * Start workers from procpool's V8 start-up snapshot where Node can: about
+   * the CPU per worker start of the code cache the others compile with, and
+   * ~3–4.5 MiB more private memory per worker (Node keeps the blob). @default false
    */
   snapshot?: boolean | undefined;
 }
@@ -116,7 +116,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
   }
   if (!Number.isInteger(retries) || retries < 0) throw invalid('retries', 'a non-negative integer', retries, true);
   if (!Array.isArray(initargs)) throw invalid('initargs', 'an array', initargs);
-  const launch = resolveLaunchOptions({ context, execArgv, env, cwd, snapshot }, maxTasksPerChild !== undefined);
+  const launch = resolveLaunchOptions({ context, execArgv, env, cwd, snapshot });
 
   return {
     processes,
