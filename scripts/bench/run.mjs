@@ -143,7 +143,7 @@ for (const { name, variant, env } of plan) {
   ]);
   /** @param {string} key @param {Outcome} outcome */
   const record = (key, outcome) => outcomes[key]?.push(outcome);
-  // The runs without the CA bundle are a second look at D, F and H: 3 trials keep a full run under 10 minutes.
+  // The runs without the CA bundle are a second look at D, F and H: 3 trials keep a full run near a quarter of an hour.
   const sectionTrials = env === 'without CA' ? Math.min(trials, 3) : trials;
   for (let t = 0; t < sectionTrials; t += 1) {
     if (scenario.baseline) record('baseline', await measure(name, 'baseline', variant, env));
