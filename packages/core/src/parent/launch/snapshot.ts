@@ -111,7 +111,10 @@ function makeBlob(bootstrap: string, file: string): void {
   const builder = lazyChildProcess().spawn(command, args, { stdio: 'ignore', env });
   builder.unref();
   process.once('exit', clean);
+  let finished = false; // 'error' may follow 'exit'
   const done = (succeeded: boolean): void => {
+    if (finished) return;
+    finished = true;
     process.removeListener('exit', clean);
     try {
       if (!succeeded) throw new Error('no blob');
