@@ -7,7 +7,7 @@
 // results/partial.json (--only), and render.mjs makes the report beside them
 // (and, from a full run, the README's table).
 import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,10 @@ for (const [name, scenario] of Object.entries(scenarios)) {
  * @returns {Promise<Outcome>}
  */
 async function measure(name, subject, variant, env) {
-  const childEnv = { ...process.env };
+  // Each trial's temporary files (G's, a pool's socket directories) go with
+  // it, also when the pool under test takes its trial process down.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'procpool-bench-'));
+  const childEnv = { ...process.env, TMPDIR: tmp };
   if (env === 'without CA') delete childEnv.NODE_EXTRA_CA_CERTS;
   const argv = [trialScript, name, subject, ...(variant ? [variant] : []), ...(quick ? ['--quick'] : [])];
   try {
@@ -75,6 +78,8 @@ async function measure(name, subject, variant, env) {
       .split('\n')
       .find((line) => /^\w*Error\b/.test(line));
     return thrown === undefined ? { error: String(error.message).slice(0, 200) } : { crashes: thrown.slice(0, 60) };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
