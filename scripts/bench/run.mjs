@@ -63,6 +63,7 @@ async function measure(name, subject, variant, env) {
   // Each trial's temporary files (G's, a pool's socket directories) go with
   // it, also when the pool under test takes its trial process down.
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'procpool-bench-'));
+  /** @type {NodeJS.ProcessEnv} */
   const childEnv = { ...process.env, TMPDIR: tmp };
   if (env === 'without CA') delete childEnv.NODE_EXTRA_CA_CERTS;
   const argv = [trialScript, name, subject, ...(variant ? [variant] : []), ...(quick ? ['--quick'] : [])];
