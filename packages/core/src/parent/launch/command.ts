@@ -50,12 +50,14 @@ export function buildCommand(options: LaunchOptions): { file: string; args: stri
   const node = options.method === 'fork' ? process.execPath : getExecutable();
   const flags =
     options.method === 'fork' ? [...inheritableExecArgv(process.execArgv), ...options.execArgv] : [...options.execArgv];
-  const nodeOptions =
-    options.env !== undefined && 'NODE_OPTIONS' in options.env ? options.env.NODE_OPTIONS : process.env.NODE_OPTIONS;
-  const fromSnapshot = options.snapshot ? snapshotFlags(BOOTSTRAP, node, flags, nodeOptions) : [];
+  const fromSnapshot = options.snapshot ? snapshotFlags(BOOTSTRAP, node, flags, nodeOptionsOf(options.env)) : [];
   const args = [...flags, ...fromSnapshot, BOOTSTRAP];
   return options.survivesParent === true ? { file: node, args } : diesWithParent(node, args);
 }
+
+// NODE_OPTIONS as the worker will see it (read only for a start from the snapshot).
+const nodeOptionsOf = (env: LaunchOptions['env']): string | undefined =>
+  'NODE_OPTIONS' in env ? env.NODE_OPTIONS : process.env.NODE_OPTIONS;
 
 /** This process's environment with `env` on top, unset keys left out: a worker's own copy. */
 export function mergedEnv(env: LaunchOptions['env']): Record<string, string> {
