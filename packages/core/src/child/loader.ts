@@ -94,6 +94,10 @@ export function findTask(ref: WireTaskRef): TaskFn | Promise<TaskFn> {
   return functions.get(key) ?? loadTask(ref, key);
 }
 
+// The procpool command's worker module (packages/procpool/src/cli/worker.cts)
+// runs a user's export through this, without a copy of procpool of its own.
+sharedRegistry<{ findTask?: typeof findTask }>('taskFinder', () => ({})).findTask = findTask;
+
 // A CommonJS module's exports arrive as `default` when Node cannot see them statically.
 function exportNamed(namespace: Record<string, unknown>, name: string): unknown {
   const direct = namespace[name];

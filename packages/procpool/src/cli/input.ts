@@ -1,0 +1,49 @@
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { UsageError } from './args.js';
+
+/** The input stream: FILE, or stdin. A file that cannot be opened is a usage error. */
+export async function openInput(file: string | undefined): Promise<Readable> {
+  if (file === undefined) return process.stdin;
+  const handle = await fs.promises.open(file, 'r').catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read --input ${file}: ${error.code ?? error.message}`);
+  });
+  return handle.createReadStream({ highWaterMark: 64 * 1024 });
+}
+
+/**
+ * The lines of a stream, a chunk's worth at a time, read as they are
+ * consumed: one chunk is held at a time, so a stream of any size takes
+ * constant memory. A `\r` before the `\n` is dropped; a last line without
+ * `\n` counts; an empty input has no lines.
+ */
+export async function* readLines(stream: Readable): AsyncGenerator<string[]> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
+    const lines: string[] = [];
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      lines.push(text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end));
+      start = end + 1;
+    }
+    rest = text.slice(start);
+    if (lines.length > 0) yield lines;
+  }
+  rest += decoder.end();
+  if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
+}
+
+/** How many lines FILE has (as readLines counts them), read in the background for the progress bar's total. */
+export async function countLines(file: string): Promise<number> {
+  let lines = 0;
+  let last = 10;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    const bytes = chunk as Buffer;
+    for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, at + 1)) lines++;
+    if (bytes.length > 0) last = bytes[bytes.length - 1]!;
+  }
+  return last === 10 ? lines : lines + 1;
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// The `procpool` command (docs/cli.md). This file loads nothing but the
+// argument parser: a command's code, the pool and execa load only when that
+// command runs, so `procpool --help` starts in about a bare Node's time.
+import { readFileSync } from 'node:fs';
+import { GENERAL_HELP, UsageError, commandHelp, parseCommand } from './args.js';
+
+async function main(args: readonly string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === '--version' || command === '-V') {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(GENERAL_HELP);
+    return 0;
+  }
+  if (command !== 'map' && command !== 'exec') {
+    throw new UsageError(command === undefined ? 'a command is needed: map or exec' : `unknown command '${command}'`);
+  }
+  const options = await parseCommand(command, rest);
+  if (options === 'help') {
+    process.stdout.write(commandHelp(command));
+    return 0;
+  }
+  const [{ run }, backend] = await Promise.all([
+    import('./run.js'),
+    options.command === 'map'
+      ? import('./map.js').then(({ MapBackend }) => new MapBackend(options))
+      : import('./exec.js').then(({ ExecBackend }) => new ExecBackend(options)),
+  ]);
+  return run(options, backend);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      const command = process.argv[2];
+      const help = command === 'map' || command === 'exec' ? `procpool ${command} --help` : 'procpool --help';
+      process.stderr.write(`procpool: ${error.message} (see ${help})\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`procpool: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Pool } from '@procpool/core';
+import { UsageError, type MapOptions } from './args.js';
+import type { Backend, Item, Outcome } from './run.js';
+
+const WORKER = new URL('./worker.cjs', import.meta.url).href;
+
+/**
+ * MODULE of MODULE#EXPORT as the workers load it: a path (with or without
+ * `./`) is resolved against the working directory and must exist; anything
+ * else is a package name (or a URL), which the workers resolve from there.
+ */
+function taskModule(module: string): string {
+  if (/^(file|node|data):/.test(module)) return module;
+  const file = path.resolve(module);
+  const looksLikePath = module.startsWith('.') || path.isAbsolute(module) || /\.[cm]?[jt]s$/.test(module);
+  if (fs.existsSync(file)) return pathToFileURL(file).href;
+  if (looksLikePath) throw new UsageError(`cannot find the task module ${module} (looked for ${file})`);
+  return module;
+}
+
+/** What a failure looks like in an output line, and in the --fail-fast summary. */
+export function failure(error: unknown): Outcome {
+  const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
+  return { failed: true, json: `"error":${JSON.stringify({ name, message, stack })}`, reason: `${name}: ${message}` };
+}
+
+// An answer from the worker starts with "value" or "error" (worker.cts).
+const outcomeOf = (json: string): Outcome => {
+  if (!json.startsWith('"error"')) return { failed: false, json, reason: '' };
+  let reason = 'failed';
+  try {
+    const { name, message } = (JSON.parse(`{${json}}`) as { error: { name?: unknown; message?: unknown } }).error;
+    reason = `${String(name)}: ${String(message)}`;
+  } catch {
+    // The line is still written as the worker made it.
+  }
+  return { failed: true, json, reason };
+};
+
+/** `procpool map`: a Pool whose workers run the task on batches of lines (worker.cts). */
+export class MapBackend implements Backend {
+  readonly batchSize: number;
+  readonly maxBatches: number;
+  readonly #pool: Pool;
+  readonly #module: string;
+  readonly #name: string;
+  readonly #input: MapOptions['input_'];
+  readonly #jobs: number;
+  readonly #task: string;
+  #killed = false;
+
+  constructor(options: MapOptions) {
+    const hash = options.task.lastIndexOf('#');
+    this.#task = options.task;
+    this.#module = taskModule(options.task.slice(0, hash));
+    this.#name = options.task.slice(hash + 1);
+    this.#input = options.input_;
+    this.#jobs = options.jobs;
+    this.batchSize = options.chunksize;
+    // Enough queued per worker that none waits on the parent between tasks (each holds up to 256).
+    this.maxBatches = options.jobs * 64;
+    this.#pool = new Pool({
+      processes: options.jobs,
+      initializer: `${WORKER}#prepareWorker`,
+      ...(options.maxTasksPerChild === undefined ? {} : { maxTasksPerChild: options.maxTasksPerChild }),
+      ...(options.maxMemory === undefined ? {} : { maxMemoryPerChild: options.maxMemory }),
+      ...(options.timeout === undefined ? {} : { taskTimeout: options.timeout }),
+    });
+  }
+
+  async start(): Promise<void> {
+    try {
+      await this.#pool.apply(`${WORKER}#checkTask`, [this.#module, this.#name]);
+    } catch (error) {
+      await this.#pool.terminate();
+      const { name, message } = error instanceof Error ? error : new Error(String(error));
+      // The loader's advice about functions sent by value is the library's, not the command line's.
+      const first = message.split('\n')[0]!.replace(/; a function sent by value.*$/, '');
+      throw new UsageError(`cannot load the task ${this.#task}: ${name}: ${first}`);
+    }
+  }
+
+  async run(items: readonly Item[]): Promise<Outcome[] | undefined> {
+    const lines = items.map((item) => item.text);
+    try {
+      const answers = (await this.#pool.apply(`${WORKER}#runLines`, [
+        this.#module,
+        this.#name,
+        lines,
+        this.#input,
+      ])) as string[];
+      return answers.map(outcomeOf);
+    } catch (error) {
+      // The chunk's worker died, or it ran past --timeout: each of its lines failed so.
+      return this.#killed ? undefined : items.map(() => failure(error));
+    }
+  }
+
+  restarts(): number {
+    return Math.max(0, this.#pool.stats().workersStarted - this.#jobs);
+  }
+
+  async kill(): Promise<void> {
+    this.#killed = true;
+    await this.#pool.terminate();
+  }
+
+  async close(): Promise<void> {
+    this.#pool.close();
+    await this.#pool.join();
+  }
+}

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import { UsageError } from './args.js';
+
+const FLUSH_AT = 64 * 1024;
+
+/**
+ * Where output lines go: FILE or stdout. Lines are gathered and written with
+ * one write(2) call for a batch of whole lines, as each batch of results is
+ * handled: nothing else writes to the file, so lines are never interleaved,
+ * and a write is never split inside a line by this process. (A process
+ * SIGKILLed inside a write of many pages can still leave a cut last line;
+ * `--resume` drops it.)
+ */
+export class Output {
+  readonly #fd: number;
+  readonly #name: string;
+  #pending: string[] = [];
+  #size = 0;
+
+  constructor(file: string | undefined, append: boolean) {
+    this.#name = file ?? 'stdout';
+    if (file === undefined) {
+      this.#fd = 1;
+      return;
+    }
+    try {
+      this.#fd = fs.openSync(file, append ? 'a' : 'w');
+    } catch (error) {
+      throw new UsageError(`cannot write --output ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+
+  /** Adds text made of whole lines; written at the latest by the next flush(). */
+  add(text: string): void {
+    this.#pending.push(text);
+    this.#size += text.length;
+    if (this.#size >= FLUSH_AT) this.flush();
+  }
+
+  /** Writes what was added; throws the write's error (EPIPE when a reader went away). */
+  flush(): void {
+    if (this.#pending.length === 0) return;
+    const bytes = Buffer.from(this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join(''));
+    this.#pending = [];
+    this.#size = 0;
+    for (let at = 0; at < bytes.length;) {
+      try {
+        at += fs.writeSync(this.#fd, bytes, at);
+      } catch (error) {
+        // A non-blocking stdout (set so by whoever made it) is waited for, as a blocking one would be.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      }
+    }
+  }
+
+  close(): void {
+    this.flush();
+    if (this.#fd !== 1) fs.closeSync(this.#fd);
+  }
+
+  toString(): string {
+    return this.#name;
+  }
+}
+
+/** A set of indices, one bit each (a million indices take 125 KiB). */
+export class IndexSet {
+  #bits = new Uint32Array(1024);
+  size = 0;
+
+  has(index: number): boolean {
+    return ((this.#bits[index >>> 5] ?? 0) & (1 << (index & 31))) !== 0;
+  }
+
+  add(index: number): void {
+    if (this.has(index)) return;
+    const word = index >>> 5;
+    if (word >= this.#bits.length) {
+      const grown = new Uint32Array(Math.max(word + 1, this.#bits.length * 2));
+      grown.set(this.#bits);
+      this.#bits = grown;
+    }
+    this.#bits[word]! |= 1 << (index & 31);
+    this.size++;
+  }
+}
+
+const INDEX = /^\{"index":(\d+)[,}]/;
+
+/**
+ * The indices an earlier run wrote to FILE (for `--resume`). A last line cut
+ * short (no newline: the process was killed while writing it) is removed
+ * from the file, so the run that appends starts on a line of its own.
+ */
+export function readDone(file: string): IndexSet {
+  const done = new IndexSet();
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return done;
+    throw new UsageError(
+      `cannot read --output ${file} to resume: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  try {
+    const chunk = Buffer.alloc(256 * 1024);
+    let position = 0;
+    let rest = '';
+    let lineNumber = 0;
+    let wholeUpTo = 0;
+    for (
+      let read = fs.readSync(fd, chunk, 0, chunk.length, position);
+      read > 0;
+      read = fs.readSync(fd, chunk, 0, chunk.length, position)
+    ) {
+      const text = rest + chunk.toString('latin1', 0, read);
+      let start = 0;
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+        lineNumber++;
+        const match = INDEX.exec(text.slice(start, Math.min(end, start + 32)));
+        if (match === null) {
+          throw new UsageError(
+            `--resume: line ${lineNumber} of ${file} is not a procpool output line; is it the right file?`,
+          );
+        }
+        done.add(Number(match[1]));
+        start = end + 1;
+      }
+      position += read;
+      wholeUpTo = position - (text.length - start);
+      rest = text.slice(start);
+    }
+    if (rest.length > 0) fs.ftruncateSync(fd, wholeUpTo);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return done;
+}

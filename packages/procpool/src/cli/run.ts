@@ -1,0 +1,232 @@
+import type { Options } from './args.js';
+import { countLines, openInput, readLines } from './input.js';
+import { IndexSet, Output, readDone } from './output.js';
+import { Progress } from './progress.js';
+
+/** One input line and its place in the input. */
+export interface Item {
+  readonly index: number;
+  readonly text: string;
+  /** Runs so far that failed (for `--retries`). */
+  failures: number;
+}
+
+/** What running one item gave. */
+export interface Outcome {
+  readonly failed: boolean;
+  /** The JSON members after `"index":N,` in the output line. */
+  readonly json?: string;
+  /** With exec's `--passthrough`: the command's output, written as is. */
+  readonly stdout?: string;
+  readonly stderr?: string;
+  /** For the summary of a `--fail-fast` stop. */
+  readonly reason: string;
+}
+
+/** How a command runs items: map's pool, or exec's commands. */
+export interface Backend {
+  /** Items given to one run() call. */
+  readonly batchSize: number;
+  /** run() calls that may be pending at once. */
+  readonly maxBatches: number;
+  /** Checks what can be checked before any input runs; throws a UsageError. */
+  start(): Promise<void>;
+  /** An outcome per item, in order; `undefined` once kill() was called. Never rejects. */
+  run(items: readonly Item[]): Promise<Outcome[] | undefined>;
+  /** Worker processes replaced so far; undefined where there are no workers (exec). */
+  restarts(): number | undefined;
+  /** Kills running work; pending run() calls resolve to undefined. */
+  kill(): Promise<void>;
+  /** Ends cleanly after the last run() settled. */
+  close(): Promise<void>;
+}
+
+/** Exit codes (docs/cli.md); 128 + the signal's number after SIGTERM (143) or SIGHUP (129). */
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+interface Slot {
+  readonly item: Item;
+  outcome?: Outcome;
+}
+
+/**
+ * Reads the input, runs each line through the backend within a bounded
+ * window, writes the outcomes (in input order, or as they come with
+ * `--unordered`), shows progress, handles SIGINT/SIGTERM, and returns the
+ * exit code.
+ */
+export async function run(options: Options, backend: Backend): Promise<number> {
+  const done = options.resume ? readDone(options.output!) : new IndexSet();
+  const output = new Output(options.output, options.resume);
+  const input = await openInput(options.input);
+  await backend.start();
+
+  const window = Math.max(backend.batchSize * backend.maxBatches, 1);
+  const written: Slot[] = []; // dispatched, not yet written, in input order
+  let head = 0;
+  let inFlight = 0;
+  let counts = { done: 0, failed: 0 };
+  let stopping: 'no' | 'finish' | 'kill' = 'no';
+  let interruptedBy: number = EXIT.interrupted;
+  let failedFast: string | undefined;
+  let outputError: NodeJS.ErrnoException | undefined;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+
+  const progress = options.quiet
+    ? undefined
+    : new Progress(
+        () => ({ ...counts, restarts: backend.restarts(), resumed: done.size }),
+        options.progressInterval,
+        options.input === undefined ? undefined : countLines(options.input),
+      );
+
+  const write = (slot: Slot): void => {
+    const outcome = slot.outcome!;
+    if (outcome.json !== undefined) output.add(`{"index":${slot.item.index},${outcome.json}}\n`);
+    if (outcome.stdout !== undefined && outcome.stdout !== '') output.add(outcome.stdout);
+    if (outcome.stderr !== undefined && outcome.stderr !== '') process.stderr.write(outcome.stderr);
+  };
+  const drain = (): void => {
+    while (head < written.length && written[head]!.outcome !== undefined) write(written[head++]!);
+    if (head > 4096 && head * 2 > written.length) {
+      written.splice(0, head);
+      head = 0;
+    }
+  };
+  const flush = (): void => {
+    try {
+      output.flush();
+    } catch (error) {
+      outputError ??= error as NodeJS.ErrnoException;
+      stop('kill');
+    }
+  };
+
+  const stop = (how: 'finish' | 'kill'): void => {
+    if (stopping === 'kill' || stopping === how) return;
+    stopping = how;
+    input.destroy();
+    if (how === 'kill') void backend.kill();
+    notify();
+  };
+
+  const settle = (slots: readonly Slot[], outcomes: Outcome[] | undefined): void => {
+    inFlight--;
+    const again: Slot[] = [];
+    slots.forEach((slot, i) => {
+      const outcome = outcomes?.[i];
+      if (outcome === undefined) return; // killed: not done, so --resume runs it again
+      if (outcome.failed && slot.item.failures < options.retries && stopping !== 'kill') {
+        slot.item.failures++;
+        again.push(slot);
+        return;
+      }
+      if (outcome.failed && options.failFast) {
+        // Not written: the run stops here, and --resume runs this input again.
+        failedFast ??= `input ${slot.item.index}: ${outcome.reason}`;
+        counts = { ...counts, failed: counts.failed + 1 };
+        stop('kill');
+        return;
+      }
+      counts = { done: counts.done + 1, failed: counts.failed + (outcome.failed ? 1 : 0) };
+      slot.outcome = outcome;
+      if (options.unordered) write(slot);
+    });
+    for (const slot of again) dispatch([slot]);
+    if (!options.unordered) drain();
+    flush();
+    notify();
+  };
+
+  function dispatch(slots: Slot[]): void {
+    inFlight++;
+    void backend.run(slots.map((slot) => slot.item)).then(
+      (outcomes) => settle(slots, outcomes),
+      () => settle(slots, undefined),
+    );
+  }
+
+  const hasRoom = (): boolean =>
+    stopping !== 'no' ||
+    (inFlight < backend.maxBatches &&
+      (options.unordered ? inFlight * backend.batchSize : written.length - head) < window);
+
+  const onInterrupt = (): void => {
+    if (stopping === 'no') {
+      if (!options.quiet)
+        process.stderr.write('\nprocpool: interrupted: finishing the running tasks (interrupt again to kill them)\n');
+      stop('finish');
+    } else stop('kill');
+  };
+  const onTerminate = (signal: NodeJS.Signals): void => {
+    if (stopping === 'no') interruptedBy = 128 + (signal === 'SIGHUP' ? 1 : 15);
+    stop('kill');
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onTerminate);
+  process.on('SIGHUP', onTerminate);
+
+  let index = 0;
+  let batch: Slot[] = [];
+  const send = (): void => {
+    if (batch.length === 0) return;
+    if (!options.unordered) written.push(...batch);
+    dispatch(batch);
+    batch = [];
+  };
+  try {
+    reading: for await (const lines of readLines(input)) {
+      for (const text of lines) {
+        const at = index++;
+        if (done.has(at)) continue;
+        batch.push({ item: { index: at, text, failures: 0 } });
+        if (batch.length < backend.batchSize) continue;
+        while (!hasRoom()) await new Promise<void>((resolve) => (wake = resolve));
+        if (stopping !== 'no') break reading;
+        send();
+      }
+    }
+  } catch (error) {
+    // Destroying the input to stop reading ends the loop with an error; any other is a read error.
+    if (stopping === 'no') {
+      process.stderr.write(`procpool: cannot read the input: ${(error as Error).message}\n`);
+      stop('finish');
+    }
+  }
+  if (stopping === 'no') {
+    while (!hasRoom()) await new Promise<void>((resolve) => (wake = resolve));
+    if (stopping === 'no') send();
+  }
+  while (inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
+  input.destroy();
+
+  flush();
+  try {
+    output.close();
+  } catch (error) {
+    outputError ??= error as NodeJS.ErrnoException;
+  }
+  await ((stopping as string) === 'kill' ? backend.kill() : backend.close());
+  process.off('SIGINT', onInterrupt);
+  process.off('SIGTERM', onTerminate);
+  process.off('SIGHUP', onTerminate);
+
+  const interrupted = stopping !== 'no' && failedFast === undefined && outputError === undefined;
+  progress?.stop(
+    options.quiet
+      ? undefined
+      : progress.summary() + (failedFast === undefined ? '' : `; stopped by --fail-fast at ${failedFast}`),
+  );
+  if (outputError !== undefined) {
+    if (outputError.code === 'EPIPE') return 141; // the reader went away, as a shell reports SIGPIPE
+    process.stderr.write(`procpool: cannot write to ${output.toString()}: ${outputError.message}\n`);
+    return EXIT.failed;
+  }
+  if (interrupted) return interruptedBy;
+  return counts.failed > 0 ? EXIT.failed : EXIT.ok;
+}

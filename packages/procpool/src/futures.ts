@@ -1,0 +1,2 @@
+// The whole of @procpool/futures (Python's concurrent.futures), as procpool/futures.
+export * from '@procpool/futures';

@@ -1,0 +1,36 @@
+// procpool: everything of @procpool/core (Python's multiprocessing) and
+// @procpool/futures (concurrent.futures) from one package. Both have a `wait`:
+// core's waits on connections and processes (multiprocessing.connection.wait),
+// futures' on futures (concurrent.futures.wait). Here they are
+// `connectionWait` and `futuresWait`, and plain `wait` is core's, as in
+// `@procpool/core`; `procpool/core` and `procpool/futures` export each
+// package whole. (test/cli/umbrella.test.ts checks that nothing is missing.)
+export * from '@procpool/core';
+export { wait as connectionWait } from '@procpool/core';
+export {
+  ALL_COMPLETED,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  BrokenExecutor,
+  BrokenProcessPool,
+  BrokenThreadPool,
+  CancelledError,
+  Executor,
+  Future,
+  InvalidStateError,
+  ProcessPoolExecutor,
+  ThreadPoolExecutor,
+  asCompleted,
+  wait as futuresWait,
+  type CompletedFuture,
+  type DoneAndNotDone,
+  type DoneCallback,
+  type ExecutorMapOptions,
+  type ExecutorOptions,
+  type FutureState,
+  type Input,
+  type MapInputs,
+  type ReturnWhen,
+  type ThreadExecutorOptions,
+  type WaitOptions,
+} from '@procpool/futures';
