@@ -6,7 +6,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export type CommandName = 'map' | 'exec';
+type CommandName = 'map' | 'exec';
 type Kind = 'string' | 'boolean';
 
 interface Flag {

@@ -22,7 +22,7 @@ function taskModule(module: string): string {
 }
 
 /** What a failure looks like in an output line, and in the --fail-fast summary. */
-export function failure(error: unknown): Outcome {
+function failure(error: unknown): Outcome {
   const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
   return { failed: true, json: `"error":${JSON.stringify({ name, message, stack })}`, reason: `${name}: ${message}` };
 }

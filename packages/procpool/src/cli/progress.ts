@@ -1,7 +1,7 @@
 import type { SingleBar } from 'cli-progress';
 
 /** What the progress display shows, read on each redraw. */
-export interface Counts {
+interface Counts {
   /** Inputs finished in this run (written, or failed for good). */
   readonly done: number;
   readonly failed: number;

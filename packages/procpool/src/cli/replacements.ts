@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 /** What a command's replacement strings stand for, for one input line. */
-export interface Values {
+interface Values {
   readonly line: string;
   /** The input line's number, from 1 (`{#}`). */
   readonly number: number;
