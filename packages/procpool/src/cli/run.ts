@@ -56,10 +56,19 @@ interface Slot {
  * exit code.
  */
 export async function run(options: Options, backend: Backend): Promise<number> {
-  const done = options.resume ? readDone(options.output!) : new IndexSet();
-  const output = new Output(options.output, options.resume);
-  const input = await openInput(options.input);
-  await backend.start();
+  // The task is checked before the output is opened: a usage error leaves an existing FILE as it was.
+  let input: Awaited<ReturnType<typeof openInput>>;
+  let output: Output;
+  let done: IndexSet;
+  try {
+    input = await openInput(options.input);
+    await backend.start();
+    done = options.resume ? readDone(options.output!) : new IndexSet();
+    output = new Output(options.output, options.resume);
+  } catch (error) {
+    await backend.kill();
+    throw error;
+  }
 
   const window = Math.max(backend.batchSize * backend.maxBatches, 1);
   const written: Slot[] = []; // dispatched, not yet written, in input order
@@ -98,7 +107,14 @@ export async function run(options: Options, backend: Backend): Promise<number> {
       head = 0;
     }
   };
+  // Many results settle in one event-loop turn (a worker answers a run of tasks at once): one write for them all.
+  let flushing: NodeJS.Immediate | undefined;
+  const flushSoon = (): void => {
+    flushing ??= setImmediate(flush);
+  };
   const flush = (): void => {
+    clearImmediate(flushing);
+    flushing = undefined;
     try {
       output.flush();
     } catch (error) {
@@ -139,7 +155,7 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     });
     for (const slot of again) dispatch([slot]);
     if (!options.unordered) drain();
-    flush();
+    flushSoon();
     notify();
   };
 
@@ -151,10 +167,17 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     );
   }
 
-  const hasRoom = (): boolean =>
-    stopping !== 'no' ||
-    (inFlight < backend.maxBatches &&
-      (options.unordered ? inFlight * backend.batchSize : written.length - head) < window);
+  // Room for one more batch. A full window waits until half of it is free, and
+  // then refills at once: the pool sends many tasks in one write, not one each.
+  let full = false;
+  const hasRoom = (): boolean => {
+    if (stopping !== 'no') return true;
+    const batches = inFlight;
+    const items = options.unordered ? inFlight * backend.batchSize : written.length - head;
+    if (full) full = batches > backend.maxBatches / 2 || items > window / 2;
+    else full = batches >= backend.maxBatches || items >= window;
+    return !full;
+  };
 
   const onInterrupt = (): void => {
     if (stopping === 'no') {
