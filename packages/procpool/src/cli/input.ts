@@ -9,6 +9,10 @@ export async function openInput(file: string | undefined): Promise<Readable> {
   const handle = await fs.promises.open(file, 'r').catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read --input ${file}: ${error.code ?? error.message}`);
   });
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw new UsageError(`--input ${file} is a directory`);
+  }
   return handle.createReadStream({ highWaterMark: 64 * 1024 });
 }
 

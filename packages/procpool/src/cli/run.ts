@@ -78,6 +78,7 @@ export async function run(options: Options, backend: Backend): Promise<number> {
   let stopping: 'no' | 'finish' | 'kill' = 'no';
   let interruptedBy: number = EXIT.interrupted;
   let failedFast: string | undefined;
+  let readError: Error | undefined;
   let outputError: NodeJS.ErrnoException | undefined;
   let wake: (() => void) | undefined;
   const notify = (): void => {
@@ -217,7 +218,8 @@ export async function run(options: Options, backend: Backend): Promise<number> {
   } catch (error) {
     // Destroying the input to stop reading ends the loop with an error; any other is a read error.
     if (stopping === 'no') {
-      process.stderr.write(`procpool: cannot read the input: ${(error as Error).message}\n`);
+      readError = error as Error;
+      process.stderr.write(`procpool: cannot read the input: ${readError.message}\n`);
       stop('finish');
     }
   }
@@ -239,7 +241,8 @@ export async function run(options: Options, backend: Backend): Promise<number> {
   process.off('SIGTERM', onTerminate);
   process.off('SIGHUP', onTerminate);
 
-  const interrupted = stopping !== 'no' && failedFast === undefined && outputError === undefined;
+  const interrupted =
+    stopping !== 'no' && failedFast === undefined && outputError === undefined && readError === undefined;
   progress?.stop(
     options.quiet
       ? undefined
@@ -251,5 +254,6 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     return EXIT.failed;
   }
   if (interrupted) return interruptedBy;
+  if (readError !== undefined) return EXIT.failed;
   return counts.failed > 0 ? EXIT.failed : EXIT.ok;
 }
