@@ -47,7 +47,6 @@ export class MapBackend implements Backend {
   readonly #pool: Pool;
   readonly #module: string;
   readonly #name: string;
-  readonly #input: MapOptions['input_'];
   readonly #jobs: number;
   readonly #task: string;
   #killed = false;
@@ -57,7 +56,6 @@ export class MapBackend implements Backend {
     this.#task = options.task;
     this.#module = taskModule(options.task.slice(0, hash));
     this.#name = options.task.slice(hash + 1);
-    this.#input = options.input_;
     this.#jobs = options.jobs;
     this.batchSize = options.chunksize;
     // Enough queued per worker that none waits on the parent between tasks (each holds up to 256).
@@ -65,6 +63,7 @@ export class MapBackend implements Backend {
     this.#pool = new Pool({
       processes: options.jobs,
       initializer: `${WORKER}#prepareWorker`,
+      initargs: [this.#module, this.#name, options.input_],
       ...(options.maxTasksPerChild === undefined ? {} : { maxTasksPerChild: options.maxTasksPerChild }),
       ...(options.maxMemory === undefined ? {} : { maxMemoryPerChild: options.maxMemory }),
       ...(options.timeout === undefined ? {} : { taskTimeout: options.timeout }),
@@ -73,7 +72,7 @@ export class MapBackend implements Backend {
 
   async start(): Promise<void> {
     try {
-      await this.#pool.apply(`${WORKER}#checkTask`, [this.#module, this.#name]);
+      await this.#pool.apply(`${WORKER}#checkTask`);
     } catch (error) {
       await this.#pool.terminate();
       const { name, message } = error instanceof Error ? error : new Error(String(error));
@@ -86,12 +85,7 @@ export class MapBackend implements Backend {
   async run(items: readonly Item[]): Promise<Outcome[] | undefined> {
     const lines = items.map((item) => item.text);
     try {
-      const answers = (await this.#pool.apply(`${WORKER}#runLines`, [
-        this.#module,
-        this.#name,
-        lines,
-        this.#input,
-      ])) as string[];
+      const answers = (await this.#pool.apply(`${WORKER}#runLines`, [lines])) as string[];
       return answers.map(outcomeOf);
     } catch (error) {
       // The chunk's worker died, or it ran past --timeout: each of its lines failed so.

@@ -30,11 +30,11 @@ export class Output {
     }
   }
 
-  /** Adds text made of whole lines; written at the latest by the next flush(). */
-  add(text: string): void {
+  /** Adds text made of whole lines, written by the next flush(); true when enough waits to flush now. */
+  add(text: string): boolean {
     this.#pending.push(text);
     this.#size += text.length;
-    if (this.#size >= FLUSH_AT) this.flush();
+    return this.#size >= FLUSH_AT;
   }
 
   /** Writes what was added; throws the write's error (EPIPE when a reader went away). */

@@ -95,11 +95,14 @@ export async function run(options: Options, backend: Backend): Promise<number> {
         options.input === undefined ? undefined : countLines(options.input),
       );
 
+  // A command's own output (--passthrough) ends with a newline, so the next one starts a line of its own.
+  const whole = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
+  let full = false;
   const write = (slot: Slot): void => {
-    const outcome = slot.outcome!;
-    if (outcome.json !== undefined) output.add(`{"index":${slot.item.index},${outcome.json}}\n`);
-    if (outcome.stdout !== undefined && outcome.stdout !== '') output.add(outcome.stdout);
-    if (outcome.stderr !== undefined && outcome.stderr !== '') process.stderr.write(outcome.stderr);
+    const { json, stdout, stderr } = slot.outcome!;
+    if (json !== undefined) full = output.add(`{"index":${slot.item.index},${json}}\n`) || full;
+    if (stdout !== undefined && stdout !== '') full = output.add(whole(stdout)) || full;
+    if (stderr !== undefined && stderr !== '') process.stderr.write(whole(stderr));
   };
   const drain = (): void => {
     while (head < written.length && written[head]!.outcome !== undefined) write(written[head++]!);
@@ -116,6 +119,7 @@ export async function run(options: Options, backend: Backend): Promise<number> {
   const flush = (): void => {
     clearImmediate(flushing);
     flushing = undefined;
+    full = false;
     try {
       output.flush();
     } catch (error) {
@@ -156,7 +160,8 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     });
     for (const slot of again) dispatch([slot]);
     if (!options.unordered) drain();
-    flushSoon();
+    if (full) flush();
+    else flushSoon();
     notify();
   };
 
@@ -170,14 +175,14 @@ export async function run(options: Options, backend: Backend): Promise<number> {
 
   // Room for one more batch. A full window waits until half of it is free, and
   // then refills at once: the pool sends many tasks in one write, not one each.
-  let full = false;
+  let windowFull = false;
   const hasRoom = (): boolean => {
     if (stopping !== 'no') return true;
     const batches = inFlight;
     const items = options.unordered ? inFlight * backend.batchSize : written.length - head;
-    if (full) full = batches > backend.maxBatches / 2 || items > window / 2;
-    else full = batches >= backend.maxBatches || items >= window;
-    return !full;
+    if (windowFull) windowFull = batches > backend.maxBatches / 2 || items > window / 2;
+    else windowFull = batches >= backend.maxBatches || items >= window;
+    return !windowFull;
   };
 
   const onInterrupt = (): void => {

@@ -18,8 +18,12 @@ function findTask(): FindTask {
   return registry.findTask;
 }
 
+// Set by the initializer: every task of this worker runs the same export.
+let task: { module: string; name: string; input: Input } | undefined;
+
 /** Run by the pool as its initializer: output lines are the parent's, on its stdout. */
-function prepareWorker(): void {
+function prepareWorker(module: string, name: string, input: Input): void {
+  task = { module, name, input };
   // The first SIGINT of a terminal's Ctrl-C reaches the whole process group;
   // the parent decides what a running task does (finish, or be killed).
   process.on('SIGINT', () => {});
@@ -29,8 +33,8 @@ function prepareWorker(): void {
 }
 
 /** Loads the task once, so a module or export that cannot be found is a usage error before any input runs. */
-async function checkTask(module: string, name: string): Promise<void> {
-  await findTask()({ m: module, n: name });
+async function checkTask(): Promise<void> {
+  await findTask()({ m: task!.module, n: task!.name });
 }
 
 function describeError(error: unknown): Record<string, unknown> {
@@ -62,20 +66,63 @@ function argumentsOf(line: string, input: Input): unknown[] {
   return value;
 }
 
+const errorAnswer = (error: unknown): string => `"error":${JSON.stringify(describeError(error))}`;
+
+// JSON.stringify throws for a BigInt or a cycle: that line fails, not the chunk.
+function valueAnswer(value: unknown): string {
+  try {
+    return `"value":${JSON.stringify(value) ?? 'null'}`;
+  } catch (error) {
+    return errorAnswer(error);
+  }
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
+let found: TaskFn | undefined;
+
 /**
  * Runs the task on each line, one after the other, and answers each with the
  * JSON text that follows `"index":N,` in its output line: `"value":…` or
  * `"error":{…}`. Values are written with JSON.stringify (undefined as null).
+ * Synchronous while the task is (the pool's worker then answers without a
+ * promise per task); from the first promise a task returns, asynchronous.
  */
-async function runLines(module: string, name: string, lines: string[], input: Input): Promise<string[]> {
-  const fn = await findTask()({ m: module, n: name });
+function runLines(lines: string[]): string[] | Promise<string[]> {
+  if (found === undefined) {
+    return Promise.resolve(findTask()({ m: task!.module, n: task!.name })).then((fn) => {
+      found = fn;
+      return runLines(lines);
+    });
+  }
   const answers: string[] = [];
-  for (const line of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    let value: unknown;
     try {
-      const value = await fn(...argumentsOf(line, input));
-      answers.push(`"value":${JSON.stringify(value) ?? 'null'}`);
+      value = found(...argumentsOf(lines[i]!, task!.input));
     } catch (error) {
-      answers.push(`"error":${JSON.stringify(describeError(error))}`);
+      answers.push(errorAnswer(error));
+      continue;
+    }
+    if (isThenable(value)) return finishLines(lines, i, value, answers);
+    answers.push(valueAnswer(value));
+  }
+  return answers;
+}
+
+async function finishLines(
+  lines: string[],
+  from: number,
+  pending: PromiseLike<unknown>,
+  answers: string[],
+): Promise<string[]> {
+  for (let i = from; i < lines.length; i++) {
+    try {
+      const value = await (i === from ? pending : found!(...argumentsOf(lines[i]!, task!.input)));
+      answers.push(valueAnswer(value));
+    } catch (error) {
+      answers.push(errorAnswer(error));
     }
   }
   return answers;
