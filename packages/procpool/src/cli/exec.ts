@@ -43,6 +43,7 @@ interface Running {
 export class ExecBackend implements Backend {
   readonly batchSize = 1;
   readonly maxBatches: number;
+  readonly minBatches: number;
   readonly #options: ExecOptions;
   readonly #running = new Set<Running>();
   readonly #freeSlots: number[];
@@ -54,6 +55,7 @@ export class ExecBackend implements Backend {
   constructor(options: ExecOptions) {
     this.#options = options;
     this.maxBatches = options.jobs;
+    this.minBatches = options.jobs;
     this.#freeSlots = Array.from({ length: options.jobs }, (_, i) => options.jobs - i);
   }
 

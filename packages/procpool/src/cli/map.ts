@@ -44,6 +44,7 @@ const outcomeOf = (json: string): Outcome => {
 export class MapBackend implements Backend {
   readonly batchSize: number;
   readonly maxBatches: number;
+  readonly minBatches: number;
   readonly #pool: Pool;
   readonly #module: string;
   readonly #name: string;
@@ -60,6 +61,7 @@ export class MapBackend implements Backend {
     this.batchSize = options.chunksize;
     // Enough queued per worker that none waits on the parent between tasks (each holds up to 256).
     this.maxBatches = options.jobs * 64;
+    this.minBatches = options.jobs + 1;
     this.#pool = new Pool({
       processes: options.jobs,
       initializer: `${WORKER}#prepareWorker`,

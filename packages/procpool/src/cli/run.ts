@@ -27,8 +27,10 @@ export interface Outcome {
 export interface Backend {
   /** Items given to one run() call. */
   readonly batchSize: number;
-  /** run() calls that may be pending at once. */
+  /** run() calls that may be pending at once: at least `minBatches`, more while they finish fast. */
   readonly maxBatches: number;
+  /** Enough pending run() calls to keep every worker busy. */
+  readonly minBatches: number;
   /** Checks what can be checked before any input runs; throws a UsageError. */
   start(): Promise<void>;
   /** An outcome per item, in order; `undefined` once kill() was called. Never rejects. */
@@ -40,6 +42,8 @@ export interface Backend {
   /** Ends cleanly after the last run() settled. */
   close(): Promise<void>;
 }
+
+const QUEUED_MS = 50;
 
 /** Exit codes (docs/cli.md); 128 + the signal's number after SIGTERM (143) or SIGHUP (129). */
 const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -138,6 +142,7 @@ export async function run(options: Options, backend: Backend): Promise<number> {
 
   const settle = (slots: readonly Slot[], outcomes: Outcome[] | undefined): void => {
     inFlight--;
+    finished++;
     const again: Slot[] = [];
     slots.forEach((slot, i) => {
       const outcome = outcomes?.[i];
@@ -173,15 +178,25 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     );
   }
 
-  // Room for one more batch. A full window waits until half of it is free, and
-  // then refills at once: the pool sends many tasks in one write, not one each.
+  // Batches in flight: enough to keep the workers busy, plus about QUEUED_MS
+  // of work at the rate they finish (up to maxBatches). So fast tasks go to the
+  // pool many at a time, while after an interrupt, beyond the running tasks,
+  // only that much queued work is left to finish (docs/cli.md).
+  const startedAt = performance.now();
+  let finished = 0;
+  const batchLimit = (): number => {
+    const rate = finished / Math.max(performance.now() - startedAt, 1);
+    return Math.min(backend.maxBatches, backend.minBatches + Math.floor(rate * QUEUED_MS));
+  };
+  // A full window refills once half of it is free (one pool write for many tasks), or one below it when small.
   let windowFull = false;
   const hasRoom = (): boolean => {
     if (stopping !== 'no') return true;
-    const batches = inFlight;
+    const limit = batchLimit();
     const items = options.unordered ? inFlight * backend.batchSize : written.length - head;
-    if (windowFull) windowFull = batches > backend.maxBatches / 2 || items > window / 2;
-    else windowFull = batches >= backend.maxBatches || items >= window;
+    const low = limit >= 16 ? limit / 2 : limit - 1;
+    if (windowFull) windowFull = inFlight > low || items > window / 2;
+    else windowFull = inFlight >= limit || items >= window;
     return !windowFull;
   };
 
