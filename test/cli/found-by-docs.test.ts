@@ -37,19 +37,23 @@ test('a usage error leaves an existing --output file as it was', async () => {
   }
 });
 
-test('an input that cannot be read is a failure (1), not an interrupt (130)', async () => {
-  const { code, stderr } = await runCli(['map', `${TASKS}#slowFib`, '-q', '--input', tempDir()]);
-  expect(stderr).toContain('cannot read the input');
-  expect(code).toBe(1);
+test('an input that fails while it is read is a failure (1), not an interrupt (130); a directory is a usage error', async () => {
+  // Reading /proc/self/mem from offset 0 fails with EIO once the file is open.
+  const failing = await runCli(['map', `${TASKS}#slowFib`, '-q', '--input', '/proc/self/mem']);
+  expect(failing.stderr).toContain('cannot read the input');
+  expect(failing.code).toBe(1);
+  const directory = await runCli(['map', `${TASKS}#slowFib`, '-q', '--input', tempDir()]);
+  expect(directory.stderr).toMatch(/^procpool: --input \S+ is a directory/);
+  expect(directory.code).toBe(2);
 });
 
-test('exec: an output line too long for a string fails its input; the later inputs are still written', async () => {
-  // 90 MB of NUL bytes is 540 M characters as JSON, over V8's longest string.
-  const command = 'if [ {} = 1 ]; then head -c 90000000 /dev/zero; else echo ok; fi';
+test('exec: output past 16 MiB is cut with an error (MaxBufferError) on its line; the later inputs are still written', async () => {
+  const command = "if [ {} = 1 ]; then head -c 20000000 /dev/zero | tr '\\0' a; else echo ok; fi";
   const { code, stdout } = await runCli(['exec', '-q', '-j', '2', '--', 'sh', '-c', command], { input: '1\n2\n' });
   const lines = jsonLines(stdout);
   expect(lines.map((line) => line.index)).toEqual([0, 1]);
-  expect(lines[0]).toHaveProperty('error');
+  expect(lines[0]).toMatchObject({ error: { name: 'MaxBufferError' } });
+  expect((lines[0]!.stdout as string).length).toBe(16 * 2 ** 20);
   expect(lines[1]).toMatchObject({ exitCode: 0, stdout: 'ok\n' });
   expect(code).toBe(1);
 });

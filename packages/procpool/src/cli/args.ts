@@ -56,7 +56,12 @@ const FLAGS: readonly Flag[] = [
     help: 'fail a task running longer (30s, 500ms, 1m30s); its process is killed',
   },
   { name: 'retries', kind: 'string', value: 'N', help: 'run a failed input again up to N more times (default 0)' },
-  { name: 'max-tasks-per-child', kind: 'string', value: 'N', help: 'replace a worker process after N tasks' },
+  {
+    name: 'max-tasks-per-child',
+    kind: 'string',
+    value: 'N',
+    help: 'replace a worker process after N tasks (exec: each command is a process of its own already)',
+  },
   {
     name: 'max-memory',
     kind: 'string',
@@ -70,7 +75,7 @@ const FLAGS: readonly Flag[] = [
     name: 'progress-interval',
     kind: 'string',
     value: 'DURATION',
-    help: 'seconds between status lines when stderr is not a terminal (default 10s)',
+    help: 'time between status lines when stderr is not a terminal (default 10s; a bare number is ms)',
   },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
 ];
@@ -120,16 +125,21 @@ export function commandHelp(command: CommandName): string {
         'processes; writes one JSON line per input: {"index","value"} or {"index","error"}.\n'
       : 'usage: procpool exec [options] [--] COMMAND [ARGS...]\n\n' +
         'Runs COMMAND once per input line, {} in ARGS replaced by the line ({.} without its\n' +
-        'extension, {/} its basename, {//} its directory, {/.} both, {#} its number from 1);\n' +
-        'without {} the line is the last argument. Writes one JSON line per input:\n' +
+        'extension, {/} its basename, {//} its directory, {/.} both, {#} its number from 1,\n' +
+        '{%} the job slot running it, 1 to --jobs); without any, the line is the last argument.\n' +
+        'Writes one JSON line per input:\n' +
         '{"index","exitCode","signal","stdout","stderr"} (or with --passthrough, the output).\n';
   const rows = flagsOf(command).map((flag) => {
     const names = `${flag.short === undefined ? '    ' : `-${flag.short}, `}--${flag.name}`;
     return [flag.value === undefined ? names : `${names} ${flag.value}`, flag.help] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
-  return `${usage}\noptions:\n${rows.map(([left, help]) => `  ${left.padEnd(width)}${help}`).join('\n')}\n\nExit codes: 0 all succeeded, 1 some failed, 2 usage error, 130 interrupted.\nMore: docs/cli.md\n`;
+  return `${usage}\noptions:\n${rows.map(([left, help]) => `  ${left.padEnd(width)}${help}`).join('\n')}\n\n${EXIT_CODES}`;
 }
+
+const EXIT_CODES =
+  'Exit codes: 0 all succeeded, 1 some failed, 2 usage error, 130 SIGINT (143 SIGTERM,\n' +
+  '129 SIGHUP), 141 when the reader of stdout went away.\nMore: docs/cli.md\n';
 
 export const GENERAL_HELP =
   'usage: procpool COMMAND [options]\n\n' +
@@ -147,11 +157,21 @@ function splitCommand(args: readonly string[]): [string[], string[]] {
       flag.kind === 'string' ? [`--${flag.name}`, ...(flag.short === undefined ? [] : [`-${flag.short}`])] : [],
     ),
   );
+  const shortWithValue = new Set(
+    flagsOf('exec').flatMap((flag) => (flag.kind === 'string' && flag.short !== undefined ? [flag.short] : [])),
+  );
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') return [args.slice(0, i), args.slice(i + 1)];
     if (!arg.startsWith('-') || arg === '-') return [args.slice(0, i), args.slice(i)];
     if (takesValue.has(arg)) i++;
+    // A cluster such as -qj 4 ends with a flag whose value is the next word (-qj4 holds it).
+    else if (
+      !arg.startsWith('--') &&
+      shortWithValue.has(arg.at(-1)!) &&
+      ![...arg.slice(1, -1)].some((c) => shortWithValue.has(c))
+    )
+      i++;
   }
   return [[...args], []];
 }

@@ -7,6 +7,8 @@ import { expandArgs, expandShell, hasReplacement } from './replacements.js';
 import type { Backend, Item, Outcome } from './run.js';
 
 const KILL_AFTER = 1000;
+// What is kept of a command's stdout and of its stderr; past it the command is stopped (execa's maxBuffer).
+const MAX_BUFFER = 16 * 2 ** 20;
 const MEMORY_POLL = 200;
 type Execa = (file: string, args: readonly string[], options: ExecaOptions) => Promise<Result> & { pid?: number };
 
@@ -94,6 +96,7 @@ export class ExecBackend implements Backend {
       stripFinalNewline: false,
       detached: true,
       cleanup: false,
+      maxBuffer: MAX_BUFFER,
     });
     const running: Running = { pid: subprocess.pid ?? 0 };
     if (running.pid !== 0) this.#running.add(running);
@@ -166,7 +169,14 @@ function outcomeOf(result: Result, killedFor: Running['killedFor'], passthrough:
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   const stderr = typeof result.stderr === 'string' ? result.stderr : '';
   const spawnError = exitCode === undefined && signal === undefined ? result.shortMessage : undefined;
-  const error = killedFor ?? (spawnError === undefined ? undefined : { name: 'SpawnError', message: spawnError });
+  const cut = result.isMaxBuffer
+    ? {
+        name: 'MaxBufferError',
+        message: `output cut at ${MAX_BUFFER / 2 ** 20} MiB a stream (the command was stopped)`,
+      }
+    : undefined;
+  const error =
+    killedFor ?? cut ?? (spawnError === undefined ? undefined : { name: 'SpawnError', message: spawnError });
   const failed = error !== undefined || exitCode !== 0;
   const reason = error?.message ?? (signal !== undefined ? `killed by ${signal}` : `exit code ${exitCode}`);
   if (passthrough) return { failed, stdout, stderr, reason };
@@ -177,5 +187,6 @@ function outcomeOf(result: Result, killedFor: Running['killedFor'], passthrough:
     stderr,
     ...(error === undefined ? {} : { error }),
   };
+  // At most 2 × 16 MiB escaped 6 characters a byte: under V8's longest string.
   return { failed, json: JSON.stringify(fields).slice(1, -1), reason };
 }

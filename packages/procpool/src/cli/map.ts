@@ -61,7 +61,7 @@ export class MapBackend implements Backend {
     this.batchSize = options.chunksize;
     // Enough queued per worker that none waits on the parent between tasks (each holds up to 256).
     this.maxBatches = options.jobs * 64;
-    this.minBatches = options.jobs + 1;
+    this.minBatches = options.jobs;
     this.#pool = new Pool({
       processes: options.jobs,
       initializer: `${WORKER}#prepareWorker`,

@@ -44,6 +44,12 @@ export interface Backend {
 }
 
 const QUEUED_MS = 50;
+const WINDOW_BATCHES = 256;
+
+function backendFailure(error: unknown): Outcome {
+  const { name, message } = error instanceof Error ? error : new Error(String(error));
+  return { failed: true, json: `"error":${JSON.stringify({ name, message })}`, reason: `${name}: ${message}` };
+}
 
 /** Exit codes (docs/cli.md); 128 + the signal's number after SIGTERM (143) or SIGHUP (129). */
 const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -74,7 +80,10 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     throw error;
   }
 
-  const window = Math.max(backend.batchSize * backend.maxBatches, 1);
+  // Lines dispatched and not yet written: in input order a slow line holds back
+  // those after it, so this is more than run() calls in flight (GNU parallel's
+  // -k keeps its slots busy the same way).
+  const window = backend.batchSize * Math.max(backend.maxBatches, WINDOW_BATCHES);
   const written: Slot[] = []; // dispatched, not yet written, in input order
   let head = 0;
   let inFlight = 0;
@@ -174,7 +183,12 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     inFlight++;
     void backend.run(slots.map((slot) => slot.item)).then(
       (outcomes) => settle(slots, outcomes),
-      () => settle(slots, undefined),
+      // A backend's own failure (it should not happen) fails its inputs: they are never lost.
+      (error: unknown) =>
+        settle(
+          slots,
+          slots.map(() => backendFailure(error)),
+        ),
     );
   }
 
