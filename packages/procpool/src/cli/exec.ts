@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Options as ExecaOptions, Result } from 'execa';
 import { UsageError, type ExecOptions } from './args.js';
 import { groupMemory } from './group-memory.js';
+import { GroupWatchdog } from './group-watchdog.js';
 import { expandArgs, expandShell, hasReplacement } from './replacements.js';
 import type { Backend, Item, Outcome } from './run.js';
 
@@ -39,8 +40,8 @@ interface Running {
  * `procpool exec`: each input line runs the command (through execa) in a
  * process group of its own, so a timeout, `--max-memory` or a second SIGINT
  * kills the command and everything it started, and a terminal's Ctrl-C does
- * not reach it (procpool decides). Where util-linux `setpriv` exists, the
- * kernel also SIGKILLs the command if procpool itself dies.
+ * not reach it (procpool decides). Should procpool die, even by SIGKILL, a
+ * watchdog kills the groups of the commands still running (group-watchdog.ts).
  */
 export class ExecBackend implements Backend {
   readonly batchSize = 1;
@@ -50,7 +51,7 @@ export class ExecBackend implements Backend {
   readonly #running = new Set<Running>();
   readonly #freeSlots: number[];
   #execa: Execa | undefined;
-  #setpriv: string | undefined;
+  #watchdog: GroupWatchdog | undefined;
   #memoryTimer: NodeJS.Timeout | undefined;
   #killed = false;
 
@@ -66,7 +67,7 @@ export class ExecBackend implements Backend {
     if (!this.#options.shell && !hasReplacement(command!) && findCommand(command!) === undefined) {
       throw new UsageError(`command not found: ${command}`);
     }
-    if (process.platform === 'linux' && process.env.PROCPOOL_NO_SETPRIV !== '1') this.#setpriv = findCommand('setpriv');
+    this.#watchdog = new GroupWatchdog();
     // execa costs ~80 ms to import: only exec loads it (docs/cli.md).
     this.#execa = (await import('execa')).execa;
     if (this.#options.maxMemory !== undefined) {
@@ -88,8 +89,7 @@ export class ExecBackend implements Backend {
   async #runOne(item: Item, slot: number): Promise<Outcome> {
     const { argv, shell, timeout, passthrough } = this.#options;
     const values = { line: item.text, number: item.index + 1, slot };
-    let [file, ...args] = shell ? ['/bin/sh', '-c', expandShell(argv, values)] : expandArgs(argv, values);
-    if (this.#setpriv !== undefined) [file, ...args] = [this.#setpriv, '--pdeathsig', 'KILL', '--', file!, ...args];
+    const [file, ...args] = shell ? ['/bin/sh', '-c', expandShell(argv, values)] : expandArgs(argv, values);
     const subprocess = this.#execa!(file!, args, {
       reject: false,
       stdin: 'ignore',
@@ -99,7 +99,10 @@ export class ExecBackend implements Backend {
       maxBuffer: MAX_BUFFER,
     });
     const running: Running = { pid: subprocess.pid ?? 0 };
-    if (running.pid !== 0) this.#running.add(running);
+    if (running.pid !== 0) {
+      this.#running.add(running);
+      this.#watchdog?.add(running.pid);
+    }
     const timer =
       timeout === undefined
         ? undefined
@@ -113,6 +116,7 @@ export class ExecBackend implements Backend {
     } finally {
       clearTimeout(timer);
       this.#running.delete(running);
+      if (running.pid !== 0) this.#watchdog?.remove(running.pid);
     }
   }
 
@@ -156,10 +160,12 @@ export class ExecBackend implements Backend {
     clearInterval(this.#memoryTimer);
     for (const running of this.#running) this.#kill(running, { name: 'Interrupted', message: 'killed by procpool' });
     while (this.#running.size > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    this.#watchdog?.close();
   }
 
   close(): Promise<void> {
     clearInterval(this.#memoryTimer);
+    this.#watchdog?.close();
     return Promise.resolve();
   }
 }

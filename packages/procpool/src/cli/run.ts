@@ -208,7 +208,8 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     if (stopping !== 'no') return true;
     const limit = batchLimit();
     const items = options.unordered ? inFlight * backend.batchSize : written.length - head;
-    const low = limit >= 16 ? limit / 2 : limit - 1;
+    // Never below the workers' count: a worker that finishes always finds its next batch.
+    const low = Math.max(Math.min(backend.minBatches, limit - 1), Math.floor(limit / 2));
     if (windowFull) windowFull = inFlight > low || items > window / 2;
     else windowFull = inFlight >= limit || items >= window;
     return !windowFull;
