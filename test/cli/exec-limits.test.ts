@@ -37,6 +37,18 @@ test('--timeout 300ms: the command and every process it started are killed, Task
   await waitFor(() => !pids.some((pid) => runs(pid, 'sleep')), 'the sleeps the timed-out command started to go');
 });
 
+test('--timeout: a command that ignores SIGTERM is killed with SIGKILL, with what it started', async () => {
+  // Ignored signals stay ignored across exec: the sleeps ignore SIGTERM too.
+  const script = 'trap "" TERM; sleep 1000 & echo $!; sleep 1000 & echo $!; wait; echo survived';
+  const result = await runCli(['exec', '-q', '--timeout', '300ms', '--', 'sh', '-c', script], { input: 'a\n' });
+  expect(result.code).toBe(1);
+  const lines = jsonLines(result.stdout);
+  expect(lines).toEqual([expect.objectContaining({ ...killedFor('TaskTimeoutError'), signal: 'SIGKILL' })]);
+  const pids = (lines[0]!.stdout as string).split('\n').filter(Boolean).map(Number);
+  expect(pids).toHaveLength(2);
+  await waitFor(() => !pids.some((pid) => runs(pid, 'sleep')), 'the sleeps to go');
+});
+
 test('--timeout: a command that finishes in time runs as usual', async () => {
   const result = await runCli(['exec', '-q', '--timeout', '30s', '--', 'echo'], { input: 'a\nb\n' });
   expect(result.code).toBe(0);

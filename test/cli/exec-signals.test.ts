@@ -117,6 +117,18 @@ test('a second SIGINT kills the running commands and what they started, exit 130
   expect([...indicesIn(out)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
 });
 
+test('SIGTERM kills the running commands and what they started at once; exit 143', async () => {
+  const { dir, out, args } = gatedRun();
+  const cli = startCli(args());
+  await untilSlowOnesRun(cli, dir, out);
+  const commands = commandsOf(cli, ['sh ', 'sleep 1000']);
+  cli.child.kill('SIGTERM');
+  const result = await cli.done;
+  expect(result.code).toBe(143);
+  expect(indicesIn(out)).toEqual([0, 1]);
+  await waitFor(() => !commands.some(({ pid, cmdline }) => runs(pid, cmdline)), 'the killed commands to go');
+});
+
 test('SIGKILL of procpool: the kernel kills the commands it ran, none survives', async () => {
   const cli = startCli(['exec', '-q', '-j', '3', '--', 'sleep', '{}'], { input: '1000.1\n1000.2\n1000.3\n1000.4\n' });
   let commands: Array<{ pid: number; cmdline: string }> = [];

@@ -142,6 +142,14 @@ test('echo -n: -n goes to echo, after -- and without it', async () => {
   expect(jsonLines(without.stdout).map((line) => line.stdout)).toEqual(['a']);
 });
 
+test('an empty input runs nothing: no output, exit 0', async () => {
+  const dir = tempDir();
+  const result = await runCli(['exec', '-q', '--', 'touch', `${dir}/ran`], { input: '' });
+  expect(result.code).toBe(0);
+  expect(result.stdout).toBe('');
+  expect(existsSync(path.join(dir, 'ran'))).toBe(false);
+});
+
 test('a command exiting non-zero for some lines: exit 1, its exit code in each line', async () => {
   const result = await runCli(['exec', '-q', '--', 'sh', '-c', 'exit "$0"', '{}'], { input: '0\n3\n0\n1\n' });
   expect(result.code).toBe(1);
