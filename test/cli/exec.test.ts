@@ -161,6 +161,23 @@ test('a command exiting non-zero for some lines: exit 1, its exit code in each l
   ]);
 });
 
+test('a command killed by a signal: the line has the signal and no exit code; exit 1', async () => {
+  const result = await runCli(['exec', '-q', '--', 'sh', '-c', 'kill -"$0" $$', '{}'], { input: 'KILL\n' });
+  expect(result.code).toBe(1);
+  expect(jsonLines(result.stdout)).toEqual([{ index: 0, exitCode: null, signal: 'SIGKILL', stdout: '', stderr: '' }]);
+});
+
+test('a command named by the line that cannot be run fails that line only; exit 1', async () => {
+  const result = await runCli(['exec', '-q', '--', '{}', 'hello'], { input: 'no-such-command-for-procpool\necho\n' });
+  expect(result.code).toBe(1);
+  const [missing, echo] = jsonLines(result.stdout);
+  // setpriv, where it is used, reports it as exit code 127; execa's own spawn as an error.
+  expect(missing!.exitCode === 127 || (missing!.error as { name: string } | undefined)?.name === 'SpawnError').toBe(
+    true,
+  );
+  expect(echo).toEqual({ index: 1, exitCode: 0, signal: null, stdout: 'hello\n', stderr: '' });
+});
+
 test.each([['no-such-command-for-procpool'], ['./no/such/command']])(
   'a command that does not exist (%s): exit 2, one line on stderr, nothing run',
   async (command) => {
