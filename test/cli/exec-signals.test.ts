@@ -129,6 +129,23 @@ test('SIGTERM kills the running commands and what they started at once; exit 143
   await waitFor(() => !commands.some(({ pid, cmdline }) => runs(pid, cmdline)), 'the killed commands to go');
 });
 
+test('after a SIGKILL of procpool, --resume runs exactly the missing indices, each once in the final output', async () => {
+  const { dir, out, args } = gatedRun();
+  const cli = startCli(args());
+  await untilSlowOnesRun(cli, dir, out);
+  commandsOf(cli, ['sh ', 'sleep 1000']);
+  cli.child.kill('SIGKILL');
+  await cli.done;
+  expect(indicesIn(out)).toEqual([0, 1]);
+
+  writeFileSync(path.join(dir, 'go'), '');
+  rmSync(path.join(dir, 'runs'));
+  const resumed = await runCli(args('-q', '--resume'));
+  expect(resumed.code).toBe(0);
+  expect(runsIn(dir)).toEqual(['fast4', 'fast5', 'slow2', 'slow3']);
+  expect([...indicesIn(out)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+});
+
 test('SIGKILL of procpool: the kernel kills the commands it ran, none survives', async () => {
   const cli = startCli(['exec', '-q', '-j', '3', '--', 'sleep', '{}'], { input: '1000.1\n1000.2\n1000.3\n1000.4\n' });
   let commands: Array<{ pid: number; cmdline: string }> = [];
