@@ -23,6 +23,7 @@ test('-j 2 in input order: while a slow first command runs, the later lines run 
     await waitFor(() => runsIn(dir).length === 4, 'fast1, fast2 and fast3 to run while slow0 holds');
   } finally {
     writeFileSync(path.join(dir, 'go'), ''); // lets slow0 end, whatever happened
+    await cli.done; // before the cleanup SIGKILLs procpool, which would leave slow0's sleep behind
   }
   const result = await cli.done;
   expect(result.code).toBe(0);
@@ -51,6 +52,7 @@ test('-j 16 --unordered: when one command ends, the next line starts while the o
       'the slow commands to hold the gate',
     );
     closeSync(writer);
+    await cli.done;
   }
   const result = await cli.done;
   expect(result.code).toBe(0);
