@@ -11,8 +11,9 @@ import { CPYTHON_POOL } from './scenarios/cpython-pool.mjs';
 /**
  * A feature a scenario may need (`Scenario.needs`) and a pool may lack;
  * `multiprocessing`: Python's Process, Pipe and Connection (H, I, J) and shared objects (K, L, M);
- * `futures`: Python's concurrent.futures, a ProcessPoolExecutor (N, N2).
- * @typedef {'recycle' | 'map' | 'process' | 'multiprocessing' | 'futures'} Feature
+ * `futures`: Python's concurrent.futures, a ProcessPoolExecutor (N, N2);
+ * `command`: a command-line tool that runs a task module over an input file (O, O2, O3).
+ * @typedef {'recycle' | 'map' | 'process' | 'multiprocessing' | 'futures' | 'command'} Feature
  */
 /**
  * The tasks of workers/functions.cjs, which every pool's worker file exposes
@@ -42,6 +43,8 @@ import { CPYTHON_POOL } from './scenarios/cpython-pool.mjs';
  * @property {string[]} [scenarios] The only scenarios it runs in (default: all).
  * @property {string} [against] The peer it is compared with, trial by trial
  *   (procpool's ThreadPool: piscina); the report adds that ratio to its rows.
+ * @property {string[]} [commandFlags] Flags added to `procpool map` in O and O2
+ *   (its command-line tool, `scenarios/command.mjs`), for a row of other flags.
  * @property {string[]} [againstReferences] The reference rows (by id, in the
  *   scenarios that have them) it is compared with, trial by trial (procpool's
  *   Pool: CPython's Pool, fork and spawn); the report adds those ratios too.
@@ -65,6 +68,7 @@ const JEST_WORKER_RECYCLE = Number(process.env.PROBE_JEST_LIMIT ?? 0);
 const NO_PROCESS = 'threads: no worker process to kill';
 const NO_MULTIPROCESSING = 'no Process or Pipe';
 const NO_FUTURES = 'no concurrent.futures executor';
+const NO_COMMAND = 'no command-line tool';
 
 /**
  * procpool, its task module loaded as `loadTasks` says (the worker loads it the
@@ -111,9 +115,21 @@ export const subjects = {
     ...procpool(async () => require('./workers/procpool.cjs'), 'Pool', { snapshot: true }),
     scenarios: ['D', 'F'],
   },
+  // The procpool command with a chunk of lines per task, where the command runs (O, O2).
+  'procpool, --chunksize 256': {
+    ...procpool(async () => require('./workers/procpool.cjs')),
+    commandFlags: ['--chunksize', '256'],
+    scenarios: ['O', 'O2'],
+  },
   workerpool: {
     kind: 'process',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
+    lacks: {
+      recycle: NO_RECYCLE,
+      map: NO_MAP,
+      multiprocessing: NO_MULTIPROCESSING,
+      futures: NO_FUTURES,
+      command: NO_COMMAND,
+    },
     load: async () => require('workerpool'),
     async create({ workers, recycle }) {
       noRecycle('workerpool', recycle);
@@ -129,7 +145,7 @@ export const subjects = {
   },
   tinypool: {
     kind: 'process',
-    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
+    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES, command: NO_COMMAND },
     load: () => import('tinypool'),
     async create({ workers, recycle }) {
       const { Tinypool } = await this.load();
@@ -150,7 +166,7 @@ export const subjects = {
   },
   'jest-worker': {
     kind: 'process',
-    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
+    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES, command: NO_COMMAND },
     load: async () => require('jest-worker'),
     async create({ workers, recycle }) {
       const { Worker } = await this.load();
@@ -171,7 +187,7 @@ export const subjects = {
   },
   'worker-farm': {
     kind: 'process',
-    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
+    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES, command: NO_COMMAND },
     load: async () => require('worker-farm'),
     async create({ workers, recycle }) {
       const workerFarm = await this.load();
@@ -199,7 +215,13 @@ export const subjects = {
   },
   poolifier: {
     kind: 'process',
-    lacks: { recycle: NO_RECYCLE, map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES },
+    lacks: {
+      recycle: NO_RECYCLE,
+      map: NO_MAP,
+      multiprocessing: NO_MULTIPROCESSING,
+      futures: NO_FUTURES,
+      command: NO_COMMAND,
+    },
     load: async () => require('poolifier'),
     async create({ workers, recycle }) {
       noRecycle('poolifier', recycle);
@@ -218,6 +240,7 @@ export const subjects = {
       process: NO_PROCESS,
       multiprocessing: NO_MULTIPROCESSING,
       futures: NO_FUTURES,
+      command: NO_COMMAND,
     },
     load: () => import('piscina'),
     async create({ workers, recycle }) {
@@ -233,7 +256,12 @@ export const subjects = {
   'procpool ThreadPool': {
     ...procpool(async () => require('./workers/procpool.cjs'), 'ThreadPool'),
     kind: 'thread',
-    lacks: { process: NO_PROCESS, multiprocessing: 'a ThreadPool, not the Process API', futures: NO_FUTURES },
+    lacks: {
+      process: NO_PROCESS,
+      multiprocessing: 'a ThreadPool, not the Process API',
+      futures: NO_FUTURES,
+      command: NO_COMMAND,
+    },
     scenarios: ['A', 'B', 'B2', 'C', 'E'],
     against: 'piscina',
   },
