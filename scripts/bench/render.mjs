@@ -166,6 +166,10 @@ const README_ROWS = [
   { label: 'M. Lock acquire+release, a child (µs ↓)', scenario: 'M', variant: 'child' },
   { label: 'N. executor submit round trip (µs ↓)', scenario: 'N' },
   { label: 'N2. executor 20 000 submits (futures/s ↑)', scenario: 'N2' },
+  { label: 'O. `procpool map`, 100 000 lines (items/s ↑)', scenario: 'O' },
+  { label: 'O. same, without NODE_EXTRA_CA_CERTS', scenario: 'O', env: 'without CA' },
+  { label: 'O2. `procpool map` peak RSS, 1 M ÷ 100 000 lines', scenario: 'O2', show: 'ratio' },
+  { label: 'O3. `procpool --help` start-up (ms ↓)', scenario: 'O3' },
 ];
 
 /**
