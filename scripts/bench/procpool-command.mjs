@@ -42,6 +42,25 @@ export function writeNumbers(dir, count) {
   return file;
 }
 
+/**
+ * `count` lines of `bytes` x's each into FILE in `dir` (probes/command.mjs's --wide input).
+ * @param {string} dir
+ * @param {number} count
+ * @param {number} bytes
+ */
+export function writeWide(dir, count, bytes) {
+  const file = path.join(dir, `wide-${count}.txt`);
+  const fd = openSync(file, 'w');
+  try {
+    const block = `${'x'.repeat(bytes)}\n`.repeat(1024);
+    for (let from = 0; from < count; from += 1024)
+      writeFileSync(fd, from + 1024 <= count ? block : block.slice(0, (count - from) * (bytes + 1)));
+  } finally {
+    closeSync(fd);
+  }
+  return file;
+}
+
 /** @param {string} file */
 export async function lineCount(file) {
   let lines = 0;
@@ -158,15 +177,16 @@ export async function watch(command, args, { input, output, every = 10 } = {}) {
 }
 
 /**
- * `node BIN map TASK#inc` over FILE into OUT with `flags` (-j 2 --quiet and
+ * `node BIN map TASK#task` over FILE into OUT with `flags` (-j 2 --quiet and
  * whatever else): throws unless it exits 0 with a line per input line.
  * @param {string} file
  * @param {number} count its lines
  * @param {string} out
  * @param {string[]} flags
+ * @param {'inc' | 'size'} [task]
  */
-export async function procpoolMap(file, count, out, flags) {
-  const args = [BIN, 'map', `${TASK}#inc`, '--input', file, '--output', out, '-j', '2', '--quiet', ...flags];
+export async function procpoolMap(file, count, out, flags, task = 'inc') {
+  const args = [BIN, 'map', `${TASK}#${task}`, '--input', file, '--output', out, '-j', '2', '--quiet', ...flags];
   const watched = await watch(process.execPath, args);
   if (watched.code !== 0) throw new Error(`procpool map exited with ${watched.code}: ${watched.stderr.slice(0, 200)}`);
   const lines = await lineCount(out);
