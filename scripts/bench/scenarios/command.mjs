@@ -141,8 +141,7 @@ export const O2 = {
   title:
     "O2. `procpool map`'s peak RSS, the parent, over 1 000 000 lines, -j 2, file to file (MiB, lower is better; ratio: ÷ the same command over 100 000 lines, in the same trial: 1.00× is memory that does not grow with the input)",
   baseline: {
-    name: 'the same command over 100 000 lines',
-    note: 'default flags',
+    name: 'the same command over 100 000 lines, default flags',
     run: async ({ quick }) => {
       const [small = 0] = memoryLines(quick);
       const { parent, workers } = await peaks(small, []);
