@@ -96,12 +96,12 @@ export const O = {
   title:
     'O. `procpool map` of x => x + 1 over 100 000 lines, -j 2, file to file, --quiet, start-up included (items/s, higher is better)',
   baseline: {
-    name: '`xargs -P 2 -n 1 node task.cjs`, a node process per line, 100 lines',
+    name: '`xargs -P 2 -n 1 node cli-task.cjs`, a node process per line, 100 lines',
     run: ({ quick }) => perLine('xargs', ['-P', '2', '-n', '1'], quick),
   },
   references: {
     parallel: {
-      name: '`parallel -j 2 node task.cjs`, a node process per line, 100 lines',
+      name: '`parallel -j 2 node cli-task.cjs`, a node process per line, 100 lines',
       run: ({ quick }) => {
         if (!hasParallel()) throw new NotAvailable('GNU parallel is not installed');
         return perLine('parallel', ['--will-cite', '-j', '2'], quick);
