@@ -80,11 +80,10 @@ const perLine = (command, args, quick) =>
     return throughput(watched, count);
   });
 
-/** Whether `parallel` is on the PATH (GNU parallel; not installed here: its row says n/a). */
+/** Whether GNU parallel is on the PATH (not moreutils' `parallel`, another tool; neither is installed here). */
 const hasParallel = () => {
   try {
-    execFileSync('sh', ['-c', 'command -v parallel'], { stdio: 'ignore' });
-    return true;
+    return execFileSync('parallel', ['--version'], { encoding: 'utf8', stdio: 'pipe' }).includes('GNU parallel');
   } catch {
     return false;
   }
