@@ -179,30 +179,44 @@ const startOnce = (args) => {
 };
 
 /**
- * The median ms of `once`, after one unmeasured call (the page cache warm).
- * @param {() => Promise<number>} once
+ * The median ms of each of `commands`, started in turns, round after round,
+ * after one unmeasured round (the page cache warm): a load that comes and
+ * goes on the machine meets them all alike.
+ * @param {Array<() => Promise<number>>} commands
  * @param {boolean} quick
  */
-async function medianStart(once, quick) {
-  await once();
-  const times = [];
-  for (let i = 0; i < starts(quick); i += 1) times.push(await once());
-  return median(times);
+async function medianStarts(commands, quick) {
+  for (const once of commands) await once();
+  /** @type {number[][]} */
+  const times = commands.map(() => []);
+  for (let round = 0; round < starts(quick); round += 1)
+    for (const [i, once] of commands.entries()) times[i]?.push(await once());
+  return times.map(median);
 }
 
-// (O3) Start-up: procpool --help, against a bare node.
+// (O3) Start-up: procpool --help, against a bare node started in turns with it.
 /** @type {Scenario} */
 export const O3 = {
-  title: 'O3. `procpool --help` start-up, spawn to exit (ms, lower is better)',
-  baseline: { name: '`node -e 0`', run: ({ quick }) => medianStart(() => nodeStart(), quick) },
+  title:
+    'O3. `procpool --help` start-up, spawn to exit (ms, lower is better; ratio: ÷ `node -e 0` started in turns with it, in the same trial)',
+  baseline: {
+    name: '`node -e 0`',
+    run: async ({ quick }) => (await medianStarts([() => nodeStart()], quick))[0] ?? NaN,
+  },
   unit: 'ms',
   columns: ['`procpool map --help` (ms)', '`procpool exec --help` (ms)'],
   needs: 'command',
   run: async (subject, { quick }) => {
     commandFlags(subject);
-    const help = await medianStart(() => startOnce(['--help']), quick);
-    const map = await medianStart(() => startOnce(['map', '--help']), quick);
-    const exec = await medianStart(() => startOnce(['exec', '--help']), quick);
-    return { value: help, extra: [map, exec] };
+    const [node = NaN, help = NaN, map = null, exec = null] = await medianStarts(
+      [
+        () => nodeStart(),
+        () => startOnce(['--help']),
+        () => startOnce(['map', '--help']),
+        () => startOnce(['exec', '--help']),
+      ],
+      quick,
+    );
+    return { value: help, ratio: help / node, extra: [map, exec] };
   },
 };
