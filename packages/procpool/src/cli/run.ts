@@ -84,7 +84,8 @@ export async function run(options: Options, backend: Backend): Promise<number> {
   // those after it, so this is more than run() calls in flight (GNU parallel's
   // -k keeps its slots busy the same way).
   const window = backend.batchSize * Math.max(backend.maxBatches, WINDOW_BATCHES);
-  const written: Slot[] = []; // dispatched, not yet written, in input order
+  // Dispatched, in input order, from `head` on not yet written (written slots are cleared, not kept).
+  const written: (Slot | undefined)[] = [];
   let head = 0;
   let inFlight = 0;
   let counts = { done: 0, failed: 0 };
@@ -118,7 +119,10 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     if (stderr !== undefined && stderr !== '') process.stderr.write(whole(stderr));
   };
   const drain = (): void => {
-    while (head < written.length && written[head]!.outcome !== undefined) write(written[head++]!);
+    for (let slot = written[head]; slot?.outcome !== undefined; slot = written[head]) {
+      write(slot);
+      written[head++] = undefined;
+    }
     if (head > 4096 && head * 2 > written.length) {
       written.splice(0, head);
       head = 0;

@@ -2,7 +2,8 @@ import type { Chunk } from './chunk.js';
 
 /** Chunks waiting for a worker, first in first out; taken from the head by index, compacted now and then. */
 export class ChunkQueue {
-  #items: Chunk[] = [];
+  // Taken slots are cleared, so a sent chunk's arguments are not kept until the next compaction.
+  #items: (Chunk | undefined)[] = [];
   #head = 0;
 
   get length(): number {
@@ -24,7 +25,7 @@ export class ChunkQueue {
 
   shift(): Chunk | undefined {
     const chunk = this.#items[this.#head];
-    if (chunk !== undefined) this.#head += 1;
+    if (chunk !== undefined) this.#items[this.#head++] = undefined;
     return chunk;
   }
 
