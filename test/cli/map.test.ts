@@ -156,6 +156,16 @@ test("a task's console.log and process.stdout.write go to stderr, never among th
   expect(stderr).toContain('chatty stdout.write');
 });
 
+test.each(['writeToFd1', 'childWithInheritedStdout'])(
+  "a task's output that bypasses process.stdout (%s) does not land among the JSON lines either",
+  async (name) => {
+    const { code, stdout, stderr } = await runCli(['map', task(name)], { input: '1\n2\n' });
+    expect(code).toBe(0);
+    expect(stdout).toBe('{"index":0,"value":1}\n{"index":1,"value":2}\n');
+    expect(stderr).toMatch(/raw write to fd 1|a child process of the task/);
+  },
+);
+
 test('an ES module task module loads', async () => {
   const { code, stdout } = await runCli(['map', `${FIXTURES}esm-tasks.mjs#triple`], { input: '1\n2\n' });
   expect(code).toBe(0);
