@@ -178,6 +178,13 @@ test('--resume drops a last line cut short (as a killed run may leave) and runs 
   expect(lines.find((line) => line.index === 10)).toEqual({ index: 10, value: 20 });
 });
 
+test('--resume with an --output that does not exist yet runs every input into it, exit 0', async () => {
+  const run = prepare(5);
+  const { code } = await runCli(['map', task('double'), '--input', run.input, '--output', run.output, '--resume']);
+  expect(code).toBe(0);
+  expect(outputLines(run)).toEqual([0, 1, 2, 3, 4].map((i) => ({ index: i, value: 2 * i })));
+});
+
 test('--resume over a complete output runs nothing and leaves it as it was, exit 0', async () => {
   const run = prepare(5);
   const complete = [0, 1, 2, 3, 4].map((i) => `{"index":${i},"value":"earlier"}\n`).join('');
