@@ -49,3 +49,9 @@ test('a reader that goes away (… | head -1) ends the run, and no worker is lef
   expect(code).toBe(141);
   await waitFor(() => workers.every(({ pid }) => !isAlive(pid)), 'the workers to be gone');
 });
+
+test('an --output that cannot be written (a full disk: /dev/full): exit 1, and stderr names the output', async () => {
+  const { code, stderr } = await runCli(['map', task('double'), '--output', '/dev/full'], { input: numbers(5) });
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/^procpool: .*\/dev\/full.*ENOSPC/m);
+});

@@ -12,7 +12,7 @@ const task = (name: string): string => `${FIXTURES}tasks.cjs#${name}`;
 const COUNT = 400;
 const ALL = Array.from({ length: COUNT }, (_, i) => i);
 
-// Runs started in a process group of their own (for a Ctrl-C), killed, group and all, if a test fails.
+// Runs started here in a process group of their own, killed, group and all, if a test fails.
 const groups = new Set<ChildProcess>();
 afterEach(() => {
   for (const child of groups) {
@@ -152,6 +152,25 @@ test("Ctrl-C (SIGINT to procpool's whole process group, workers included): runni
   expect(outputLines(run).every((line) => line.error === undefined)).toBe(true);
   expect(sorted(started(run))).toEqual(sorted(done));
   await expectResumeCompletes(run, 'slow');
+});
+
+test('SIGINT while stdin is still open (its producer not done): procpool stops reading, exit 130, the lines done written', async () => {
+  const child = spawn(process.execPath, [BIN, 'map', task('double'), '-j', '2'], {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  groups.add(child);
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.on('error', () => {});
+  child.stdin.write('1\n2\n3\n'); // and no end: as `tail -f log | procpool map …`
+  await waitFor(() => stdout.split('\n').length > 3, 'the three output lines');
+  child.kill('SIGINT');
+  expect(await closed).toBe(130);
+  groups.delete(child);
+  child.stdin.destroy();
+  expect(stdout).toBe('{"index":0,"value":2}\n{"index":1,"value":4}\n{"index":2,"value":6}\n');
 });
 
 test('SIGKILL of procpool mid-run leaves no worker behind; --resume then does each index once', async () => {
