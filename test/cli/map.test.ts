@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@jest/globals';
@@ -186,4 +186,31 @@ test.each([
   const { code, stdout } = await runCli(['map', spec], { input: '21\n', cwd: FIXTURES });
   expect(code).toBe(0);
   expect(jsonLines(stdout)).toEqual([{ index: 0, value: 42 }]);
+});
+
+test("a module in a directory whose name has '#', a space and accents loads", async () => {
+  const dir = path.join(tempDir(), 'tâches #1 ici');
+  mkdirSync(dir);
+  copyFileSync(`${FIXTURES}esm-tasks.mjs`, path.join(dir, 'esm-tasks.mjs'));
+  const { code, stdout } = await runCli(['map', `${dir}/esm-tasks.mjs#triple`], { input: '5\n' });
+  expect(code).toBe(0);
+  expect(jsonLines(stdout)).toEqual([{ index: 0, value: 15 }]);
+});
+
+test("a package name is found in the working directory's node_modules (CommonJS, and an ES module package)", async () => {
+  const cwd = tempDir();
+  const writePackage = (name: string, manifest: object, source: string): void => {
+    mkdirSync(path.join(cwd, 'node_modules', name), { recursive: true });
+    writeFileSync(path.join(cwd, 'node_modules', name, 'package.json'), JSON.stringify({ name, ...manifest }));
+    writeFileSync(path.join(cwd, 'node_modules', name, 'index.js'), source);
+  };
+  writePackage('@cli-test/cjs-tasks', { main: 'index.js' }, 'exports.double = (x) => 2 * x;\n');
+  writePackage('esm-tasks', { type: 'module', exports: './index.js' }, 'export const triple = (x) => 3 * x;\n');
+  const cjs = await runCli(['map', '@cli-test/cjs-tasks#double'], { input: '5\n', cwd });
+  const esm = await runCli(['map', 'esm-tasks#triple'], { input: '5\n', cwd });
+  expect([cjs.code, esm.code]).toEqual([0, 0]);
+  expect([...jsonLines(cjs.stdout), ...jsonLines(esm.stdout)]).toEqual([
+    { index: 0, value: 10 },
+    { index: 0, value: 15 },
+  ]);
 });
