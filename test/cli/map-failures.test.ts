@@ -42,6 +42,17 @@ test('--max-tasks-per-child 1: each input runs in a new worker, and the summary 
   expect(Number(restarts?.[1])).toBeGreaterThanOrEqual(6);
 });
 
+test('--max-memory 60MB: a worker whose RSS grew past it after a task is replaced; every input succeeds', async () => {
+  const { code, stdout, stderr } = await runCli(['map', task('holdMegabytes'), '-j', '1', '--max-memory', '60MB'], {
+    input: '100\n100\n100\n',
+  });
+  expect(code).toBe(0);
+  const pids = jsonLines(stdout).map((line) => line.value);
+  expect(pids).toHaveLength(3);
+  expect(new Set(pids).size).toBe(3);
+  expect(Number(/(\d+) worker restarts/.exec(summaryOf(stderr))?.[1])).toBeGreaterThanOrEqual(2);
+});
+
 test('a task that SIGKILLs its worker fails that input with WorkerLostError; the others are fine, exit 1', async () => {
   const { code, stdout, stderr } = await runCli(['map', task('killWorkerOn'), '-j', '2'], {
     input: '1\n2\n"kill"\n4\n5\n6\n',
