@@ -184,6 +184,22 @@ test('SIGKILL of procpool mid-run leaves no worker behind; --resume then does ea
   await expectResumeCompletes(run, 'slow');
 });
 
+test.each([
+  ['in input order', []],
+  ['with --unordered', ['--unordered']],
+])('after a --fail-fast stop %s, --resume runs what is missing: each index exactly once', async (_, flags) => {
+  const run = prepare();
+  writeFileSync(run.input, ALL.map((i) => `${i === 5 ? -5 : i}\n`).join(''));
+  const stopped = await start(run, 'throwOnNegative', ['--fail-fast', ...flags]).done;
+  expect(stopped.code).toBe(1);
+  expect(indices(run)).not.toContain(5);
+  const { code } = await start(run, 'throwOnNegative', ['--resume', ...flags]).done;
+  expect(code).toBe(1);
+  const lines = outputLines(run);
+  expect(sorted(lines.map((line) => line.index))).toEqual(ALL);
+  expect(lines.filter((line) => line.error !== undefined).map((line) => line.index)).toEqual([5]);
+});
+
 test('--resume drops a last line cut short (as a killed run may leave) and runs that index again', async () => {
   const run = prepare(20);
   // Indices 0..9 done by "an earlier run" (marked by their value), then index 10 cut mid-line.
