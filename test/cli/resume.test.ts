@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect, test } from '@jest/globals';
-import { BIN, runCli, startCli, type RunningCli } from '../helpers/cli.js';
+import { expect, test } from '@jest/globals';
+import { runCli, startCli, type RunningCli } from '../helpers/cli.js';
 import { descendants, isAlive, waitFor } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -11,19 +10,6 @@ const FIXTURES = fileURLToPath(new URL('../../fixtures/cli/', import.meta.url));
 const task = (name: string): string => `${FIXTURES}tasks.cjs#${name}`;
 const COUNT = 400;
 const ALL = Array.from({ length: COUNT }, (_, i) => i);
-
-// Runs started here in a process group of their own, killed, group and all, if a test fails.
-const groups = new Set<ChildProcess>();
-afterEach(() => {
-  for (const child of groups) {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // the whole group is gone already
-    }
-  }
-  groups.clear();
-});
 
 interface Run {
   readonly dir: string;
@@ -99,79 +85,32 @@ test.each([
   },
 );
 
-test('a second SIGINT kills the running tasks: exit 130, no worker left, whole lines; --resume does each index once', async () => {
-  const run = prepare();
-  // Inputs from 100 on block their worker while the file "hold" exists.
-  writeFileSync(path.join(run.dir, 'hold'), '');
-  const cli = start(run, 'holdFrom100');
-  await waitFor(() => readdirSync(run.dir).some((name) => name.startsWith('held-')), 'a task that blocks');
-  const workers = descendants(cli.child.pid);
-  expect(workers.length).toBeGreaterThan(0);
-  cli.child.kill('SIGINT');
-  await waitFor(() => cli.stderr().includes('interrupted'), 'the first interrupt taken');
-  cli.child.kill('SIGINT');
-  const { code } = await cli.done;
-  expect(code).toBe(130);
-  await waitFor(() => workers.every(({ pid }) => !isAlive(pid)), 'the workers to be gone');
-  const done = indices(run);
-  expect(new Set(done).size).toBe(done.length);
-  expect(done.every((index) => index < 100)).toBe(true);
-  rmSync(path.join(run.dir, 'hold'));
-  await expectResumeCompletes(run, 'holdFrom100');
-});
-
-test('SIGTERM kills the running tasks: exit 143, no worker left, whole lines; --resume does each index once', async () => {
-  const run = prepare();
-  writeFileSync(path.join(run.dir, 'hold'), '');
-  const cli = start(run, 'holdFrom100');
-  await waitFor(() => readdirSync(run.dir).some((name) => name.startsWith('held-')), 'a task that blocks');
-  const workers = descendants(cli.child.pid);
-  cli.child.kill('SIGTERM');
-  await expect(cli.done).resolves.toMatchObject({ code: 143 });
-  await waitFor(() => workers.every(({ pid }) => !isAlive(pid)), 'the workers to be gone');
-  const done = indices(run);
-  expect(new Set(done).size).toBe(done.length);
-  rmSync(path.join(run.dir, 'hold'));
-  await expectResumeCompletes(run, 'holdFrom100');
-});
-
-test("Ctrl-C (SIGINT to procpool's whole process group, workers included): running tasks still finish, exit 130", async () => {
-  const run = prepare();
-  const child = spawn(
-    process.execPath,
-    [BIN, 'map', task('slow'), '-j', '2', '--input', run.input, '--output', run.output],
-    { detached: true, stdio: 'ignore', env: { ...process.env, PROCPOOL_CLI_TEST_DIR: run.dir } },
-  );
-  groups.add(child);
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  await waitFor(() => lineCount(run) >= 3, 'the first output lines');
-  process.kill(-child.pid!, 'SIGINT');
-  expect(await closed).toBe(130);
-  groups.delete(child);
-  const done = indices(run);
-  expect(outputLines(run).every((line) => line.error === undefined)).toBe(true);
-  expect(sorted(started(run))).toEqual(sorted(done));
-  await expectResumeCompletes(run, 'slow');
-});
-
-test('SIGINT while stdin is still open (its producer not done): procpool stops reading, exit 130, the lines done written', async () => {
-  const child = spawn(process.execPath, [BIN, 'map', task('double'), '-j', '2'], {
-    detached: true,
-    stdio: ['pipe', 'pipe', 'ignore'],
-  });
-  groups.add(child);
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  child.stdin.on('error', () => {});
-  child.stdin.write('1\n2\n3\n'); // and no end: as `tail -f log | procpool map …`
-  await waitFor(() => stdout.split('\n').length > 3, 'the three output lines');
-  child.kill('SIGINT');
-  expect(await closed).toBe(130);
-  groups.delete(child);
-  child.stdin.destroy();
-  expect(stdout).toBe('{"index":0,"value":2}\n{"index":1,"value":4}\n{"index":2,"value":6}\n');
-});
+test.each([
+  ['a second SIGINT', 130, ['SIGINT', 'SIGINT']],
+  ['SIGTERM', 143, ['SIGTERM']],
+] as const)(
+  '%s kills the running tasks: exit %i, no worker left, whole lines; --resume does each index once',
+  async (_, exitCode, signals) => {
+    const run = prepare();
+    // Inputs from 100 on block their worker while the file "hold" exists.
+    writeFileSync(path.join(run.dir, 'hold'), '');
+    const cli = start(run, 'holdFrom100');
+    await waitFor(() => readdirSync(run.dir).some((name) => name.startsWith('held-')), 'a task that blocks');
+    const workers = descendants(cli.child.pid);
+    expect(workers.length).toBeGreaterThan(0);
+    for (const [i, signal] of signals.entries()) {
+      cli.child.kill(signal);
+      if (i < signals.length - 1) await waitFor(() => cli.stderr().includes('interrupted'), 'the interrupt taken');
+    }
+    await expect(cli.done).resolves.toMatchObject({ code: exitCode });
+    await waitFor(() => workers.every(({ pid }) => !isAlive(pid)), 'the workers to be gone');
+    const done = indices(run);
+    expect(new Set(done).size).toBe(done.length);
+    expect(done.every((index) => index < 100)).toBe(true);
+    rmSync(path.join(run.dir, 'hold'));
+    await expectResumeCompletes(run, 'holdFrom100');
+  },
+);
 
 test('SIGKILL of procpool mid-run leaves no worker behind; --resume then does each index once', async () => {
   const run = prepare();
