@@ -104,9 +104,9 @@ test('Ctrl-C: the running tasks still finish (the workers ignore it), exit 130; 
   await expectResumeCompletes(run, 'slow');
 });
 
-test('Ctrl-C while a worker is starting (--max-tasks-per-child 1): no input fails; --resume does each index once', async () => {
+test('Ctrl-C while workers are starting (-j 4 --max-tasks-per-child 1): no input fails; --resume does each index once', async () => {
   const run = prepare(60);
-  const { child, closed } = startInGroup(run, 'slow', ['--max-tasks-per-child', '1']);
+  const { child, closed } = startInGroup(run, 'slow', ['-j', '4', '--max-tasks-per-child', '1']);
   await waitFor(() => lineCount(run) >= 4, 'workers replaced a few times');
   // A worker process that was not there a moment ago is still starting: the Ctrl-C reaches it then.
   const known = new Set(childrenOf(child.pid!));
