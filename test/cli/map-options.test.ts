@@ -1,7 +1,10 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@jest/globals';
+import { afterEach, expect, test } from '@jest/globals';
 import { jsonLines, runCli, startCli } from '../helpers/cli.js';
 import { descendants, isAlive, waitFor } from '../helpers/processes.js';
+import { tempDir } from '../helpers/temp.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/cli/', import.meta.url));
 const task = (name: string): string => `${FIXTURES}tasks.cjs#${name}`;
@@ -54,4 +57,27 @@ test('an --output that cannot be written (a full disk: /dev/full): exit 1, and s
   const { code, stderr } = await runCli(['map', task('double'), '--output', '/dev/full'], { input: numbers(5) });
   expect(code).toBe(1);
   expect(stderr).toMatch(/^procpool: .*\/dev\/full.*ENOSPC/m);
+});
+
+// Writers into a FIFO, killed if a test left one blocked on it.
+const writers = new Set<ChildProcess>();
+afterEach(() => {
+  for (const writer of writers) writer.kill('SIGKILL');
+  writers.clear();
+});
+
+test.each([
+  ['with a progress display', []],
+  ['with --quiet', ['--quiet']],
+])('--input a FIFO (as `--input <(zcat data.gz)` gives), %s: every line is read once, in order', async (_, flags) => {
+  const fifo = path.join(tempDir(), 'input.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const count = 100_000;
+  const writer = spawn('sh', ['-c', `seq 0 ${count - 1} > "$1"`, 'sh', fifo], { stdio: 'ignore' });
+  writers.add(writer);
+  const { code, stdout } = await runCli(['map', task('echo'), '-j', '2', '--input', fifo, ...flags]);
+  expect(code).toBe(0);
+  const lines = jsonLines(stdout);
+  expect(lines.length).toBe(count);
+  expect(lines.every((line, i) => line.index === i && line.value === i)).toBe(true);
 });
