@@ -81,3 +81,15 @@ test.each([
   expect(lines.length).toBe(count);
   expect(lines.every((line, i) => line.index === i && line.value === i)).toBe(true);
 });
+
+test('--lines: multibyte characters that straddle the reader’s chunks arrive whole', async () => {
+  // 20 000 lines of 2-, 3- and 4-byte characters: several 64 KiB chunks, split inside characters.
+  const expected = Array.from({ length: 20_000 }, (_, i) => `${'é'.repeat(i % 7)}€😀${i}`);
+  const { code, stdout } = await runCli(['map', task('echo'), '--lines', '-j', '2', '--quiet'], {
+    input: expected.join('\n'),
+  });
+  expect(code).toBe(0);
+  const values = jsonLines(stdout).map((line) => line.value);
+  expect(values.length).toBe(expected.length);
+  expect(values.every((value, i) => value === expected[i])).toBe(true);
+});
