@@ -374,6 +374,28 @@ test('answers wait for the run to end, unless ANSWER_DELAY_MS went by since the 
   ]);
 });
 
+test('answers held so far leave before a chunk whose call returns a promise is awaited', async () => {
+  let release!: () => void;
+  const { sink, runner, enqueue } = initialized({
+    quick: (x) => x,
+    later: (x) => new Promise((resolve) => (release = () => resolve(x))),
+  });
+  enqueue(1, 'quick', [[1]]);
+  enqueue(2, 'later', [[2]]);
+  enqueue(3, 'quick', [[3]]);
+  runner.start();
+  // The answer to 1 does not wait for 2, however long 2 takes.
+  expect(sink.events.map((event) => (event.on === 'done' ? String(event.id) : event.on))).toEqual(['1', 'flush']);
+  release();
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(sink.events.map((event) => (event.on === 'done' ? String(event.id) : event.on))).toEqual([
+    '1',
+    'flush',
+    '2',
+    '3',
+  ]);
+});
+
 test('chunks wait for the initializer, which gets its arguments; ready comes before their answers', async () => {
   let init!: () => void;
   let called!: (args: unknown[]) => void;

@@ -70,6 +70,8 @@ export class TaskRunner {
   // chunk looks up nothing by name after its function's first call.
   readonly #refs: Array<{ ref: WireTaskRef; fn?: TaskFn }> = [];
   #draining = false;
+  // An answer was handed to the sink and may wait there for a flush.
+  #held = false;
   #initialized = false; // chunks may arrive while the initializer runs; they wait
   #stopping = false;
   #running: number | null = null;
@@ -154,14 +156,19 @@ export class TaskRunner {
       let retire: boolean | Promise<boolean>;
       try {
         retire = this.#runChunk(next);
-        // Only a chunk whose call returns a promise (or a first import) costs a wait.
-        if (typeof retire !== 'boolean') retire = await retire;
+        // Only a chunk whose call returns a promise (or a first import) costs a
+        // wait, for as long as it takes: the answers held so far leave first.
+        if (typeof retire !== 'boolean') {
+          this.#flush();
+          since = this.#clock();
+          retire = await retire;
+        }
       } finally {
         this.#running = null;
       }
       if (retire) return this.#sink.leave(); // chunks still queued are re-sent elsewhere by the parent
       if (queue.length > 0 && this.#clock() - since >= ANSWER_DELAY_MS) {
-        this.#sink.flush();
+        this.#flush();
         since = this.#clock();
       }
     }
@@ -256,8 +263,17 @@ export class TaskRunner {
 
   #done(id: number, encoded: Payload): boolean {
     const retire = this.#overMemory();
-    this.#sink.done(id, encoded, retire, this.#queue.length === 0);
+    const last = this.#queue.length === 0;
+    this.#sink.done(id, encoded, retire, last);
+    this.#held ||= !last;
     return retire;
+  }
+
+  // Only when an answer waits: a run of async chunks flushes nothing it need not.
+  #flush(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#sink.flush();
   }
 
   // A task's puts to queues elsewhere reach them before its answer reaches the caller.
@@ -270,6 +286,7 @@ export class TaskRunner {
   #failed(id: number, failure: EncodedFailure): boolean {
     const retire = this.#overMemory();
     this.#sink.failed(id, failure, retire);
+    this.#held = true;
     return retire;
   }
 }
