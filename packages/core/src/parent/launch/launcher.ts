@@ -22,6 +22,10 @@ export interface LaunchOptions {
    * from and keep the tail of (a pool worker's, for crash reports).
    */
   shareStderr?: boolean;
+  /** In a session and process group of its own (Pool's `detached`). */
+  detached?: boolean;
+  /** Its fd 1: ours, or (`'stderr'`) where its stderr goes (Pool's `stdout`). */
+  stdout?: 'inherit' | 'stderr';
   /**
    * What the child inherits from fd INHERITED_FD on (the Connections in a
    * Process's args or a Pool's initargs), asked for at each spawn.

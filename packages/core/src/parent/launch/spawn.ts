@@ -20,7 +20,13 @@ const STDERR_TAIL_BYTES = 4096;
 export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket): SpawnedWorker {
   const { file, args } = buildCommand(options);
   const stderrTo = options.shareStderr === true ? 'inherit' : 'pipe';
-  const stdio: Array<'ignore' | 'inherit' | 'pipe' | 'ipc' | net.Socket> = ['ignore', 'inherit', stderrTo, channel];
+  const stdoutTo = options.stdout !== 'stderr' ? 'inherit' : stderrTo === 'pipe' ? 'pipe' : 2;
+  const stdio: Array<'ignore' | 'inherit' | 'pipe' | 'ipc' | net.Socket | number> = [
+    'ignore',
+    stdoutTo,
+    stderrTo,
+    channel,
+  ];
   // fd 4 is Node's IPC channel under fork, unused under spawn; inherited objects follow.
   if (options.method === 'fork') stdio.push('ipc');
   let inherited: readonly InheritedEnd[];
@@ -48,6 +54,7 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
       cwd: options.cwd ?? process.cwd(),
       env: buildEnv(options),
       windowsHide: true,
+      detached: options.detached === true,
     });
   } catch (error) {
     handOver(null);
@@ -65,12 +72,17 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
   const stderr = child.stderr ?? null;
   let tail = '';
   let stderrDone: Promise<void> = Promise.resolve();
+  // The worker's stderr (and with stdout: 'stderr', its stdout) still reaches ours; its tail is kept for crash reports.
+  const copy = (chunk: Buffer): void => {
+    process.stderr.write(chunk);
+    tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  };
+  if (child.stdout !== null) {
+    child.stdout.on('data', copy).on('error', () => {});
+    (child.stdout as net.Socket).unref();
+  }
   if (stderr !== null) {
-    // The worker's stderr still reaches ours; its tail is kept for crash reports.
-    stderr.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
-    });
+    stderr.on('data', copy);
     stderr.on('error', () => {});
     stderrDone = new Promise((resolve) => stderr.once('close', resolve));
     (stderr as net.Socket).unref();

@@ -39,7 +39,23 @@ export interface PoolOptions {
    * ~3–4.5 MiB more private memory per worker (Node keeps the blob). @default false
    */
   snapshot?: boolean | undefined;
+  /**
+   * Start each worker in a session and process group of its own (Node's
+   * `detached`): a terminal's Ctrl-C, which signals the whole foreground
+   * process group, then reaches only this process, which decides what its
+   * workers do. They still die with it. @default false
+   */
+  detached?: boolean | undefined;
+  /**
+   * Where workers' standard output goes: this process's stdout, or its stderr
+   * (for a program whose stdout carries data, as the `procpool` command's
+   * does). @default 'inherit'
+   */
+  stdout?: WorkerStdout | undefined;
 }
+
+/** Where pool workers' standard output goes. */
+export type WorkerStdout = 'inherit' | 'stderr';
 
 /** When a pool starts its workers: all with the pool, or each when work first needs it. */
 export type StartWorkers = 'eager' | 'onDemand';
@@ -58,6 +74,8 @@ export interface ResolvedOptions {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string | undefined;
   snapshot: boolean;
+  detached: boolean;
+  stdout: WorkerStdout;
 }
 
 // `satisfies` makes the compiler hold this list to PoolOptions: no key missing, none extra.
@@ -76,6 +94,8 @@ const KNOWN: ReadonlySet<string> = new Set(
     env: true,
     cwd: true,
     snapshot: true,
+    detached: true,
+    stdout: true,
   } satisfies Record<keyof PoolOptions, true>),
 );
 
@@ -100,6 +120,8 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     env,
     cwd,
     snapshot,
+    detached = false,
+    stdout = 'inherit',
   } = options;
   if (!isPositiveInteger(processes)) throw invalid('processes', 'a positive integer', processes, true);
   if (startWorkers !== 'eager' && startWorkers !== 'onDemand') {
@@ -116,6 +138,8 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
   }
   if (!Number.isInteger(retries) || retries < 0) throw invalid('retries', 'a non-negative integer', retries, true);
   if (!Array.isArray(initargs)) throw invalid('initargs', 'an array', initargs);
+  if (typeof detached !== 'boolean') throw invalid('detached', 'a boolean', detached);
+  if (stdout !== 'inherit' && stdout !== 'stderr') throw invalid('stdout', "'inherit' or 'stderr'", stdout);
   const launch = resolveLaunchOptions({ context, execArgv, env, cwd, snapshot });
 
   return {
@@ -132,5 +156,7 @@ export function normalizeOptions(raw: number | PoolOptions | undefined): Resolve
     env: launch.env,
     cwd: launch.cwd,
     snapshot: launch.snapshot,
+    detached,
+    stdout,
   };
 }

@@ -7,10 +7,10 @@ import type { PoolOptions, ResolvedOptions } from './options.js';
 import { Pool } from './pool.js';
 import { Scheduler } from './scheduler.js';
 
-/** A ThreadPool's options: a Pool's, without what only a process has (a start method, a working directory, a start-up snapshot). */
+/** A ThreadPool's options: a Pool's, without what only a process has (a start method, a working directory, a start-up snapshot, a process group, a stdout of its own). */
 export interface ThreadPoolOptions extends Omit<
   PoolOptions,
-  'context' | 'cwd' | 'snapshot' | 'processes' | 'taskTimeout' | 'maxMemoryPerChild'
+  'context' | 'cwd' | 'snapshot' | 'detached' | 'stdout' | 'processes' | 'taskTimeout' | 'maxMemoryPerChild'
 > {
   /** Number of threads. @default os.availableParallelism() */
   processes?: number | undefined;
@@ -46,7 +46,7 @@ export class ThreadPool extends Pool {
 // What a thread cannot have, said as any other bad option is; the rest is Pool's to check.
 function checkThreadOptions(options: number | ThreadPoolOptions | undefined): number | PoolOptions | undefined {
   if (typeof options !== 'object' || options === null) return options;
-  const { context, cwd, snapshot } = options as PoolOptions;
+  const { context, cwd, snapshot, detached, stdout } = options as PoolOptions;
   if (context !== undefined) {
     throw invalid('context', 'left out of a ThreadPool (threads run in this process: no start method)', context);
   }
@@ -55,6 +55,12 @@ function checkThreadOptions(options: number | ThreadPoolOptions | undefined): nu
   }
   if (snapshot !== undefined) {
     throw invalid('snapshot', 'left out of a ThreadPool (a thread starts inside this process)', snapshot);
+  }
+  if (detached !== undefined) {
+    throw invalid('detached', 'left out of a ThreadPool (a thread is in this process, and its group)', detached);
+  }
+  if (stdout !== undefined) {
+    throw invalid('stdout', "left out of a ThreadPool (a thread writes to this process's stdout)", stdout);
   }
   return options;
 }

@@ -124,8 +124,8 @@ export function workerSettings(options: ResolvedOptions): WorkerSettings {
           return payload;
         };
   const me = currentProcess();
-  const { execArgv, env, cwd, snapshot } = options;
-  const launch = { method: options.startMethod, execArgv, env, cwd, snapshot };
+  const { execArgv, env, cwd, snapshot, detached, stdout } = options;
+  const launch = { method: options.startMethod, execArgv, env, cwd, snapshot, detached, stdout };
   return {
     // Every worker, replacements too, inherits the Connections in initargs.
     launch: connections.length === 0 ? launch : { ...launch, inherit: () => connections.map(childEndOf) },

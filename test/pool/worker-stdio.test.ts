@@ -1,0 +1,69 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { expect, test } from '@jest/globals';
+import { Pool, ThreadPool } from '@procpool/core';
+import { waitFor } from '../helpers/processes.js';
+import { tempDir } from '../helpers/temp.js';
+
+const run = promisify(execFile);
+const FIXTURE = fileURLToPath(new URL('../../fixtures/worker-stdio.mjs', import.meta.url));
+
+test("stdout: 'stderr' sends what a worker writes to its stdout (console.log, fd 1, its children's) to our stderr", async () => {
+  const { stdout, stderr } = await run(process.execPath, [FIXTURE, 'stdout', 'stderr'], { timeout: 30_000 });
+  expect(stdout).toBe('');
+  expect(stderr).toContain('from console.log\nfrom fd 1\nfrom a child\n');
+  expect(stderr).toContain('result spoken');
+});
+
+test("stdout: 'inherit' (the default) leaves it on our stdout", async () => {
+  const { stdout, stderr } = await run(process.execPath, [FIXTURE, 'stdout', 'inherit'], { timeout: 30_000 });
+  expect(stdout).toBe('from console.log\nfrom fd 1\nfrom a child\n');
+  expect(stderr).toContain('result spoken');
+});
+
+// The fixture leads a process group of its own, as a shell's foreground job
+// does, and the group gets SIGINT, as a terminal's Ctrl-C sends it.
+async function ctrlC(detached: boolean): Promise<string> {
+  const dir = tempDir();
+  const child = spawn(process.execPath, [FIXTURE, 'ctrl-c', dir, String(detached)], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  try {
+    await waitFor(() => existsSync(path.join(dir, 'started')), 'the task to start', 30_000);
+    process.kill(-child.pid!, 'SIGINT');
+    await waitFor(() => stderr.includes('SIGINT'), 'the parent to take the SIGINT');
+    writeFileSync(path.join(dir, 'go'), '');
+    await closed;
+    return stdout.trim();
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  }
+}
+
+test('detached: true keeps a terminal Ctrl-C from the workers: the parent decides, and the task finishes', async () => {
+  expect(await ctrlC(true)).toBe('finished');
+});
+
+test('without detached, the same Ctrl-C kills the worker running the task (as in Python)', async () => {
+  expect(await ctrlC(false)).toBe('WorkerLostError SIGINT');
+});
+
+test('detached and stdout are checked, and a ThreadPool has neither', () => {
+  expect(() => new Pool({ detached: 'yes' as unknown as boolean })).toThrow(
+    'Expected `detached` to be a boolean, got `yes`',
+  );
+  expect(() => new Pool({ stdout: 'pipe' as unknown as 'stderr' })).toThrow(
+    "Expected `stdout` to be 'inherit' or 'stderr', got `pipe`",
+  );
+  expect(() => new ThreadPool({ detached: true } as never)).toThrow(/detached.*left out of a ThreadPool/);
+  expect(() => new ThreadPool({ stdout: 'stderr' } as never)).toThrow(/stdout.*left out of a ThreadPool/);
+});
