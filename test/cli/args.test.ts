@@ -36,7 +36,7 @@ const usageErrors: Array<[string, string[], RegExp]> = [
   ['--lines with --spread', ['map', TASK, '--lines', '--spread'], /--lines.*--spread/],
   ["exec's --shell given to map", ['map', TASK, '--shell'], /--shell/],
   ['an --input file that does not exist', ['map', TASK, '--input', `${FIXTURES}no-such-input.jsonl`], /no-such-input/],
-  ['an --input that is a directory', ['map', TASK, '--input', FIXTURES], /EISDIR/],
+  ['an --input that is a directory', ['map', TASK, '--input', FIXTURES], /is a directory/],
   ['an --output that is a directory', ['map', TASK, '--output', FIXTURES], /--output/],
   ['an unknown command', ['frobnicate'], /frobnicate/],
   ['no command', [], /command/],

@@ -192,8 +192,8 @@ function parse(
     // Node's messages carry a hint about '--' that does not apply here; keep the first sentence.
     throw new UsageError(
       String((error as Error).message)
-        .split('. ')[0]!
-        .replace(/\.$/, ''),
+        .split(/\.(?:\s|$)/)[0]!
+        .trim(),
     );
   }
 }

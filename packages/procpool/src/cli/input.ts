@@ -24,20 +24,28 @@ export async function openInput(file: string | undefined): Promise<Readable> {
  */
 export async function* readLines(stream: Readable): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
-  let rest = '';
+  // The start of a line that has no end yet, in pieces: a line of many chunks is joined once, not rescanned.
+  let pieces: string[] = [];
+  const line = (text: string): string => (text.endsWith('\r') ? text.slice(0, -1) : text);
   for await (const chunk of stream) {
-    const text = rest + (typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer));
-    const lines: string[] = [];
-    let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      lines.push(text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end));
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    let end = text.indexOf('\n');
+    if (end === -1) {
+      if (text !== '') pieces.push(text);
+      continue;
+    }
+    const lines = [line(pieces.length === 0 ? text.slice(0, end) : pieces.join('') + text.slice(0, end))];
+    pieces = [];
+    let start = end + 1;
+    for (end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
+      lines.push(line(text.slice(start, end)));
       start = end + 1;
     }
-    rest = text.slice(start);
-    if (lines.length > 0) yield lines;
+    if (start < text.length) pieces.push(text.slice(start));
+    yield lines;
   }
-  rest += decoder.end();
-  if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
+  const rest = pieces.join('') + decoder.end();
+  if (rest !== '') yield [line(rest)];
 }
 
 /** How many lines FILE has (as readLines counts them), read in the background for the progress bar's total. */

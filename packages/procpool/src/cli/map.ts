@@ -66,6 +66,10 @@ export class MapBackend implements Backend {
       processes: options.jobs,
       initializer: `${WORKER}#prepareWorker`,
       initargs: [this.#module, this.#name, options.input_],
+      // A terminal's Ctrl-C reaches procpool only, which decides what running tasks do;
+      // a task's stdout (console.log, fd 1, its children's) goes to stderr: stdout is the JSON lines'.
+      detached: true,
+      stdout: 'stderr',
       ...(options.maxTasksPerChild === undefined ? {} : { maxTasksPerChild: options.maxTasksPerChild }),
       ...(options.maxMemory === undefined ? {} : { maxMemoryPerChild: options.maxMemory }),
       ...(options.timeout === undefined ? {} : { taskTimeout: options.timeout }),

@@ -1,4 +1,5 @@
-import type { Options } from './args.js';
+import fs from 'node:fs';
+import { UsageError, type Options } from './args.js';
 import { countLines, openInput, readLines } from './input.js';
 import { IndexSet, Output, readDone } from './output.js';
 import { Progress } from './progress.js';
@@ -46,6 +47,15 @@ export interface Backend {
 const QUEUED_MS = 50;
 const WINDOW_BATCHES = 256;
 
+function sameFile(a: string, b: string): boolean {
+  try {
+    const [x, y] = [fs.statSync(a), fs.statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // the output does not exist yet
+  }
+}
+
 function backendFailure(error: unknown): Outcome {
   const { name, message } = error instanceof Error ? error : new Error(String(error));
   return { failed: true, json: `"error":${JSON.stringify({ name, message })}`, reason: `${name}: ${message}` };
@@ -74,6 +84,9 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     input = await openInput(options.input);
     await backend.start();
     done = options.resume ? readDone(options.output!) : new IndexSet();
+    if (options.input !== undefined && options.output !== undefined && sameFile(options.input, options.output)) {
+      throw new UsageError('--input and --output are the same file: writing would empty it before it is read');
+    }
     output = new Output(options.output, options.resume);
   } catch (error) {
     await backend.kill();
@@ -106,14 +119,17 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     : new Progress(
         () => ({ ...counts, restarts: backend.restarts(), resumed: done.size }),
         options.progressInterval,
-        options.input === undefined ? undefined : countLines(options.input),
+        // Only a regular file is read twice: a FIFO or /dev/stdin would split its lines between the two readers.
+        options.input !== undefined && fs.statSync(options.input).isFile() ? countLines(options.input) : undefined,
       );
 
   // A command's own output (--passthrough) ends with a newline, so the next one starts a line of its own.
   const whole = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
   let full = false;
+  // Counted as written: after an abrupt stop, what finished but waits behind an unfinished line is not done.
   const write = (slot: Slot): void => {
-    const { json, stdout, stderr } = slot.outcome!;
+    const { json, stdout, stderr, failed } = slot.outcome!;
+    counts = { done: counts.done + 1, failed: counts.failed + (failed ? 1 : 0) };
     if (json !== undefined) full = output.add(`{"index":${slot.item.index},${json}}\n`) || full;
     if (stdout !== undefined && stdout !== '') full = output.add(whole(stdout)) || full;
     if (stderr !== undefined && stderr !== '') process.stderr.write(whole(stderr));
@@ -172,7 +188,6 @@ export async function run(options: Options, backend: Backend): Promise<number> {
         stop('kill');
         return;
       }
-      counts = { done: counts.done + 1, failed: counts.failed + (outcome.failed ? 1 : 0) };
       slot.outcome = outcome;
       if (options.unordered) write(slot);
     });

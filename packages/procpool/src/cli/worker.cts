@@ -21,15 +21,9 @@ function findTask(): FindTask {
 // Set by the initializer: every task of this worker runs the same export.
 let task: { module: string; name: string; input: Input } | undefined;
 
-/** Run by the pool as its initializer: output lines are the parent's, on its stdout. */
+/** Run by the pool as its initializer. */
 function prepareWorker(module: string, name: string, input: Input): void {
   task = { module, name, input };
-  // The first SIGINT of a terminal's Ctrl-C reaches the whole process group;
-  // the parent decides what a running task does (finish, or be killed).
-  process.on('SIGINT', () => {});
-  // A task's console.log goes to stderr: stdout carries the JSON lines.
-  const stderr = process.stderr;
-  Object.defineProperty(process, 'stdout', { configurable: true, enumerable: true, get: () => stderr });
 }
 
 /** Loads the task once, so a module or export that cannot be found is a usage error before any input runs. */
@@ -45,7 +39,8 @@ function describeError(error: unknown): Record<string, unknown> {
     } catch {
       thrown = String(error);
     }
-    return { name: 'NonError', message: `a non-Error value was thrown: ${String(error)}`, thrown };
+    const message = `a non-Error value was thrown: ${String(error)}`;
+    return { name: 'NonError', message, stack: `NonError: ${message}`, thrown };
   }
   const described: Record<string, unknown> = { name: error.name, message: error.message, stack: error.stack };
   const code = (error as { code?: unknown }).code;
