@@ -77,9 +77,11 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
     process.stderr.write(chunk);
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
   };
-  if (child.stdout !== null) {
-    child.stdout.on('data', copy).on('error', () => {});
-    (child.stdout as net.Socket).unref();
+  // Only with stdout: 'stderr' (a pipe); out of file descriptors Node sets up no stream at all.
+  const stdout = child.stdout ?? null;
+  if (stdout !== null) {
+    stdout.on('data', copy).on('error', () => {});
+    (stdout as net.Socket).unref();
   }
   if (stderr !== null) {
     stderr.on('data', copy);
