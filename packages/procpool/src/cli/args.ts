@@ -1,10 +1,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-
-/** A bad command line: one line on stderr and exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+import { UsageError } from './usage-error.js';
+import { duration, integer, loadParsers, positiveInteger, size } from './values.js';
 
 type CommandName = 'map' | 'exec';
 type Kind = 'string' | 'boolean';
@@ -251,46 +248,4 @@ function commonOptions(values: Record<string, string | boolean | undefined>): Co
     quiet: values.quiet === true,
     progressInterval: duration(string('progress-interval'), '--progress-interval') ?? 10_000,
   };
-}
-
-function integer(text: string | undefined, flag: string, min: number): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(value) || value < min)
-    throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${text}'`);
-  return value;
-}
-
-const positiveInteger = (text: string | undefined, flag: string): number | undefined => integer(text, flag, 1);
-
-let parseDuration: ((text: string) => number | null) | undefined;
-let parseBytes: ((text: string) => number | null) | undefined;
-
-// Loaded only when a flag needs one: `procpool --help` loads neither.
-async function loadParsers(): Promise<void> {
-  const [durations, sizes] = await Promise.all([import('parse-duration'), import('bytes')]);
-  parseDuration = durations.default;
-  parseBytes = (text) => sizes.default.parse(text);
-}
-
-// parse-duration reads compound durations (1m30s); a bare number is milliseconds.
-function duration(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const value = /^\s*\d/.test(text) ? parseDuration!(text) : null;
-  if (value === null || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`${flag} must be a duration such as 30s, 500ms or 1m30s, got '${text}'`);
-  }
-  return Math.round(value);
-}
-
-// `bytes` reads 500MB, 1.5GB (units of 1024); it drops units it does not know
-// (500M would be 500 bytes), so the form is checked first, and M, G, MiB… are
-// read as MB, GB.
-function size(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?b)?\s*$/i.exec(text);
-  const value = match === null ? null : parseBytes!(`${match[1]}${match[2] ?? ''}b`);
-  if (value === null || !(value > 0))
-    throw new UsageError(`${flag} must be a size such as 500MB or 2GiB, got '${text}'`);
-  return Math.floor(value);
 }

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Options as ExecaOptions, Result } from 'execa';
-import { UsageError, type ExecOptions } from './args.js';
+import type { ExecOptions } from './args.js';
+import { UsageError } from './usage-error.js';
 import { groupMemory } from './group-memory.js';
 import { GroupWatchdog } from './group-watchdog.js';
 import { expandArgs, expandShell, hasReplacement } from './replacements.js';
-import type { Backend, Item, Outcome } from './run.js';
+import type { Backend, Item, Outcome } from './backend.js';
 
 const KILL_AFTER = 1000;
 // What is kept of a command's stdout and of its stderr; past it the command is stopped (execa's maxBuffer).

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { UsageError } from './args.js';
+import { UsageError } from './usage-error.js';
 
 /** The input stream: FILE, or stdin. A file that cannot be opened is a usage error. */
 export async function openInput(file: string | undefined): Promise<Readable> {

@@ -3,7 +3,8 @@
 // argument parser: a command's code, the pool and execa load only when that
 // command runs, so `procpool --help` starts in about a bare Node's time.
 import { readFileSync } from 'node:fs';
-import { GENERAL_HELP, UsageError, commandHelp, parseCommand } from './args.js';
+import { GENERAL_HELP, commandHelp, parseCommand } from './args.js';
+import { UsageError } from './usage-error.js';
 
 async function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Pool } from '@procpool/core';
-import { UsageError, type MapOptions } from './args.js';
-import type { Backend, Item, Outcome } from './run.js';
+import type { MapOptions } from './args.js';
+import { UsageError } from './usage-error.js';
+import { failureOf, type Backend, type Item, type Outcome } from './backend.js';
 
 const WORKER = new URL('./worker.cjs', import.meta.url).href;
 
@@ -19,12 +20,6 @@ function taskModule(module: string): string {
   if (fs.existsSync(file)) return pathToFileURL(file).href;
   if (looksLikePath) throw new UsageError(`cannot find the task module ${module} (looked for ${file})`);
   return module;
-}
-
-/** What a failure looks like in an output line, and in the --fail-fast summary. */
-function failure(error: unknown): Outcome {
-  const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
-  return { failed: true, json: `"error":${JSON.stringify({ name, message, stack })}`, reason: `${name}: ${message}` };
 }
 
 // An answer from the worker starts with "value" or "error" (worker.cts).
@@ -95,7 +90,7 @@ export class MapBackend implements Backend {
       return answers.map(outcomeOf);
     } catch (error) {
       // The chunk's worker died, or it ran past --timeout: each of its lines failed so.
-      return this.#killed ? undefined : items.map(() => failure(error));
+      return this.#killed ? undefined : items.map(() => failureOf(error));
     }
   }
 

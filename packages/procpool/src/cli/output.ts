@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { UsageError } from './args.js';
+import { UsageError } from './usage-error.js';
 
 const FLUSH_AT = 64 * 1024;
 

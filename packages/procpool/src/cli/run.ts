@@ -1,48 +1,10 @@
 import fs from 'node:fs';
-import { UsageError, type Options } from './args.js';
+import type { Options } from './args.js';
+import { UsageError } from './usage-error.js';
 import { countLines, openInput, readLines } from './input.js';
 import { IndexSet, Output, readDone } from './output.js';
 import { Progress } from './progress.js';
-
-/** One input line and its place in the input. */
-export interface Item {
-  readonly index: number;
-  readonly text: string;
-  /** Runs so far that failed (for `--retries`). */
-  failures: number;
-}
-
-/** What running one item gave. */
-export interface Outcome {
-  readonly failed: boolean;
-  /** The JSON members after `"index":N,` in the output line. */
-  readonly json?: string;
-  /** With exec's `--passthrough`: the command's output, written as is. */
-  readonly stdout?: string;
-  readonly stderr?: string;
-  /** For the summary of a `--fail-fast` stop. */
-  readonly reason: string;
-}
-
-/** How a command runs items: map's pool, or exec's commands. */
-export interface Backend {
-  /** Items given to one run() call. */
-  readonly batchSize: number;
-  /** run() calls that may be pending at once: at least `minBatches`, more while they finish fast. */
-  readonly maxBatches: number;
-  /** Enough pending run() calls to keep every worker busy. */
-  readonly minBatches: number;
-  /** Checks what can be checked before any input runs; throws a UsageError. */
-  start(): Promise<void>;
-  /** An outcome per item, in order; `undefined` once kill() was called. Never rejects. */
-  run(items: readonly Item[]): Promise<Outcome[] | undefined>;
-  /** Worker processes replaced so far; undefined where there are no workers (exec). */
-  restarts(): number | undefined;
-  /** Kills running work; pending run() calls resolve to undefined. */
-  kill(): Promise<void>;
-  /** Ends cleanly after the last run() settled. */
-  close(): Promise<void>;
-}
+import { failureOf, type Backend, type Outcome, type Item } from './backend.js';
 
 const QUEUED_MS = 50;
 const WINDOW_BATCHES = 256;
@@ -54,11 +16,6 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return false; // the output does not exist yet
   }
-}
-
-function backendFailure(error: unknown): Outcome {
-  const { name, message } = error instanceof Error ? error : new Error(String(error));
-  return { failed: true, json: `"error":${JSON.stringify({ name, message })}`, reason: `${name}: ${message}` };
 }
 
 /** Exit codes (docs/cli.md); 128 + the signal's number after SIGTERM (143) or SIGHUP (129). */
@@ -206,7 +163,7 @@ export async function run(options: Options, backend: Backend): Promise<number> {
       (error: unknown) =>
         settle(
           slots,
-          slots.map(() => backendFailure(error)),
+          slots.map(() => failureOf(error)),
         ),
     );
   }
