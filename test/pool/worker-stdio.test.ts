@@ -1,11 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from '@jest/globals';
 import { Pool, ThreadPool } from '@procpool/core';
-import { waitFor } from '../helpers/processes.js';
+import { isAlive, waitFor } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
@@ -55,6 +55,13 @@ test('detached: true keeps a terminal Ctrl-C from the workers: the parent decide
 
 test('without detached, the same Ctrl-C kills the worker running the task (as in Python)', async () => {
   expect(await ctrlC(false)).toBe('WorkerLostError SIGINT');
+});
+
+test("terminate() of a detached pool signals each worker's process group: a task's own child goes too", async () => {
+  const dir = tempDir();
+  await run(process.execPath, [FIXTURE, 'terminate', dir], { timeout: 30_000 });
+  const pid = Number(readFileSync(path.join(dir, 'child'), 'utf8'));
+  await waitFor(() => !isAlive(pid), "the task's child to die");
 });
 
 test('detached and stdout are checked, and a ThreadPool has neither', () => {

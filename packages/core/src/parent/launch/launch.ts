@@ -4,7 +4,7 @@ import type { OnRead } from '../../common/channel/channel.js';
 import { CHANNEL_FD } from '../../common/protocol.js';
 import type { ExitInfo, LaunchedWorker, LaunchOptions, WorkerPipe } from './launcher.js';
 import { countUnread, listenForWorker, type Rendezvous } from './socket-pair.js';
-import { notStarted, spawnWorker } from './spawn.js';
+import { notStarted, signalWorker, spawnWorker } from './spawn.js';
 
 /**
  * Starts a worker process running the bootstrap, fd 3 its end of the pipe,
@@ -45,9 +45,7 @@ function launchWithPipe(options: LaunchOptions): LaunchedWorker {
     pid: child.pid,
     started: Promise.resolve({ socket: pipe, reads: 'stream' }),
     exited,
-    kill: (signal) => {
-      child.kill(signal);
-    },
+    kill: (signal) => signalWorker(child, signal, options.detached === true),
     stderrTail,
     unreadBytes: () => Promise.resolve(null),
   };
@@ -126,7 +124,7 @@ function launchWithSocket(options: LaunchOptions, reads: OnRead, rendezvous: Ren
         launched = stopped;
         giveUp(null);
       } else if (launched === self) {
-        child?.kill(signal);
+        if (child !== null) signalWorker(child, signal, options.detached === true);
       } else {
         launched.kill(signal);
       }

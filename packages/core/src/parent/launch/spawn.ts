@@ -109,6 +109,22 @@ export function spawnWorker(options: LaunchOptions, channel: 'pipe' | net.Socket
   return { child, exited, stderrTail: () => tail };
 }
 
+/**
+ * Signals a worker; with `detached`, its whole process group, so that what
+ * its task started goes too (a terminal's Ctrl-C no longer reaches them).
+ */
+export function signalWorker(child: ChildProcess, signal: NodeJS.Signals, detached: boolean): void {
+  if (detached && child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+    try {
+      process.kill(-child.pid, signal);
+      return;
+    } catch {
+      // No such group (yet): the worker itself, below.
+    }
+  }
+  child.kill(signal);
+}
+
 interface SpawnedWorker {
   /** Null when spawn() threw. A child whose spawn failed later has no pid. */
   child: ChildProcess | null;
