@@ -21,7 +21,7 @@ test.each([1, 3])('-j %i: the inputs run in at most that many worker processes',
 test('every flag with a well-formed value is accepted: 1m30s, 2GiB, 500MB, 500M', async () => {
   const flags = [
     ['--timeout', '1m30s', '--max-memory', '2GiB', '--retries', '0', '--max-tasks-per-child', '5'],
-    ['--timeout', '60000', '--max-memory', '500MB', '--chunksize', '2', '--progress-interval', '30s', '-j', '1'],
+    ['--timeout', '60s', '--max-memory', '500MB', '--chunksize', '2', '--progress-interval', '30s', '-j', '1'],
     ['--max-memory', '500M', '--unordered', '--quiet'],
   ];
   for (const args of flags) {

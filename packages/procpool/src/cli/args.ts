@@ -72,7 +72,7 @@ const FLAGS: readonly Flag[] = [
     name: 'progress-interval',
     kind: 'string',
     value: 'DURATION',
-    help: 'time between status lines when stderr is not a terminal (default 10s; a bare number is ms)',
+    help: 'time between status lines when stderr is not a terminal (default 10s)',
   },
   { name: 'help', kind: 'boolean', short: 'h', help: 'show this help' },
 ];
@@ -186,6 +186,11 @@ function parse(
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
+    // A value that starts with '-' (--retries -1) looks like a flag to Node: say how to give it.
+    const ambiguous = /^Option '(-[^']+)' argument is ambiguous/.exec((error as Error).message);
+    if (ambiguous !== null) {
+      throw new UsageError(`${ambiguous[1]} needs a value; one that starts with '-' is written ${ambiguous[1]}=VALUE`);
+    }
     // Node's messages carry a hint about '--' that does not apply here; keep the first sentence.
     throw new UsageError(
       String((error as Error).message)

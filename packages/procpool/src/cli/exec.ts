@@ -1,18 +1,26 @@
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import path from 'node:path';
 import type { Options as ExecaOptions, Result } from 'execa';
 import type { ExecOptions } from './args.js';
 import { UsageError } from './usage-error.js';
 import { groupMemory } from './group-memory.js';
 import { GroupWatchdog } from './group-watchdog.js';
-import { expandArgs, expandShell, hasReplacement } from './replacements.js';
+import { expandArgs, expandShell, hasReplacement, quotedReplacement } from './replacements.js';
 import type { Backend, Item, Outcome } from './backend.js';
 
 const KILL_AFTER = 1000;
+const PIPE_GRACE_MS = 1000;
 // What is kept of a command's stdout and of its stderr; past it the command is stopped (execa's maxBuffer).
 const MAX_BUFFER = 16 * 2 ** 20;
 const MEMORY_POLL = 200;
-type Execa = (file: string, args: readonly string[], options: ExecaOptions) => Promise<Result> & { pid?: number };
+interface Subprocess extends Promise<Result> {
+  readonly pid?: number;
+  readonly stdout: Readable | null;
+  readonly stderr: Readable | null;
+  once(event: 'exit', listener: () => void): unknown;
+}
+type Execa = (file: string, args: readonly string[], options: ExecaOptions) => Subprocess;
 
 // The command must exist before any input runs (exit 2 rather than a failure per line).
 function findCommand(command: string): string | undefined {
@@ -65,6 +73,12 @@ export class ExecBackend implements Backend {
 
   async start(): Promise<void> {
     const [command] = this.#options.argv;
+    const quoted = this.#options.shell ? quotedReplacement(this.#options.argv.join(' ')) : undefined;
+    if (quoted !== undefined) {
+      throw new UsageError(
+        `--shell: write ${quoted} outside quotes; procpool quotes each value itself (a quoted one could run as shell code)`,
+      );
+    }
     if (!this.#options.shell && !hasReplacement(command!) && findCommand(command!) === undefined) {
       throw new UsageError(`command not found: ${command}`);
     }
@@ -91,13 +105,31 @@ export class ExecBackend implements Backend {
     const { argv, shell, timeout, passthrough } = this.#options;
     const values = { line: item.text, number: item.index + 1, slot };
     const [file, ...args] = shell ? ['/bin/sh', '-c', expandShell(argv, values)] : expandArgs(argv, values);
-    const subprocess = this.#execa!(file!, args, {
-      reject: false,
-      stdin: 'ignore',
-      stripFinalNewline: false,
-      detached: true,
-      cleanup: false,
-      maxBuffer: MAX_BUFFER,
+    let subprocess: Subprocess;
+    try {
+      subprocess = this.#execa!(file!, args, {
+        reject: false,
+        stdin: 'ignore',
+        stripFinalNewline: false,
+        detached: true,
+        cleanup: false,
+        maxBuffer: MAX_BUFFER,
+      });
+    } catch (error) {
+      // Arguments execa refuses outright (a NUL byte in one): the line says so, in its usual shape.
+      const { message } = error instanceof Error ? error : new Error(String(error));
+      return outcomeOf(
+        { exitCode: undefined, signal: undefined, stdout: '', stderr: '', shortMessage: message } as unknown as Result,
+        undefined,
+        passthrough,
+      );
+    }
+    // Its output ends when it exits, or PIPE_GRACE_MS later: a process it started may hold the pipes open.
+    subprocess.once('exit', () => {
+      setTimeout(() => {
+        subprocess.stdout?.destroy();
+        subprocess.stderr?.destroy();
+      }, PIPE_GRACE_MS).unref();
     });
     const running: Running = { pid: subprocess.pid ?? 0 };
     if (running.pid !== 0) {
@@ -117,7 +149,8 @@ export class ExecBackend implements Backend {
     } finally {
       clearTimeout(timer);
       this.#running.delete(running);
-      if (running.pid !== 0) this.#watchdog?.remove(running.pid);
+      // A killed group stays watched until its SIGKILL (#kill).
+      if (running.pid !== 0 && running.killedFor === undefined) this.#watchdog?.remove(running.pid);
     }
   }
 
@@ -133,8 +166,10 @@ export class ExecBackend implements Backend {
       }
     };
     signal('SIGTERM');
+    // The group, also once its leader is gone: what ignored the SIGTERM goes now.
     setTimeout(() => {
-      if (this.#running.has(running)) signal('SIGKILL');
+      signal('SIGKILL');
+      this.#watchdog?.remove(running.pid);
     }, KILL_AFTER).unref();
   }
 

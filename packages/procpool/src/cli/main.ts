@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
 import { GENERAL_HELP, commandHelp, parseCommand } from './args.js';
 import { UsageError } from './usage-error.js';
 
+// A closed stderr (or stdout, for --help) must not end a run: status lines and
+// notices are lost, the output is not (its writes report their own errors).
+process.stderr.on('error', () => {});
+process.stdout.on('error', () => {});
+
 async function main(args: readonly string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === '--version' || command === '-V') {

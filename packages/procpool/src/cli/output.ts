@@ -4,18 +4,23 @@ import { UsageError } from './usage-error.js';
 const FLUSH_AT = 64 * 1024;
 
 /**
- * Where output lines go: FILE or stdout. Lines are gathered and written with
- * one write(2) call for a batch of whole lines, as each batch of results is
- * handled: nothing else writes to the file, so lines are never interleaved,
- * and a write is never split inside a line by this process. (A process
- * SIGKILLed inside a write of many pages can still leave a cut last line;
- * `--resume` drops it.)
+ * Where output lines go: FILE or stdout. Lines are gathered and written in
+ * batches of whole lines, one write at a time, off the event loop (a slow
+ * reader of stdout blocks a write, not procpool's signal handling): nothing
+ * else writes to the file, so lines are never interleaved, and a write is
+ * never split inside a line by this process. (A process SIGKILLed inside a
+ * write of many pages can still leave a cut last line; `--resume` drops it.)
  */
 export class Output {
   readonly #fd: number;
   readonly #name: string;
   #pending: string[] = [];
   #size = 0;
+  #writing = 0;
+  #error: NodeJS.ErrnoException | undefined;
+  #idle: (() => void)[] = [];
+  /** Called when a write ended (the backlog shrank) or failed. */
+  onWritten: () => void = () => {};
 
   constructor(file: string | undefined, append: boolean) {
     this.#name = file ?? 'stdout';
@@ -37,26 +42,45 @@ export class Output {
     return this.#size >= FLUSH_AT;
   }
 
-  /** Writes what was added; throws the write's error (EPIPE when a reader went away). */
+  /** Bytes added and not yet written. */
+  get backlog(): number {
+    return this.#size + this.#writing;
+  }
+
+  /** The write that failed (EPIPE when the reader went away); nothing is written after it. */
+  get error(): NodeJS.ErrnoException | undefined {
+    return this.#error;
+  }
+
+  /** Starts writing what was added, unless a write is under way (it goes on with the rest). */
   flush(): void {
-    if (this.#pending.length === 0) return;
+    if (this.#writing > 0 || this.#pending.length === 0 || this.#error !== undefined) return;
     const bytes = Buffer.from(this.#pending.length === 1 ? this.#pending[0]! : this.#pending.join(''));
     this.#pending = [];
     this.#size = 0;
-    for (let at = 0; at < bytes.length;) {
-      try {
-        at += fs.writeSync(this.#fd, bytes, at);
-      } catch (error) {
-        // A non-blocking stdout (set so by whoever made it) is waited for, as a blocking one would be.
-        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-      }
-    }
+    this.#writing = bytes.length;
+    this.#write(bytes, 0);
   }
 
-  close(): void {
+  #write(bytes: Buffer, at: number): void {
+    fs.write(this.#fd, bytes, at, bytes.length - at, null, (error, written) => {
+      // A non-blocking stdout (set so by whoever made it) is waited for, as a blocking one would be.
+      if (error?.code === 'EAGAIN') return void setTimeout(() => this.#write(bytes, at), 1);
+      if (error === null && at + written < bytes.length) return this.#write(bytes, at + written);
+      this.#writing = 0;
+      if (error !== null) this.#error = error;
+      this.flush();
+      if (this.#writing === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      this.onWritten();
+    });
+  }
+
+  /** Writes everything, then closes FILE; rejects with the write's error. */
+  async close(): Promise<void> {
     this.flush();
+    if (this.#writing > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
     if (this.#fd !== 1) fs.closeSync(this.#fd);
+    if (this.#error !== undefined) throw this.#error;
   }
 
   toString(): string {
@@ -125,12 +149,23 @@ export function readDone(file: string): IndexSet {
             `--resume: line ${lineNumber} of ${file} is not a procpool output line; is it the right file?`,
           );
         }
-        done.add(Number(match[1]));
+        const index = Number(match[1]);
+        // Indices count input lines: one past 2³¹ is not from a real run (and would not fit the bitmap).
+        if (index >= 2 ** 31) throw new UsageError(`--resume: line ${lineNumber} of ${file} has index ${match[1]}`);
+        done.add(index);
         start = end + 1;
       }
       position += read;
       wholeUpTo = position - (text.length - start);
       rest = text.slice(start);
+    }
+    // Only what this command could have cut: the start of one of its lines.
+    if (
+      rest.length > 0 &&
+      !/^\{"index":\d*$|^\{"index":\d+[,}]/.test(rest.slice(0, 32)) &&
+      !'{"index":'.startsWith(rest)
+    ) {
+      throw new UsageError(`--resume: the last line of ${file} is not a procpool output line; is it the right file?`);
     }
     if (rest.length > 0) fs.ftruncateSync(fd, wholeUpTo);
   } finally {

@@ -51,5 +51,29 @@ const quote = (text: string): string => `'${text.replaceAll("'", `'\\''`)}'`;
 export function expandShell(argv: readonly string[], values: Values): string {
   const command = argv.join(' ');
   if (!hasReplacement(command)) return `${command} ${quote(values.line)}`;
-  return command.replace(TOKEN, (_, token: string) => quote(valueOf(token, values)));
+  // {#} and {%} are numbers: they need no quotes, and may sit inside the command line's own.
+  return command.replace(TOKEN, (_, token: string) =>
+    token === '#' || token === '%' ? valueOf(token, values) : quote(valueOf(token, values)),
+  );
+}
+
+/**
+ * For `--shell`: a replacement string written inside quotes of the command
+ * line (`'{}'`, `"{.}"`), where procpool's own quoting would not make the value
+ * one plain word (inside `'…'` it would end the quotes, inside `"…"` `$(…)`
+ * would still run). `{#}` and `{%}`, numbers, may sit anywhere.
+ */
+export function quotedReplacement(command: string): string | undefined {
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < command.length; i++) {
+    const c = command[i]!;
+    if (c === '\\' && quote !== "'") i++;
+    else if (quote === undefined && (c === "'" || c === '"')) quote = c;
+    else if (c === quote) quote = undefined;
+    else if (quote !== undefined && c === '{') {
+      const token = /^\{(\/\/|\/\.|\/|\.|)\}/.exec(command.slice(i));
+      if (token !== null) return token[0];
+    }
+  }
+  return undefined;
 }

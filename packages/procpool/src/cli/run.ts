@@ -8,6 +8,7 @@ import { failureOf, type Backend, type Outcome, type Item } from './backend.js';
 
 const QUEUED_MS = 50;
 const WINDOW_BATCHES = 256;
+const OUTPUT_BACKLOG = 1024 * 1024;
 
 function sameFile(a: string, b: string): boolean {
   try {
@@ -40,10 +41,10 @@ export async function run(options: Options, backend: Backend): Promise<number> {
   try {
     input = await openInput(options.input);
     await backend.start();
-    done = options.resume ? readDone(options.output!) : new IndexSet();
     if (options.input !== undefined && options.output !== undefined && sameFile(options.input, options.output)) {
       throw new UsageError('--input and --output are the same file: writing would empty it before it is read');
     }
+    done = options.resume ? readDone(options.output!) : new IndexSet();
     output = new Output(options.output, options.resume);
   } catch (error) {
     await backend.kill();
@@ -110,12 +111,15 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     clearImmediate(flushing);
     flushing = undefined;
     full = false;
-    try {
-      output.flush();
-    } catch (error) {
-      outputError ??= error as NodeJS.ErrnoException;
+    output.flush();
+  };
+  // A write that failed (EPIPE: the reader went away) ends the run; one that ended may make room.
+  output.onWritten = (): void => {
+    if (output.error !== undefined && outputError === undefined) {
+      outputError = output.error;
       stop('kill');
     }
+    notify();
   };
 
   const stop = (how: 'finish' | 'kill'): void => {
@@ -182,6 +186,8 @@ export async function run(options: Options, backend: Backend): Promise<number> {
   let windowFull = false;
   const hasRoom = (): boolean => {
     if (stopping !== 'no') return true;
+    // Output not yet written counts too: a slow reader of stdout slows the reading of the input.
+    if (output.backlog >= OUTPUT_BACKLOG) return false;
     const limit = batchLimit();
     const items = options.unordered ? inFlight * backend.batchSize : written.length - head;
     // Never below the workers' count: a worker that finishes always finds its next batch.
@@ -191,7 +197,10 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     return !windowFull;
   };
 
+  // After the kill, one more signal ends procpool at once (a reader of stdout that never reads, a
+  // command holding its pipes): what was written stays, exec's watchdog takes its commands.
   const onInterrupt = (): void => {
+    if (stopping === 'kill') process.exit(interruptedBy);
     if (stopping === 'no') {
       if (!options.quiet)
         process.stderr.write('\nprocpool: interrupted: finishing the running tasks (interrupt again to kill them)\n');
@@ -199,7 +208,9 @@ export async function run(options: Options, backend: Backend): Promise<number> {
     } else stop('kill');
   };
   const onTerminate = (signal: NodeJS.Signals): void => {
-    if (stopping === 'no') interruptedBy = 128 + (signal === 'SIGHUP' ? 1 : 15);
+    const code = 128 + (signal === 'SIGHUP' ? 1 : 15);
+    if (stopping === 'kill') process.exit(code);
+    if (stopping === 'no') interruptedBy = code;
     stop('kill');
   };
   process.on('SIGINT', onInterrupt);
@@ -243,7 +254,7 @@ export async function run(options: Options, backend: Backend): Promise<number> {
 
   flush();
   try {
-    output.close();
+    await output.close();
   } catch (error) {
     outputError ??= error as NodeJS.ErrnoException;
   }

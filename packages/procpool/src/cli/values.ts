@@ -21,12 +21,13 @@ export async function loadParsers(): Promise<void> {
   parseBytes = (text) => sizes.default.parse(text);
 }
 
-// parse-duration reads compound durations (1m30s); a bare number is milliseconds.
+// parse-duration reads compound durations (1m30s); a unit is required.
 export function duration(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  const value = /^\s*\d/.test(text) ? parseDuration!(text) : null;
+  // A unit is required: a bare 30 would be 30 ms to parse-duration, 30 s to a reader of timeout(1).
+  const value = /^\s*\d/.test(text) && /[a-z]\s*$/i.test(text) ? parseDuration!(text) : null;
   if (value === null || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`${flag} must be a duration such as 30s, 500ms or 1m30s, got '${text}'`);
+    throw new UsageError(`${flag} must be a duration with its unit, such as 30s, 500ms or 1m30s, got '${text}'`);
   }
   return Math.round(value);
 }
