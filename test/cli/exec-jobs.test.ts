@@ -44,15 +44,16 @@ test('-j 16 --unordered: when one command ends, the next line starts while the o
     input: names.map((name) => `${name}\n`).join(''),
   });
   try {
-    await waitFor(() => runsIn(dir).includes('fast16'), 'fast16 to start in the slot fast15 freed');
-  } finally {
+    await waitFor(() => runsIn(dir).includes('fast16'), 'fast16 to start in the slot fast15 freed', 30_000);
     // Each cat must have the gate open before it closes, or it would wait for another writer forever.
     await waitFor(
       () => descendants(cli.child.pid).filter(({ cmdline }) => cmdline.startsWith('cat ')).length === 15,
       'the slow commands to hold the gate',
+      30_000,
     );
+  } finally {
+    // Never left open: a failed wait above then fails the test (its run is killed after it) rather than hanging it.
     closeSync(writer);
-    await cli.done;
   }
   const result = await cli.done;
   expect(result.code).toBe(0);
