@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import { BIN, jsonLines } from '../helpers/cli.js';
-import { waitFor } from '../helpers/processes.js';
+import { ctrlCGroup } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
 
 /**
@@ -13,26 +12,13 @@ import { tempDir } from '../helpers/temp.js';
  * signalled once `started` holds; `go` is created once procpool says it is
  * finishing, which is what the tasks wait for.
  */
-async function ctrlC(args: string[], dir: string, started: string[]): Promise<{ code: number | null; stdout: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+function ctrlC(args: string[], dir: string, started: string[]): Promise<{ code: number | null; stdout: string }> {
+  return ctrlCGroup({
+    args: [BIN, ...args],
+    dir,
+    started: () => started.every((file) => existsSync(path.join(dir, file))),
+    taken: 'interrupted: finishing the running tasks',
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  try {
-    await waitFor(() => started.every((file) => existsSync(path.join(dir, file))), 'the first tasks to start', 30_000);
-    process.kill(-child.pid!, 'SIGINT');
-    await waitFor(() => stderr.includes('interrupted: finishing the running tasks'), 'procpool to take the interrupt');
-    writeFileSync(path.join(dir, 'go'), '');
-    return { code: await exited, stdout };
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
-  }
 }
 
 test('map: Ctrl-C lets the running tasks finish (the workers ignore it), starts no more, exits 130', async () => {

@@ -77,6 +77,16 @@ async function interrupt(cli: RunningCli): Promise<void> {
   await waitFor(() => cli.stderr().includes('interrupted'), 'procpool to say it was interrupted');
 }
 
+// Opens the gate and resumes: exactly the inputs not in the output run, and every index is there once.
+async function resumeRunsTheRest(dir: string, out: string, args: (...extra: string[]) => string[]): Promise<void> {
+  writeFileSync(path.join(dir, 'go'), '');
+  rmSync(path.join(dir, 'runs'));
+  const resumed = await runCli(args('-q', '--resume'));
+  expect(resumed.code).toBe(0);
+  expect(runsIn(dir)).toEqual(['fast4', 'fast5', 'slow2', 'slow3']);
+  expect([...indicesIn(out)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+}
+
 test('SIGINT: the running commands finish and are written, no new one starts, exit 130; --resume runs the rest', async () => {
   const { dir, out, args } = gatedRun();
   const cli = startCli(args());
@@ -109,12 +119,7 @@ test('a second SIGINT kills the running commands and what they started, exit 130
   expect(indicesIn(out)).toEqual([0, 1]);
   await waitFor(() => !commands.some(({ pid, cmdline }) => runs(pid, cmdline)), 'the killed commands to go');
 
-  writeFileSync(path.join(dir, 'go'), '');
-  rmSync(path.join(dir, 'runs'));
-  const resumed = await runCli(args('-q', '--resume'));
-  expect(resumed.code).toBe(0);
-  expect(runsIn(dir)).toEqual(['fast4', 'fast5', 'slow2', 'slow3']);
-  expect([...indicesIn(out)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  await resumeRunsTheRest(dir, out, args);
 });
 
 test('SIGTERM kills the running commands and what they started at once; exit 143', async () => {
@@ -138,15 +143,10 @@ test('after a SIGKILL of procpool, --resume runs exactly the missing indices, ea
   await cli.done;
   expect(indicesIn(out)).toEqual([0, 1]);
 
-  writeFileSync(path.join(dir, 'go'), '');
-  rmSync(path.join(dir, 'runs'));
-  const resumed = await runCli(args('-q', '--resume'));
-  expect(resumed.code).toBe(0);
-  expect(runsIn(dir)).toEqual(['fast4', 'fast5', 'slow2', 'slow3']);
-  expect([...indicesIn(out)].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  await resumeRunsTheRest(dir, out, args);
 });
 
-test('SIGKILL of procpool: the kernel kills the commands it ran, none survives', async () => {
+test('SIGKILL of procpool: its watchdog kills the commands it ran, none survives', async () => {
   const cli = startCli(['exec', '-q', '-j', '3', '--', 'sleep', '{}'], { input: '1000.1\n1000.2\n1000.3\n1000.4\n' });
   let commands: Array<{ pid: number; cmdline: string }> = [];
   await waitFor(() => (commands = commandsOf(cli, ['sleep 1000.'])).length === 3, 'three commands to run');

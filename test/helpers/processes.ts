@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 // Shared with the bench, which runs without the test toolchain: the .mjs is the one copy.
 export { descendants } from '../../scripts/bench/processes.mjs';
@@ -19,5 +21,39 @@ export async function waitFor(check: () => boolean, what: string, limitMs = 10_0
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * A terminal's Ctrl-C, played out: runs `node ARGS` as the leader of a process
+ * group of its own (as a shell's foreground job), sends the group SIGINT once
+ * `started()` holds, then, once its stderr shows `taken`, creates DIR/go (what
+ * its tasks wait for). Resolves with its exit code and stdout; the group is
+ * SIGKILLed should anything fail on the way.
+ */
+export async function ctrlCGroup(options: {
+  args: string[];
+  dir: string;
+  started: () => boolean;
+  taken: string;
+}): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, options.args, {
+    cwd: options.dir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  try {
+    await waitFor(options.started, 'the first tasks to start', 30_000);
+    process.kill(-child.pid!, 'SIGINT');
+    await waitFor(() => stderr.includes(options.taken), 'the interrupt to be taken');
+    writeFileSync(path.join(options.dir, 'go'), '');
+    return { code: await exited, stdout };
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
   }
 }

@@ -1,11 +1,11 @@
-import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from '@jest/globals';
 import { Pool, ThreadPool } from '@procpool/core';
-import { isAlive, waitFor } from '../helpers/processes.js';
+import { ctrlCGroup, isAlive, waitFor } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp.js';
 
 const run = promisify(execFile);
@@ -28,25 +28,13 @@ test("stdout: 'inherit' (the default) leaves it on our stdout", async () => {
 // does, and the group gets SIGINT, as a terminal's Ctrl-C sends it.
 async function ctrlC(detached: boolean): Promise<string> {
   const dir = tempDir();
-  const child = spawn(process.execPath, [FIXTURE, 'ctrl-c', dir, String(detached)], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { stdout } = await ctrlCGroup({
+    args: [FIXTURE, 'ctrl-c', dir, String(detached)],
+    dir,
+    started: () => existsSync(path.join(dir, 'started')),
+    taken: 'SIGINT',
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const closed = new Promise((resolve) => child.on('close', resolve));
-  try {
-    await waitFor(() => existsSync(path.join(dir, 'started')), 'the task to start', 30_000);
-    process.kill(-child.pid!, 'SIGINT');
-    await waitFor(() => stderr.includes('SIGINT'), 'the parent to take the SIGINT');
-    writeFileSync(path.join(dir, 'go'), '');
-    await closed;
-    return stdout.trim();
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
-  }
+  return stdout.trim();
 }
 
 test('detached: true keeps a terminal Ctrl-C from the workers: the parent decides, and the task finishes', async () => {
