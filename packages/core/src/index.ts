@@ -1,3 +1,5 @@
+// Registers the internal bridge @procpool/bullmq reads (common/bridge.ts).
+import './common/bridge.js';
 export { Pool, type ApplyRest, type MapItem, type OneArgFunction } from './parent/pool/pool.js';
 export type { ApplyAsyncOptions, ImapOptions, MapAsyncOptions, MapOptions } from './parent/pool/call-options.js';
 export type { CallOptions } from './parent/pool/arguments.js';

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import '../common/bridge.js';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { definedTasks } from '../common/defined-tasks.js';

@@ -10,11 +10,14 @@ export class RemoteTraceback extends ProcessError {
   readonly tb: string;
   readonly pid: number;
   readonly workerName: string;
-  constructor(tb: string, pid: number, workerName: string) {
+  /** The machine the worker ran on, for a task that ran on another one (@procpool/bullmq); null for this machine. */
+  readonly host: string | null;
+  constructor(tb: string, pid: number, workerName: string, host: string | null = null) {
     super(tb);
     this.tb = tb;
     this.pid = pid;
     this.workerName = workerName;
+    this.host = host;
   }
 }
 RemoteTraceback.prototype.name = 'RemoteTraceback';

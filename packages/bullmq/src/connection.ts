@@ -1,0 +1,100 @@
+import type { RedisOptions } from 'bullmq';
+import { RedisConnectionError } from './errors.js';
+import { show } from './options.js';
+
+/** A `redis://` or `rediss://` URL, or ioredis' options (host, port, password, db, tls, …). */
+export type RedisConnection = string | RedisOptions;
+
+// Between two tries to reach Redis: short at first, then once a second.
+const retryDelay = (times: number): number => Math.min(100 * 2 ** (times - 1), 1000);
+// A connection's first retry this long after any other's starts a new outage.
+const QUIET = 3000;
+
+/**
+ * The options every BullMQ object of one pool or worker connects with, and
+ * the outage they share: each connection retries while the outage is younger
+ * than `timeout`, then all give up (ioredis ends them, which rejects what
+ * they had queued) and `onGiveUp` runs once.
+ */
+export class Link {
+  readonly address: string;
+  readonly options: RedisOptions & { url?: string };
+  /** How long an outage may last; Infinity retries forever. */
+  timeout: number;
+  #outageStart: number | null = null;
+  #lastRetry = 0;
+  #gaveUp = false;
+  #lastError: unknown = undefined;
+  #onGiveUp: (error: RedisConnectionError) => void;
+
+  constructor(connection: RedisConnection, timeout: number, onGiveUp: (error: RedisConnectionError) => void) {
+    this.timeout = timeout;
+    this.#onGiveUp = onGiveUp;
+    const base: RedisOptions & { url?: string } =
+      typeof connection === 'string' ? { url: connection } : { ...connection };
+    this.address = describe(connection);
+    this.options = {
+      ...base,
+      connectTimeout: base.connectTimeout ?? Math.min(10_000, Math.max(timeout, 1)),
+      retryStrategy: (times) => this.#retry(times),
+    };
+  }
+
+  /** The connection errors the BullMQ objects report: the last one explains a give-up. */
+  noteError(error: unknown): void {
+    this.#lastError = error;
+  }
+
+  /** A connection is (again) ready: the outage, if any, is over. */
+  noteReady(): void {
+    this.#outageStart = null;
+  }
+
+  get gaveUp(): boolean {
+    return this.#gaveUp;
+  }
+
+  #retry(times: number): number | null {
+    const now = Date.now();
+    if (this.#gaveUp) return null;
+    if (this.#outageStart === null || (times === 1 && now - this.#lastRetry > QUIET)) this.#outageStart = now;
+    this.#lastRetry = now;
+    if (now - this.#outageStart < this.timeout) return retryDelay(times);
+    this.#gaveUp = true;
+    this.#onGiveUp(this.error(`could not reach Redis at ${this.address} for ${this.timeout} ms`));
+    return null;
+  }
+
+  error(what: string): RedisConnectionError {
+    const last = this.#lastError as { message?: unknown } | undefined;
+    const reason = last === undefined ? '' : `: ${show(last.message ?? last)}`;
+    return new RedisConnectionError(this.address, `${what}${reason}`, this.#lastError);
+  }
+}
+
+/** Checks `connection` and names where it points, without its password. */
+export function describe(connection: unknown): string {
+  if (typeof connection === 'string') {
+    let url: URL;
+    try {
+      url = new URL(connection);
+    } catch {
+      throw new TypeError(`Expected \`connection\` to be a redis:// URL or ioredis options, got \`${connection}\``);
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      throw new TypeError(
+        `Expected \`connection\` to be a redis:// or rediss:// URL, got the protocol \`${url.protocol}\``,
+      );
+    }
+    if (url.password !== '') url.password = '***';
+    return url.href;
+  }
+  if (typeof connection !== 'object' || connection === null || Array.isArray(connection)) {
+    throw new TypeError(`Expected \`connection\` to be a redis:// URL or ioredis options, got \`${show(connection)}\``);
+  }
+  const options = connection as RedisOptions;
+  if (typeof options.path === 'string') return `unix:${options.path}`;
+  const scheme = options.tls === undefined ? 'redis' : 'rediss';
+  const db = options.db === undefined || options.db === 0 ? '' : `/${options.db}`;
+  return `${scheme}://${options.host ?? '127.0.0.1'}:${options.port ?? 6379}${db}`;
+}

@@ -1,0 +1,383 @@
+/* eslint-disable @typescript-eslint/unbound-method -- public methods are passed to captureCaller only as the frame to cut the stack at, never called */
+import { randomUUID } from 'node:crypto';
+import {
+  PoolNotRunningError,
+  PoolTerminatedError,
+  type AnyFunction,
+  type MapItem,
+  type OneArgFunction,
+  type TaskLike,
+  type TaskResult,
+} from '@procpool/core';
+import type { JobsOptions } from 'bullmq';
+import { bridge, type WireTaskRef } from './bridge.js';
+import { describe, type RedisConnection } from './connection.js';
+import { JobIterator, type Input } from './job-iterator.js';
+import type { JobData, JobKind } from './job-data.js';
+import { checkQueueName, checkTime, show } from './options.js';
+import { captureCaller, readOutcome, type Caller } from './outcome.js';
+import { Session, type Waiter } from './session.js';
+import {
+  checkCallOptions,
+  type DistributedCallOptions,
+  type DistributedImapOptions,
+  type DistributedMapOptions,
+} from './call-options.js';
+
+/** Options of `new DistributedPool`. */
+export interface DistributedPoolOptions {
+  connection: RedisConnection;
+  queue: string;
+  /** BullMQ's job options for every job (attempts, backoff, priority, …); finished jobs are removed unless these say otherwise. */
+  defaultJobOptions?: JobsOptions;
+  /** BullMQ's key prefix; default `bull`. */
+  prefix?: string;
+  /** ms Redis may be unreachable before pending calls reject with RedisConnectionError. Default 10 000. */
+  reconnectTimeout?: number;
+}
+
+type ApplyArgs<F extends AnyFunction> =
+  [] extends Parameters<F>
+    ? [args?: Parameters<F>, options?: DistributedCallOptions]
+    : [args: Parameters<F>, options?: DistributedCallOptions];
+
+/** Jobs per addBulk: one round trip each, and a bounded command. */
+const BULK = 1000;
+/** How many jobs a map is cut into per process of the workers, as Pool does per process of its own. */
+const JOBS_PER_PROCESS = 4;
+/** The processes assumed when Redis cannot list the workers (none connected yet, or CLIENT LIST refused). */
+const UNKNOWN_PROCESSES = 16;
+
+/**
+ * A Pool whose tasks run on procpool workers on other machines, through a
+ * BullMQ queue in Redis (`createWorker` / `procpool worker` on each).
+ * @example
+ * const pool = new DistributedPool({ connection: 'redis://10.0.0.5:6379', queue: 'images' });
+ * const sizes = await pool.map(resize, files);
+ * await pool.close();
+ */
+export class DistributedPool {
+  readonly queue: string;
+  readonly #options: {
+    connection: RedisConnection;
+    prefix?: string;
+    defaultJobOptions: JobsOptions;
+    reconnectTimeout: number;
+  };
+  readonly #waiters = new Map<string, Waiter>();
+  readonly #idPrefix = randomUUID();
+  #sequence = 0;
+  #session: Session | null = null;
+  #state: 'running' | 'closed' | 'terminated' = 'running';
+  #idle: Array<() => void> = [];
+
+  constructor(options: DistributedPoolOptions) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('Expected DistributedPool options');
+    describe(options.connection);
+    this.queue = checkQueueName(options.queue);
+    const jobOptions = options.defaultJobOptions ?? {};
+    if (typeof jobOptions !== 'object' || jobOptions === null) {
+      throw new TypeError(`Expected \`defaultJobOptions\` to be BullMQ job options, got \`${show(jobOptions)}\``);
+    }
+    this.#options = {
+      connection: options.connection,
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+      defaultJobOptions: { removeOnComplete: true, removeOnFail: true, ...jobOptions },
+      reconnectTimeout: checkTime(options.reconnectTimeout, 'reconnectTimeout', 10_000),
+    };
+  }
+
+  /** `fn(...args)` on a worker. */
+  apply<F extends AnyFunction>(fn: TaskLike<F>, ...rest: ApplyArgs<F>): Promise<TaskResult<F>>;
+  apply(fn: string, args?: readonly unknown[], options?: DistributedCallOptions): Promise<unknown>;
+  async apply(fn: unknown, args: readonly unknown[] = [], options?: DistributedCallOptions): Promise<unknown> {
+    const caller = captureCaller(this.apply);
+    this.#checkRunning();
+    const call = checkCallOptions(options);
+    if (!Array.isArray(args))
+      throw new TypeError(`Expected \`args\` to be an array of arguments, got \`${show(args)}\``);
+    const ref = bridge.resolveTask(fn);
+    const data = jobData(
+      ref,
+      'a',
+      bridge.encode(args, (path) => `args${path}`, true),
+      call.taskTimeout,
+    );
+    const [job] = this.#submit([data], call.jobOptions, call.signal);
+    const outcome = readOutcome(await job!.promise, job!.id, caller);
+    if (!outcome.ok) throw outcome.thrown;
+    return outcome.value;
+  }
+
+  /** `fn(item)` for every item, in order; the items travel in jobs of `chunksize`. */
+  map<F extends OneArgFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<MapItem<F>>,
+    chunksize?: number | DistributedMapOptions,
+  ): Promise<TaskResult<F>[]>;
+  map(fn: string, iterable: Input<unknown>, chunksize?: number | DistributedMapOptions): Promise<unknown[]>;
+  map(fn: unknown, iterable: Input<unknown>, chunksize?: number | DistributedMapOptions): Promise<unknown[]> {
+    return this.#map('m', fn, iterable, chunksize, captureCaller(this.map));
+  }
+
+  /** `fn(...args)` for every argument list, in order. */
+  starmap<F extends AnyFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<Parameters<F>>,
+    chunksize?: number | DistributedMapOptions,
+  ): Promise<TaskResult<F>[]>;
+  starmap(
+    fn: string,
+    iterable: Input<readonly unknown[]>,
+    chunksize?: number | DistributedMapOptions,
+  ): Promise<unknown[]>;
+  starmap(fn: unknown, iterable: Input<unknown>, chunksize?: number | DistributedMapOptions): Promise<unknown[]> {
+    return this.#map('s', fn, iterable, chunksize, captureCaller(this.starmap));
+  }
+
+  /** Results in input order, the input read lazily: at most `bufferSize` items are in Redis at a time. */
+  imap<F extends OneArgFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<MapItem<F>>,
+    chunksize?: number | DistributedImapOptions,
+  ): JobIterator<TaskResult<F>>;
+  imap(fn: string, iterable: Input<unknown>, chunksize?: number | DistributedImapOptions): JobIterator<unknown>;
+  imap(fn: unknown, iterable: Input<unknown>, chunksize?: number | DistributedImapOptions): JobIterator<unknown> {
+    return this.#imap(fn, iterable, chunksize, true, captureCaller(this.imap));
+  }
+
+  /** As imap, in the order the results arrive. */
+  imapUnordered<F extends OneArgFunction>(
+    fn: TaskLike<F>,
+    iterable: Input<MapItem<F>>,
+    chunksize?: number | DistributedImapOptions,
+  ): JobIterator<TaskResult<F>>;
+  imapUnordered(
+    fn: string,
+    iterable: Input<unknown>,
+    chunksize?: number | DistributedImapOptions,
+  ): JobIterator<unknown>;
+  imapUnordered(
+    fn: unknown,
+    iterable: Input<unknown>,
+    chunksize?: number | DistributedImapOptions,
+  ): JobIterator<unknown> {
+    return this.#imap(fn, iterable, chunksize, false, captureCaller(this.imapUnordered));
+  }
+
+  /** Takes no new calls; resolves once every pending call has settled and the connections are closed. */
+  async close(): Promise<void> {
+    if (this.#state === 'running') this.#state = 'closed';
+    if (this.#waiters.size > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await this.#session?.close();
+  }
+
+  /**
+   * Rejects every pending call with PoolTerminatedError, removes their jobs
+   * that no worker has started, and closes the connections.
+   */
+  async terminate(): Promise<void> {
+    this.#state = 'terminated';
+    const waiting = [...this.#waiters];
+    this.#waiters.clear();
+    for (const [, waiter] of waiting) waiter.failed(new PoolTerminatedError());
+    const queue = this.#session?.queue;
+    if (queue !== undefined) {
+      // Best effort: a job a worker holds cannot be removed, and Redis may be away.
+      await Promise.race([
+        Promise.allSettled(waiting.map(([jobId]) => queue.remove(jobId))),
+        new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+      ]);
+    }
+    this.#settleIdle();
+    await this.#session?.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.terminate();
+  }
+
+  #checkRunning(): void {
+    if (this.#state !== 'running') throw new PoolNotRunningError(`DistributedPool is ${this.#state}`);
+  }
+
+  #settleIdle(): void {
+    if (this.#waiters.size > 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  #sessionNow(): Session {
+    if (this.#session === null) {
+      const session: Session = new Session({ ...this.#options, queue: this.queue }, this.#waiters, () => {
+        if (this.#session === session) this.#session = null;
+      });
+      this.#session = session;
+    }
+    return this.#session;
+  }
+
+  /** Adds the jobs (registered as waiting first: a fast job can end before its add returns). */
+  #submit(
+    datas: JobData[],
+    jobOptions: JobsOptions,
+    signal: AbortSignal | undefined,
+  ): Array<{ id: string; promise: Promise<unknown> }> {
+    const jobs = datas.map((data) => {
+      const id = `${this.#idPrefix}-${(this.#sequence += 1)}`;
+      let waiter!: Waiter;
+      const promise = new Promise<unknown>((resolve, reject) => {
+        waiter = {
+          done: (value) => {
+            resolve(value);
+            this.#settleIdle();
+          },
+          failed: (error) => {
+            reject(error);
+            this.#settleIdle();
+          },
+        };
+      });
+      this.#waiters.set(id, waiter);
+      return { id, data, promise, waiter };
+    });
+    const session = this.#sessionNow();
+    const fail = (error: unknown): void => {
+      for (const job of jobs) {
+        if (this.#waiters.delete(job.id)) job.waiter.failed(error as Error);
+      }
+    };
+    if (signal !== undefined) {
+      const abort = (): void => {
+        fail(signal.reason);
+        for (const job of jobs) void session.queue?.remove(job.id).catch(() => undefined);
+      };
+      if (signal.aborted) abort();
+      else signal.addEventListener('abort', abort, { once: true });
+    }
+    void (async () => {
+      await session.ready;
+      const queue = session.queue!;
+      for (let i = 0; i < jobs.length; i += BULK) {
+        const batch = jobs.slice(i, i + BULK).filter((job) => this.#waiters.has(job.id));
+        if (batch.length === 0) continue;
+        await queue.addBulk(
+          batch.map((job) => ({
+            name: `${job.data.m}#${job.data.n}`,
+            data: job.data,
+            opts: { ...jobOptions, jobId: job.id },
+          })),
+        );
+      }
+    })().catch((error: unknown) => fail(session.link.gaveUp ? session.link.error('lost Redis') : error));
+    return jobs.map(({ id, promise }) => ({ id, promise }));
+  }
+
+  async #map(
+    kind: JobKind,
+    fn: unknown,
+    iterable: Input<unknown>,
+    chunksize: number | DistributedMapOptions | undefined,
+    caller: Caller,
+  ): Promise<unknown[]> {
+    this.#checkRunning();
+    const options = typeof chunksize === 'object' && chunksize !== null ? chunksize : { chunksize };
+    const call = checkCallOptions(options);
+    const size = checkChunksize(options.chunksize);
+    const ref = bridge.resolveTask(fn);
+    const items = await readAll(iterable);
+    if (items.length === 0) return [];
+    const per = size ?? Math.ceil(items.length / (JOBS_PER_PROCESS * (await this.#workerProcesses())));
+    const datas: JobData[] = [];
+    for (let start = 0; start < items.length; start += per) {
+      const chunk = items.slice(start, start + per);
+      const encoded = bridge.encode(chunk, (path) => `items${shiftIndex(path, start)}`, true);
+      datas.push(jobData(ref, kind, encoded, call.taskTimeout));
+    }
+    const jobs = this.#submit(datas, call.jobOptions, call.signal);
+    const settled = await Promise.allSettled(jobs.map((job) => job.promise));
+    const values: unknown[] = [];
+    for (let i = 0; i < jobs.length; i++) {
+      const result = settled[i]!;
+      if (result.status === 'rejected') throw result.reason;
+      const outcome = readOutcome(result.value, jobs[i]!.id, caller);
+      if (!outcome.ok) throw outcome.thrown;
+      values.push(...(outcome.value as unknown[]));
+    }
+    return values;
+  }
+
+  #imap(
+    fn: unknown,
+    iterable: Input<unknown>,
+    chunksize: number | DistributedImapOptions | undefined,
+    ordered: boolean,
+    caller: Caller,
+  ): JobIterator<unknown> {
+    this.#checkRunning();
+    const options = typeof chunksize === 'object' && chunksize !== null ? chunksize : { chunksize };
+    const call = checkCallOptions(options);
+    const size = checkChunksize(options.chunksize) ?? 1;
+    const bufferSize = checkChunksize(options.bufferSize, 'bufferSize') ?? 64 * size;
+    const ref = bridge.resolveTask(fn);
+    if (!isInput(iterable)) throw new TypeError(`Expected an iterable or async iterable, got \`${show(iterable)}\``);
+    return new JobIterator({
+      iterable,
+      chunksize: size,
+      jobsAhead: Math.max(1, Math.ceil(bufferSize / size)),
+      ordered,
+      submit: (chunk, start) => {
+        this.#checkRunning();
+        const encoded = bridge.encode(chunk, (path) => `items${shiftIndex(path, start)}`, true);
+        const [job] = this.#submit([jobData(ref, 'm', encoded, call.taskTimeout)], call.jobOptions, call.signal);
+        return job!;
+      },
+      read: (value, id) => readOutcome(value, id, caller),
+    });
+  }
+
+  /** The processes of the workers connected now (their names carry it), for map's chunks. */
+  async #workerProcesses(): Promise<number> {
+    const session = this.#sessionNow();
+    try {
+      await session.ready;
+      const workers = await session.queue!.getWorkers();
+      let processes = 0;
+      for (const worker of workers) processes += Number(/~j(\d+)$/.exec(worker.name ?? '')?.[1] ?? 0);
+      return processes > 0 ? processes : UNKNOWN_PROCESSES;
+    } catch {
+      return UNKNOWN_PROCESSES;
+    }
+  }
+}
+
+function jobData(ref: WireTaskRef, k: JobKind, a: string, taskTimeout: number | undefined): JobData {
+  const data: JobData = { v: 1, m: ref.m, n: ref.n, ...(ref.d === true ? { d: true as const } : {}), k, a };
+  return taskTimeout === undefined ? data : { ...data, t: taskTimeout };
+}
+
+// devalue's path `[3].x` inside a chunk is item `start + 3` of the input.
+const shiftIndex = (path: string, start: number): string =>
+  path.replace(/^\[(\d+)\]/, (_, index: string) => `[${start + Number(index)}]`);
+
+function checkChunksize(value: unknown, name = 'chunksize'): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Expected \`${name}\` to be a positive integer, got \`${show(value)}\``);
+  }
+  return value;
+}
+
+const isInput = (value: unknown): value is Input<unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ||
+    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function');
+
+async function readAll(iterable: Input<unknown>): Promise<unknown[]> {
+  if (!isInput(iterable)) throw new TypeError(`Expected an iterable or async iterable, got \`${show(iterable)}\``);
+  if (typeof (iterable as Iterable<unknown>)[Symbol.iterator] === 'function')
+    return Array.from(iterable as Iterable<unknown>);
+  const items: unknown[] = [];
+  for await (const item of iterable as AsyncIterable<unknown>) items.push(item);
+  return items;
+}

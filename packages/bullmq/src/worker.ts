@@ -1,0 +1,193 @@
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Pool, WorkerLostError, type PoolOptions } from '@procpool/core';
+import type { Job, Worker } from 'bullmq';
+import { bridge } from './bridge.js';
+import { Link, type RedisConnection } from './connection.js';
+import { isJobData, type Outcome, type RunnerAnswer } from './job-data.js';
+import { checkQueueName, checkTime, loadBullmq, show } from './options.js';
+
+/** Options of `createWorker` (and of `procpool worker`). */
+export interface WorkerOptions {
+  connection: RedisConnection;
+  queue: string;
+  /** The local Pool that runs the jobs (its `processes` is how many jobs run at once). */
+  pool?: PoolOptions | number;
+  /** How this worker appears in BullMQ (`job.processedBy`) and in remote tracebacks; default `host:pid`. */
+  name?: string;
+  /** BullMQ's key prefix; default `bull`. */
+  prefix?: string;
+  /** ms a job's lock lasts without renewal; a dead worker's job is retried after about lockDuration + stalledInterval. Default 4000. */
+  lockDuration?: number;
+  /** ms between checks for jobs whose lock expired. Default 2000. */
+  stalledInterval?: number;
+  /** ms the first connection to Redis may take before `createWorker` rejects. Default 10 000. */
+  connectTimeout?: number;
+  /** ms Redis may be away once connected before the worker gives up and closes; default: never gives up. */
+  reconnectTimeout?: number;
+}
+
+const RUNNER = `${fileURLToPath(new URL('./job-runner.cjs', import.meta.url))}#runJob`;
+// A job whose worker died is tried again by the next worker while attempts are left; BullMQ's own count (a
+// Worker option) would fail it before: this worker counts tries itself (an integer Redis accepts).
+const STALLS_ALLOWED = 1_000_000;
+// close() waits this long for BullMQ to let go of its connections once no job runs.
+const CLOSE_GRACE = 5000;
+
+/** A BullMQ Worker whose jobs run in a local procpool Pool. */
+export class DistributedWorker {
+  readonly name: string;
+  readonly queue: string;
+  readonly pool: Pool;
+  readonly #worker: Worker;
+  #closing: Promise<void> | null = null;
+
+  /** @internal */
+  constructor(name: string, queue: string, pool: Pool, worker: Worker) {
+    this.name = name;
+    this.queue = queue;
+    this.pool = pool;
+    this.#worker = worker;
+  }
+
+  /** Takes no new job, lets the running ones finish and report, then closes the Pool and the connections. */
+  close(): Promise<void> {
+    return (this.#closing ??= this.#close(false));
+  }
+
+  /**
+   * Stops at once: running jobs are not reported, so their locks expire and
+   * another worker takes them (a try each); the Pool is terminated.
+   */
+  terminate(): Promise<void> {
+    const closing = this.#close(true);
+    this.#closing ??= closing;
+    return closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #close(force: boolean): Promise<void> {
+    if (!force) {
+      // BullMQ's close() waits for the running jobs; against a Redis that is gone it may not return.
+      await bounded(this.#worker.close(false), () => this.#worker.close(true));
+      this.pool.close();
+      await this.pool.join();
+      return;
+    }
+    await bounded(this.#worker.close(true), () => this.#worker.disconnect());
+    await this.pool.terminate();
+  }
+}
+
+async function bounded(closing: Promise<void>, fallback: () => Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE, 'late')));
+  const settled = closing.then(
+    () => 'done' as const,
+    () => 'done' as const,
+  );
+  const first = await Promise.race([settled, late]);
+  clearTimeout(timer);
+  if (first === 'late') await fallback().catch(() => undefined);
+}
+
+function poolOptions(pool: PoolOptions | number | undefined): PoolOptions {
+  if (pool === undefined) return {};
+  if (typeof pool === 'number') return { processes: pool };
+  if (typeof pool !== 'object' || pool === null) {
+    throw new TypeError(`Expected \`pool\` to be PoolOptions or a number of processes, got \`${show(pool)}\``);
+  }
+  return pool;
+}
+
+function checkName(name: unknown): string {
+  if (typeof name !== 'string' || name === '' || /\s/.test(name)) {
+    throw new TypeError(`Expected \`name\` to be a non-empty string without spaces, got \`${show(name)}\``);
+  }
+  return name;
+}
+
+/** The outcome of a job whose worker died on its last try: WorkerLostError, as a Pool reports a worker lost mid-task. */
+function lostOutcome(job: Job, queue: string, attempts: number, name: string): Outcome {
+  const error = new WorkerLostError({ pid: 0, workerName: 'unknown', exitCode: null, signal: null, stderr: '' });
+  const tries = job.attemptsMade + job.stalledCounter;
+  const message =
+    `The worker running job ${String(job.id)} of queue ${queue} stopped renewing its lock (its process or machine ` +
+    `died, or it lost Redis); tried ${tries} time(s) of attempts: ${attempts}`;
+  Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
+  Object.defineProperty(error, 'stack', { value: `WorkerLostError: ${message}`, writable: true, configurable: true });
+  return { ok: false, e: error, i: 0, at: { host: os.hostname(), pid: process.pid, name, via: name } };
+}
+
+/**
+ * Connects a BullMQ Worker for `queue` whose jobs (sent by DistributedPool)
+ * run in a local Pool; resolves once Redis answers, rejects with
+ * RedisConnectionError when it does not within `connectTimeout`.
+ * @example
+ * const worker = await createWorker({ connection: 'redis://127.0.0.1:6379', queue: 'images', pool: { processes: 4 } });
+ * process.once('SIGTERM', () => void worker.close());
+ */
+export async function createWorker(options: WorkerOptions): Promise<DistributedWorker> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('Expected createWorker options');
+  const queue = checkQueueName(options.queue);
+  const name = checkName(options.name ?? `${os.hostname()}:${process.pid}`);
+  const lockDuration = checkTime(options.lockDuration, 'lockDuration', 4000);
+  const stalledInterval = checkTime(options.stalledInterval, 'stalledInterval', 2000);
+  const connectTimeout = checkTime(options.connectTimeout, 'connectTimeout', 10_000);
+  const reconnectTimeout = checkTime(options.reconnectTimeout, 'reconnectTimeout', Infinity);
+  const pool = new Pool(poolOptions(options.pool));
+  let gaveUp: (error: Error) => void = () => undefined;
+  const givenUp = new Promise<never>((_, reject) => (gaveUp = reject));
+  givenUp.catch(() => undefined);
+  const link = new Link(options.connection, connectTimeout, (error) => gaveUp(error));
+  const { Worker } = await loadBullmq();
+  const processes = pool.stats().processes;
+  const processor = async (job: Job): Promise<string> => {
+    if (!isJobData(job.data)) {
+      const { UnrecoverableError } = await loadBullmq();
+      throw new UnrecoverableError(`job ${String(job.id)} is not a procpool job: its data names no task`);
+    }
+    const attempts = Math.max(1, job.opts.attempts ?? 1);
+    const tried = job.attemptsMade + job.stalledCounter;
+    const encode = (outcome: Outcome): string => bridge.encode(outcome, String, false);
+    if (job.stalledCounter > 0 && tried >= attempts) return encode(lostOutcome(job, queue, attempts, name));
+    const last = tried + 1 >= attempts;
+    let answer: RunnerAnswer;
+    try {
+      const call = job.data.t === undefined ? undefined : { taskTimeout: job.data.t };
+      answer = (await pool.apply(RUNNER, [job.data, name], call)) as RunnerAnswer;
+    } catch (error) {
+      // The Pool's own failures: the task crashed its process, ran past taskTimeout, the pool is closing.
+      if (!last) throw error;
+      return encode({ ok: false, e: error, i: 0, at: { host: os.hostname(), pid: process.pid, name, via: name } });
+    }
+    if (answer.failed && !last) throw new Error(answer.reason ?? 'the task failed');
+    return answer.out;
+  };
+  const worker = new Worker(queue, processor, {
+    connection: link.options,
+    // The processes ride on the name, so a DistributedPool can cut a map into jobs for all of them.
+    name: `${name}~j${processes}`,
+    concurrency: processes,
+    lockDuration,
+    stalledInterval,
+    maxStalledCount: STALLS_ALLOWED,
+    autorun: false,
+    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+  });
+  worker.on('error', (error) => link.noteError(error));
+  worker.backend.on('ready', () => link.noteReady());
+  try {
+    await Promise.race([worker.waitUntilReady(), givenUp]);
+  } catch (error) {
+    await bounded(worker.close(true), () => worker.disconnect());
+    await pool.terminate();
+    throw link.gaveUp ? error : link.error(`could not connect to Redis at ${link.address}`);
+  }
+  link.timeout = reconnectTimeout;
+  void worker.run().catch((error: unknown) => link.noteError(error));
+  return new DistributedWorker(name, queue, pool, worker);
+}
