@@ -3,8 +3,10 @@
 // core's waits on connections and processes (multiprocessing.connection.wait),
 // futures' on futures (concurrent.futures.wait). Here they are
 // `connectionWait` and `futuresWait`, and plain `wait` is core's, as in
-// `@procpool/core`; `procpool/core` and `procpool/futures` export each
-// package whole. (test/cli/umbrella.test.ts checks that nothing is missing.)
+// `@procpool/core`; `procpool/core`, `procpool/futures` and `procpool/bullmq`
+// export each package whole. @procpool/bullmq loads bullmq itself only when a
+// DistributedPool or a worker first connects, so importing this costs nothing
+// for it. (test/cli/umbrella.test.ts checks that nothing is missing.)
 export * from '@procpool/core';
 export { wait as connectionWait } from '@procpool/core';
 export {
@@ -34,3 +36,4 @@ export {
   type ThreadExecutorOptions,
   type WaitOptions,
 } from '@procpool/futures';
+export * from '@procpool/bullmq';
