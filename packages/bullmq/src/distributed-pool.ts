@@ -203,6 +203,7 @@ export class DistributedPool {
 
   #settleIdle(): void {
     if (this.#waiters.size > 0) return;
+    this.#session?.hold(false);
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 
@@ -227,6 +228,7 @@ export class DistributedPool {
       let waiter!: Waiter;
       const promise = new Promise<unknown>((resolve, reject) => {
         waiter = {
+          added: false,
           done: (value) => {
             resolve(value);
             this.#settleIdle();
@@ -241,6 +243,7 @@ export class DistributedPool {
       return { id, data, promise, waiter };
     });
     const session = this.#sessionNow();
+    session.hold(true);
     const fail = (error: unknown): void => {
       for (const job of jobs) {
         if (this.#waiters.delete(job.id)) job.waiter.failed(error as Error);
@@ -267,6 +270,7 @@ export class DistributedPool {
             opts: { ...jobOptions, jobId: job.id },
           })),
         );
+        for (const job of batch) job.waiter.added = true;
       }
     })().catch((error: unknown) => fail(session.link.gaveUp ? session.link.error('lost Redis') : error));
     return jobs.map(({ id, promise }) => ({ id, promise }));
@@ -335,17 +339,21 @@ export class DistributedPool {
     });
   }
 
-  /** The processes of the workers connected now (their names carry it), for map's chunks. */
+  /** The processes of the workers connected now (their names carry it: BullMQ lists a client as `rawname`), for map's chunks. */
   async #workerProcesses(): Promise<number> {
     const session = this.#sessionNow();
+    // The connections keep Node alive only while something waits for Redis: this does.
+    session.hold(true);
     try {
       await session.ready;
       const workers = await session.queue!.getWorkers();
       let processes = 0;
-      for (const worker of workers) processes += Number(/~j(\d+)$/.exec(worker.name ?? '')?.[1] ?? 0);
+      for (const worker of workers) processes += Number(/~j(\d+)$/.exec(worker.rawname ?? '')?.[1] ?? 0);
       return processes > 0 ? processes : UNKNOWN_PROCESSES;
     } catch {
       return UNKNOWN_PROCESSES;
+    } finally {
+      if (this.#waiters.size === 0) session.hold(false);
     }
   }
 }

@@ -1,12 +1,16 @@
-import type { JobsOptions, Queue, QueueEvents } from 'bullmq';
-import { JobFailedError, JobLostError, type RedisConnectionError } from './errors.js';
+import type { JobsOptions, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { Link, type RedisConnection } from './connection.js';
+import { JobFailedError, JobLostError, type RedisConnectionError } from './errors.js';
+import { EventReader, type JobEnd } from './event-reader.js';
 import { loadBullmq } from './options.js';
 
 /** Whoever waits for a job's end: its return value, or why there will be none. */
 export interface Waiter {
   done(returnvalue: unknown): void;
   failed(error: Error): void;
+  /** Set once the job is in Redis (a job not yet added is not lost). */
+  added: boolean;
 }
 
 interface SessionOptions {
@@ -17,26 +21,27 @@ interface SessionOptions {
   reconnectTimeout: number;
 }
 
-// After Redis comes back, events of jobs that ended meanwhile arrive first; a
-// job still pending this long after and gone from Redis was lost with its data.
-const LOST_CHECK_DELAY = 2000;
 // Closing the connections may not return while Redis is away.
 const CLOSE_GRACE = 2000;
 
+type Socketed = { stream?: { ref?(): void; unref?(): void } };
+
 /**
- * One connection of a DistributedPool to its queue: a Queue to add jobs and a
- * QueueEvents that reports their ends to the waiters. When Redis stays away
- * past the reconnect timeout, every waiter fails and the session ends; the
- * pool then starts a new one for its next call.
+ * One connection of a DistributedPool to its queue: a BullMQ Queue to add
+ * jobs, and an EventReader that reports their ends to the waiters. When Redis
+ * stays away past the reconnect timeout, every waiter fails and the session
+ * ends; the pool starts a new one for its next call.
  */
 export class Session {
   readonly link: Link;
   readonly ready: Promise<void>;
   queue: Queue | undefined;
-  #events: QueueEvents | undefined;
+  #events: Redis | undefined;
+  #reader: EventReader | undefined;
   readonly #waiters: Map<string, Waiter>;
   #ended = false;
-  #lostCheck: NodeJS.Timeout | undefined;
+  #held = true;
+  #rejectStart: (error: unknown) => void = () => undefined;
   readonly #onEnd: () => void;
 
   constructor(options: SessionOptions, waiters: Map<string, Waiter>, onEnd: () => void) {
@@ -48,67 +53,91 @@ export class Session {
   }
 
   async #start(options: SessionOptions): Promise<void> {
-    const { Queue, QueueEvents } = await loadBullmq();
+    const givenUp = new Promise<never>((_, reject) => (this.#rejectStart = reject));
+    givenUp.catch(() => undefined);
+    const [{ Queue }, { Redis }] = await Promise.all([loadBullmq(), import('ioredis')]);
     if (this.#ended) throw this.link.error('the pool was closed');
-    const common = {
+    const queue = new Queue(options.queue, {
       connection: this.link.options,
+      defaultJobOptions: options.defaultJobOptions,
       ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-    };
-    const queue = new Queue(options.queue, { ...common, defaultJobOptions: options.defaultJobOptions });
-    const events = new QueueEvents(options.queue, common);
-    this.queue = queue;
-    this.#events = events;
-    queue.on('error', (error: unknown) => this.link.noteError(error));
-    events.on('error', (error: unknown) => this.link.noteError(error));
-    for (const { backend } of [queue, events]) backend.on('ready', () => this.link.noteReady());
-    let wasClosed = false;
-    events.backend.on('close', () => (wasClosed = true));
-    events.backend.on('ready', () => {
-      if (wasClosed) this.#checkLost();
-      wasClosed = false;
     });
-    events.on('completed', ({ jobId, returnvalue }) => this.#take(jobId)?.done(returnvalue));
-    events.on('failed', ({ jobId, failedReason }) =>
-      this.#take(jobId)?.failed(new JobFailedError(jobId, failedReason)),
+    this.queue = queue;
+    queue.on('error', (error: unknown) => this.link.noteError(error));
+    queue.backend.on('ready', () => {
+      this.link.noteReady();
+      this.#applyHold();
+    });
+    // Blocking reads: a command interrupted by a reconnection is sent again, not failed.
+    const { url, ...rest } = this.link.options;
+    const eventOptions = { ...rest, maxRetriesPerRequest: null };
+    const events = url === undefined ? new Redis(eventOptions) : new Redis(url, eventOptions);
+    this.#events = events;
+    const reader = new EventReader(
+      events,
+      queue.keys.events!,
+      (end) => this.#ended || this.#take(end),
+      () => this.#checkLost(),
     );
-    events.on('removed', ({ jobId }) =>
-      this.#take(jobId)?.failed(new JobLostError(jobId, 'it was removed from the queue')),
-    );
-    // QueueEvents reads only events newer than its start: it must be reading before the first job is added.
-    let gaveUp: (error: unknown) => void = () => undefined;
-    const givenUp = new Promise<never>((_, reject) => (gaveUp = reject));
-    this.#rejectStart = gaveUp;
-    await Promise.race([Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), givenUp]);
+    this.#reader = reader;
+    let connected = false;
+    events.on('error', (error: unknown) => this.link.noteError(error));
+    events.on('ready', () => {
+      this.link.noteReady();
+      if (connected) reader.noteReconnected();
+      connected = true;
+      this.#applyHold();
+    });
+    await Promise.race([Promise.all([queue.waitUntilReady(), reader.start()]), givenUp]);
+    this.#applyHold();
   }
 
-  #rejectStart: (error: unknown) => void = () => undefined;
-
-  #take(jobId: string): Waiter | undefined {
-    const waiter = this.#waiters.get(jobId);
-    if (waiter !== undefined) this.#waiters.delete(jobId);
-    return waiter;
+  #take(end: JobEnd): void {
+    const waiter = this.#waiters.get(end.jobId);
+    if (waiter === undefined) return;
+    this.#waiters.delete(end.jobId);
+    if (end.event === 'completed') waiter.done(end.returnvalue);
+    else if (end.event === 'failed') waiter.failed(new JobFailedError(end.jobId, end.failedReason ?? ''));
+    else waiter.failed(new JobLostError(end.jobId, 'it was removed from the queue'));
   }
 
-  // Jobs still pending after Redis came back: those it no longer has are lost.
+  /**
+   * Whether the connections keep Node alive: only while jobs are pending, so a
+   * pool the program forgets to close does not hold it open (as Pool does not).
+   */
+  hold(held: boolean): void {
+    if (this.#held === held) return;
+    this.#held = held;
+    this.#applyHold();
+  }
+
+  #applyHold(): void {
+    this.#reader?.want(this.#held);
+    this.queue?.backend.client.then(
+      (client) => {
+        const { stream } = client as Socketed;
+        if (this.#held) stream?.ref?.();
+        else stream?.unref?.();
+      },
+      () => undefined,
+    );
+  }
+
+  // Read all Redis holds after a reconnection: a job still pending that Redis no longer has was lost with its data.
   #checkLost(): void {
-    clearTimeout(this.#lostCheck);
-    this.#lostCheck = setTimeout(() => {
-      const queue = this.queue;
-      if (queue === undefined || this.#ended) return;
-      for (const jobId of [...this.#waiters.keys()]) {
-        queue.getJobState(jobId).then(
-          (state) => {
-            if (state === 'unknown') {
-              this.#take(jobId)?.failed(
-                new JobLostError(jobId, 'Redis no longer has it: did it restart without its data?'),
-              );
-            }
-          },
-          () => undefined,
-        );
-      }
-    }, LOST_CHECK_DELAY);
-    this.#lostCheck.unref();
+    const queue = this.queue;
+    if (queue === undefined || this.#ended) return;
+    for (const [jobId, waiter] of this.#waiters) {
+      if (!waiter.added) continue;
+      queue.getJobState(jobId).then(
+        (state) => {
+          if (state !== 'unknown' || this.#waiters.get(jobId) !== waiter) return;
+          this.#waiters.delete(jobId);
+          waiter.failed(new JobLostError(jobId, 'Redis no longer has it: did it restart without its data?'));
+        },
+        () => undefined,
+      );
+    }
   }
 
   #giveUp(error: RedisConnectionError): void {
@@ -124,16 +153,15 @@ export class Session {
   async close(): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
-    clearTimeout(this.#lostCheck);
     this.#onEnd();
-    const closing = [this.queue, this.#events].map(async (emitter) => {
-      if (emitter === undefined) return;
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE)));
-      await Promise.race([emitter.close().catch(() => undefined), late]);
-      clearTimeout(timer);
-      await emitter.disconnect().catch(() => undefined);
-    });
-    await Promise.all(closing);
+    this.#reader?.close();
+    this.#events?.disconnect();
+    const queue = this.queue;
+    if (queue === undefined) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE)));
+    await Promise.race([queue.close().catch(() => undefined), late]);
+    clearTimeout(timer);
+    await queue.disconnect().catch(() => undefined);
   }
 }

@@ -1,0 +1,137 @@
+import type { Redis } from 'ioredis';
+
+/** A job's end as the queue's event stream tells it. */
+export interface JobEnd {
+  event: 'completed' | 'failed' | 'removed';
+  jobId: string;
+  /** completed: the return value as JSON text. */
+  returnvalue?: string;
+  /** failed: the error's message. */
+  failedReason?: string;
+}
+
+/** Events per read: fewer back means the reader has caught up. */
+const COUNT = 1000;
+/** ms a read blocks in Redis when there is nothing new. */
+const BLOCK = 5000;
+/** ms past BLOCK after which a read that has not returned is taken for stuck (a half-open connection): reconnect. */
+const WATCHDOG = 2000;
+
+type Entries = Array<[id: string, fields: string[]]>;
+
+// XREAD of one stream: [[key, entries]] (RESP2), or [key, entries] (a RESP3 map as ioredis 6 hands it over).
+function entriesOf(reply: unknown): Entries {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  const first: unknown = reply[0];
+  const entries: unknown = Array.isArray(first) ? first[1] : reply[1];
+  return Array.isArray(entries) ? (entries as Entries) : [];
+}
+
+/**
+ * Reads the queue's event stream (BullMQ writes every job's end there) on a
+ * connection of its own, only while someone waits for a job: an idle reader
+ * reads nothing and its socket does not keep Node alive. (BullMQ's
+ * QueueEvents reads all the time, with a timer that does.) It starts from the
+ * stream's end at start(), so no end of a job added after it is missed, also
+ * across a reconnection; after one, `onCaughtUp` runs once it has read all
+ * that Redis holds.
+ */
+export class EventReader {
+  readonly #client: Redis;
+  readonly #key: string;
+  readonly #onEnd: (end: JobEnd) => void;
+  readonly #onCaughtUp: () => void;
+  #lastId = '0-0';
+  #wanted = false;
+  #reading = false;
+  #closed = false;
+  #reconnected = false;
+
+  constructor(client: Redis, key: string, onEnd: (end: JobEnd) => void, onCaughtUp: () => void) {
+    this.#client = client;
+    this.#key = key;
+    this.#onEnd = onEnd;
+    this.#onCaughtUp = onCaughtUp;
+  }
+
+  /** Takes the stream's end as the place to read from. */
+  async start(): Promise<void> {
+    const last = (await this.#client.call('XREVRANGE', this.#key, '+', '-', 'COUNT', '1')) as Array<[string]>;
+    this.#lastId = last[0]?.[0] ?? '0-0';
+  }
+
+  /** The connection is back after a loss: ends may have been written meanwhile, or lost with Redis' data. */
+  noteReconnected(): void {
+    this.#reconnected = true;
+  }
+
+  /** Reads while `wanted`; the socket keeps Node alive only then. */
+  want(wanted: boolean): void {
+    this.#wanted = wanted;
+    const stream = (this.#client as unknown as { stream?: { ref?(): void; unref?(): void } }).stream;
+    if (wanted) stream?.ref?.();
+    else stream?.unref?.();
+    if (wanted && !this.#reading && !this.#closed) void this.#read();
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#wanted = false;
+  }
+
+  async #read(): Promise<void> {
+    this.#reading = true;
+    try {
+      while (this.#wanted && !this.#closed) {
+        let entries: Entries;
+        try {
+          entries = entriesOf(await this.#readOnce());
+        } catch {
+          // The connection failed under the read: ioredis reconnects (or gives up, which closes this reader).
+          await new Promise((resolve) => setTimeout(resolve, 100).unref());
+          continue;
+        }
+        for (const [id, fields] of entries) {
+          this.#lastId = id;
+          const end = Array.isArray(fields) ? toJobEnd(fields) : null;
+          if (end !== null) this.#onEnd(end);
+        }
+        if (entries.length < COUNT && this.#reconnected) {
+          this.#reconnected = false;
+          this.#onCaughtUp();
+        }
+      }
+    } finally {
+      this.#reading = false;
+    }
+  }
+
+  async #readOnce(): Promise<unknown> {
+    let timer: NodeJS.Timeout | undefined;
+    const stuck = new Promise<'stuck'>((resolve) => {
+      timer = setTimeout(resolve, BLOCK + WATCHDOG, 'stuck');
+      timer.unref();
+    });
+    const read = this.#client.call('XREAD', 'COUNT', COUNT, 'BLOCK', BLOCK, 'STREAMS', this.#key, this.#lastId);
+    read.catch(() => undefined);
+    try {
+      const first = await Promise.race([read, stuck]);
+      if (first !== 'stuck') return first;
+      this.#client.disconnect(true);
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function toJobEnd(fields: string[]): JobEnd | null {
+  const record: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) record[fields[i]!] = fields[i + 1]!;
+  const { event, jobId } = record;
+  if ((event !== 'completed' && event !== 'failed' && event !== 'removed') || jobId === undefined) return null;
+  const end: JobEnd = { event, jobId };
+  if (record.returnvalue !== undefined) end.returnvalue = record.returnvalue;
+  if (record.failedReason !== undefined) end.failedReason = record.failedReason;
+  return end;
+}
