@@ -11,6 +11,7 @@ import { H, I, J } from './scenarios/processes.mjs';
 import { K, L, M } from './scenarios/shared-state.mjs';
 import { N, N2 } from './scenarios/executors.mjs';
 import { O, O2, O3 } from './scenarios/command.mjs';
+import { P, P2 } from './scenarios/distributed.mjs';
 
 export { Hangs } from './scenarios/helpers.mjs';
 
@@ -22,4 +23,4 @@ export { Hangs } from './scenarios/helpers.mjs';
 
 // Sections follow the order of the keys.
 /** @type {Record<string, Scenario>} */
-export const scenarios = { A, B, B2, C, D, E, F, G, H, I, J, K, L, M, N, N2, O, O2, O3 };
+export const scenarios = { A, B, B2, C, D, E, F, G, H, I, J, K, L, M, N, N2, O, O2, O3, P, P2 };

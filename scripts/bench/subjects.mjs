@@ -12,8 +12,9 @@ import { CPYTHON_POOL } from './scenarios/cpython-pool.mjs';
  * A feature a scenario may need (`Scenario.needs`) and a pool may lack;
  * `multiprocessing`: Python's Process, Pipe and Connection (H, I, J) and shared objects (K, L, M);
  * `futures`: Python's concurrent.futures, a ProcessPoolExecutor (N, N2);
- * `command`: a command-line tool that runs a task module over an input file (O, O2, O3).
- * @typedef {'recycle' | 'map' | 'process' | 'multiprocessing' | 'futures' | 'command'} Feature
+ * `command`: a command-line tool that runs a task module over an input file (O, O2, O3);
+ * `distributed`: a pool whose jobs go through Redis to workers on other machines (P, P2).
+ * @typedef {'recycle' | 'map' | 'process' | 'multiprocessing' | 'futures' | 'command' | 'distributed'} Feature
  */
 /**
  * The tasks of workers/functions.cjs, which every pool's worker file exposes
@@ -48,6 +49,8 @@ import { CPYTHON_POOL } from './scenarios/cpython-pool.mjs';
  * @property {string[]} [againstReferences] The reference rows (by id, in the
  *   scenarios that have them) it is compared with, trial by trial (procpool's
  *   Pool: CPython's Pool, fork and spawn); the report adds those ratios too.
+ * @property {number} [distributedChunksize] The chunksize its `DistributedPool.map`
+ *   passes in P (`scenarios/distributed.mjs`), for a row of another chunking (default: the pool's own).
  */
 
 const require = createRequire(import.meta.url);
@@ -69,6 +72,7 @@ const NO_PROCESS = 'threads: no worker process to kill';
 const NO_MULTIPROCESSING = 'no Process or Pipe';
 const NO_FUTURES = 'no concurrent.futures executor';
 const NO_COMMAND = 'no command-line tool';
+const NO_DISTRIBUTED = 'no pool across machines';
 
 /**
  * procpool, its task module loaded as `loadTasks` says (the worker loads it the
@@ -121,6 +125,12 @@ export const subjects = {
     commandFlags: ['--chunksize', '256'],
     scenarios: ['O', 'O2'],
   },
+  // DistributedPool.map with one BullMQ job per item, as BullMQ used directly has (P).
+  'procpool, chunksize 1': {
+    ...procpool(async () => require('./workers/procpool.cjs')),
+    distributedChunksize: 1,
+    scenarios: ['P'],
+  },
   workerpool: {
     kind: 'process',
     lacks: {
@@ -129,6 +139,7 @@ export const subjects = {
       multiprocessing: NO_MULTIPROCESSING,
       futures: NO_FUTURES,
       command: NO_COMMAND,
+      distributed: NO_DISTRIBUTED,
     },
     load: async () => require('workerpool'),
     async create({ workers, recycle }) {
@@ -145,7 +156,13 @@ export const subjects = {
   },
   tinypool: {
     kind: 'process',
-    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES, command: NO_COMMAND },
+    lacks: {
+      map: NO_MAP,
+      multiprocessing: NO_MULTIPROCESSING,
+      futures: NO_FUTURES,
+      command: NO_COMMAND,
+      distributed: NO_DISTRIBUTED,
+    },
     load: () => import('tinypool'),
     async create({ workers, recycle }) {
       const { Tinypool } = await this.load();
@@ -166,7 +183,13 @@ export const subjects = {
   },
   'jest-worker': {
     kind: 'process',
-    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES, command: NO_COMMAND },
+    lacks: {
+      map: NO_MAP,
+      multiprocessing: NO_MULTIPROCESSING,
+      futures: NO_FUTURES,
+      command: NO_COMMAND,
+      distributed: NO_DISTRIBUTED,
+    },
     load: async () => require('jest-worker'),
     async create({ workers, recycle }) {
       const { Worker } = await this.load();
@@ -187,7 +210,13 @@ export const subjects = {
   },
   'worker-farm': {
     kind: 'process',
-    lacks: { map: NO_MAP, multiprocessing: NO_MULTIPROCESSING, futures: NO_FUTURES, command: NO_COMMAND },
+    lacks: {
+      map: NO_MAP,
+      multiprocessing: NO_MULTIPROCESSING,
+      futures: NO_FUTURES,
+      command: NO_COMMAND,
+      distributed: NO_DISTRIBUTED,
+    },
     load: async () => require('worker-farm'),
     async create({ workers, recycle }) {
       const workerFarm = await this.load();
@@ -221,6 +250,7 @@ export const subjects = {
       multiprocessing: NO_MULTIPROCESSING,
       futures: NO_FUTURES,
       command: NO_COMMAND,
+      distributed: NO_DISTRIBUTED,
     },
     load: async () => require('poolifier'),
     async create({ workers, recycle }) {
@@ -241,6 +271,7 @@ export const subjects = {
       multiprocessing: NO_MULTIPROCESSING,
       futures: NO_FUTURES,
       command: NO_COMMAND,
+      distributed: NO_DISTRIBUTED,
     },
     load: () => import('piscina'),
     async create({ workers, recycle }) {
@@ -261,6 +292,7 @@ export const subjects = {
       multiprocessing: 'a ThreadPool, not the Process API',
       futures: NO_FUTURES,
       command: NO_COMMAND,
+      distributed: NO_DISTRIBUTED,
     },
     scenarios: ['A', 'B', 'B2', 'C', 'E'],
     against: 'piscina',

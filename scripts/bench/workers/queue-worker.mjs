@@ -1,0 +1,40 @@
+// @ts-check
+// One worker process of P and P2 (scenarios/distributed.mjs), a "machine" of
+// its own: `node queue-worker.mjs bullmq|procpool <redis url> <queue>`.
+// bullmq: BullMQ's Worker with the sandboxed processor file, concurrency 1
+// (one child process); procpool: @procpool/bullmq's createWorker with a Pool
+// of 1 process. Says 'ready' over IPC once connected; closes gracefully when
+// told to, or when the trial goes away.
+import { fileURLToPath } from 'node:url';
+
+const [kind, url = '', queue = ''] = process.argv.slice(2);
+/** @type {() => Promise<unknown>} */
+let close;
+if (kind === 'bullmq') {
+  const { Worker } = await import('bullmq');
+  const { hostname, port } = new URL(url);
+  const worker = new Worker(queue, fileURLToPath(new URL('./bullmq-processor.cjs', import.meta.url)), {
+    connection: { host: hostname, port: Number(port) },
+    concurrency: 1,
+    useWorkerThreads: false,
+  });
+  worker.on('error', (error) => console.error(error));
+  await worker.waitUntilReady();
+  close = () => worker.close();
+} else if (kind === 'procpool') {
+  const { createWorker } = await import('@procpool/bullmq');
+  const worker = await createWorker({ connection: url, queue, pool: 1 });
+  close = () => worker.close();
+} else {
+  throw new Error(`usage: queue-worker.mjs bullmq|procpool <redis url> <queue>`);
+}
+let closing = false;
+const stop = async () => {
+  if (closing) return;
+  closing = true;
+  await close();
+  process.exit(0);
+};
+process.on('message', stop);
+process.on('disconnect', stop);
+process.send?.('ready');
