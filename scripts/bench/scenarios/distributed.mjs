@@ -38,7 +38,11 @@ function startWorker(kind, url) {
   const ready = new Promise((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code, signal) =>
-      reject(new Error(`${kind} worker exited (${signal ?? code}) before it was ready: ${stderr.trim().slice(-300)}`)),
+      reject(
+        new Error(
+          `${kind} worker exited (${signal ?? code}) before it was ready: ${stderr.split('\n').find((line) => /^\w*Error\b/.test(line)) ?? stderr.trim().slice(-200)}`,
+        ),
+      ),
     );
   });
   const stop = async () => {
@@ -145,8 +149,6 @@ async function bullmqClient(url) {
  * @returns {Promise<Client>}
  */
 async function procpoolClient(subject, url) {
-  const lacking = subject.lacks.distributed;
-  if (lacking !== undefined) throw new NotAvailable(lacking);
   const { DistributedPool } = await import('@procpool/bullmq');
   const { tasks } = require('../workers/procpool.cjs');
   const pool = new DistributedPool({ connection: url, queue: QUEUE });
@@ -157,6 +159,12 @@ async function procpoolClient(subject, url) {
     close: () => pool.terminate(),
   };
 }
+
+/** @param {Adapter} subject */
+const distributed = (subject) => {
+  const lacking = subject.lacks.distributed;
+  if (lacking !== undefined) throw new NotAvailable(lacking);
+};
 
 /**
  * `use` with a client of a cluster of `kind`, closed afterwards.
@@ -207,12 +215,14 @@ export const P = {
   },
   unit: 'jobs/s',
   needs: 'distributed',
-  run: (subject, { quick }) =>
-    withClient(
+  run: (subject, { quick }) => {
+    distributed(subject);
+    return withClient(
       'procpool',
       (url) => procpoolClient(subject, url),
       (client) => mapRate(client, quick),
-    ),
+    );
+  },
 };
 
 /** @param {number[]} sorted ascending @param {number} q */
@@ -293,8 +303,9 @@ export const P2 = {
   unit: 'ms',
   columns: ['p95 (ms)', 'p95 ÷ the local Pool’s'],
   needs: 'distributed',
-  run: (subject, { quick }) =>
-    withClient(
+  run: (subject, { quick }) => {
+    distributed(subject);
+    return withClient(
       'procpool',
       (url) => procpoolClient(subject, url),
       async (client) => {
@@ -321,5 +332,6 @@ export const P2 = {
           await within(local.close(), 5000).catch(() => {});
         }
       },
-    ),
+    );
+  },
 };

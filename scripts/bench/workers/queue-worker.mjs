@@ -4,8 +4,9 @@
 // bullmq: BullMQ's Worker with the sandboxed processor file, concurrency 1
 // (one child process); procpool: @procpool/bullmq's createWorker with a Pool
 // of 1 process. Says 'ready' over IPC once connected; closes gracefully when
-// told to, or when the trial goes away.
+// told to; exits at once, its children killed, when the trial goes away.
 import { fileURLToPath } from 'node:url';
+import { descendants } from '../processes.mjs';
 
 const [kind, url = '', queue = ''] = process.argv.slice(2);
 /** @type {() => Promise<unknown>} */
@@ -36,5 +37,14 @@ const stop = async () => {
   process.exit(0);
 };
 process.on('message', stop);
-process.on('disconnect', stop);
+// The trial died (its redis-server with it): nothing is left to finish, and a close would wait for Redis.
+process.on('disconnect', () => {
+  for (const { pid } of descendants())
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  process.exit(1);
+});
 process.send?.('ready');
