@@ -22,9 +22,11 @@ const require = createRequire(import.meta.url);
 const QUEUE = 'bench';
 const WORKER = fileURLToPath(new URL('../workers/queue-worker.mjs', import.meta.url));
 
+/** @typedef {'bullmq' | 'bullmq-inline' | 'procpool'} Kind What the worker processes run (workers/queue-worker.mjs). */
+
 /**
  * A worker process of `kind`; `ready` resolves once it is connected.
- * @param {'bullmq' | 'procpool'} kind
+ * @param {Kind} kind
  * @param {string} url
  */
 function startWorker(kind, url) {
@@ -56,7 +58,7 @@ function startWorker(kind, url) {
  * `use` with a redis-server and WORKERS worker processes of `kind`, all
  * stopped afterwards (the workers first, gracefully), whatever happened.
  * @template T
- * @param {'bullmq' | 'procpool'} kind
+ * @param {Kind} kind
  * @param {(url: string) => Promise<T>} use
  */
 async function withCluster(kind, use) {
@@ -169,7 +171,7 @@ const distributed = (subject) => {
 /**
  * `use` with a client of a cluster of `kind`, closed afterwards.
  * @template T
- * @param {'bullmq' | 'procpool'} kind
+ * @param {Kind} kind
  * @param {(url: string) => Promise<Client>} connect
  * @param {(client: Client) => Promise<T>} use
  */
@@ -212,6 +214,12 @@ export const P = {
   baseline: {
     name: 'BullMQ used directly: `addBulk` in batches of 1 000, results from QueueEvents; each worker process a `Worker` with a sandboxed processor file, concurrency 1',
     run: ({ quick }) => withClient('bullmq', bullmqClient, (client) => mapRate(client, quick)),
+  },
+  references: {
+    inline: {
+      name: 'BullMQ used directly, the processor in each worker process (not sandboxed: a task that crashes takes the worker down)',
+      run: ({ quick }) => withClient('bullmq-inline', bullmqClient, (client) => mapRate(client, quick)),
+    },
   },
   unit: 'jobs/s',
   needs: 'distributed',
