@@ -171,7 +171,7 @@ const README_ROWS = [
   { label: 'O2. `procpool map` peak RSS, 1 M ÷ 100 000 lines', scenario: 'O2', show: 'ratio' },
   { label: 'O3. `procpool --help` start-up (ms ↓)', scenario: 'O3' },
   { label: 'P. `DistributedPool.map`, 10 000 tasks via Redis (jobs/s ↑)', scenario: 'P' },
-  { label: 'P2. `DistributedPool.apply` via Redis (ms ↓)', scenario: 'P2' },
+  { label: 'P2. `DistributedPool.apply` via Redis (µs ↓)', scenario: 'P2' },
 ];
 
 /**

@@ -240,7 +240,7 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q 
 const callCounts = (quick) => (quick ? { warm: 50, blocks: 4, size: 25 } : { warm: 200, blocks: 10, size: 100 });
 
 /**
- * The ms of each of `size` calls, one at a time.
+ * The µs of each of `size` calls, one at a time.
  * @param {(i: number) => Promise<unknown>} call
  * @param {number} size
  */
@@ -249,12 +249,12 @@ async function timeCalls(call, size) {
   for (let i = 0; i < size; i += 1) {
     const start = now();
     await call(i);
-    times.push(now() - start);
+    times.push((now() - start) * 1000);
   }
   return times;
 }
 
-/** { median, p95 } of the ms per call. @param {number[]} times */
+/** { median, p95 } of the µs per call. @param {number[]} times */
 const spread = (times) => {
   const sorted = [...times].sort((a, b) => a - b);
   return { median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95) };
@@ -262,7 +262,7 @@ const spread = (times) => {
 
 /**
  * Sequential calls of `call`, measured in blocks after the unmeasured ones:
- * the median ms per call, with the p95 as its extra column.
+ * the median µs per call, with the p95 as its extra column.
  * @param {(i: number) => Promise<unknown>} call
  * @param {boolean} quick
  */
@@ -286,11 +286,11 @@ async function localPool() {
   return { call: (i) => pool.apply(tasks.noop, [i]), close: () => pool.terminate() };
 }
 
-// (P2) one call at a time through Redis, against a local Pool: ms per call.
+// (P2) one call at a time through Redis, against a local Pool: µs per call.
 /** @type {Scenario} */
 export const P2 = {
   title:
-    'P2. `DistributedPool.apply` of a no-op, one call at a time, the same 2 worker processes and redis-server as P (ms per call, lower is better; ratio: ÷ a local `Pool.apply` of 2 processes in the same trial, in alternating blocks; 1 000 calls after 200 unmeasured)',
+    'P2. `DistributedPool.apply` of a no-op, one call at a time, the same 2 worker processes and redis-server as P (µs per call, lower is better; ratio: ÷ a local `Pool.apply` of 2 processes in the same trial, in alternating blocks; 1 000 calls after 200 unmeasured)',
   baseline: {
     name: 'a local `Pool.apply` (`@procpool/core`, 2 processes, no Redis)',
     run: async ({ quick }) => {
@@ -308,8 +308,8 @@ export const P2 = {
       run: ({ quick }) => withClient('bullmq', bullmqClient, (client) => sequential((i) => client.apply(i), quick)),
     },
   },
-  unit: 'ms',
-  columns: ['p95 (ms)', 'p95 ÷ the local Pool’s'],
+  unit: 'µs',
+  columns: ['p95 (µs)', 'p95 ÷ the local Pool’s'],
   needs: 'distributed',
   run: (subject, { quick }) => {
     distributed(subject);
