@@ -170,7 +170,7 @@ const README_ROWS = [
   { label: 'O. same, without NODE_EXTRA_CA_CERTS', scenario: 'O', env: 'without CA' },
   { label: 'O2. `procpool map` peak RSS, 1 M ÷ 100 000 lines', scenario: 'O2', show: 'ratio' },
   { label: 'O3. `procpool --help` start-up (ms ↓)', scenario: 'O3' },
-  { label: 'P. `DistributedPool.map`, 10 000 tasks via Redis (jobs/s ↑)', scenario: 'P' },
+  { label: 'P. `DistributedPool.map`, 10 000 tasks via Redis, default chunksize (jobs/s ↑)', scenario: 'P' },
   { label: 'P2. `DistributedPool.apply` via Redis (µs ↓)', scenario: 'P2' },
 ];
 
