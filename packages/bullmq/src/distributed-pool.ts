@@ -28,7 +28,10 @@ import {
 export interface DistributedPoolOptions {
   connection: RedisConnection;
   queue: string;
-  /** BullMQ's job options for every job (attempts, backoff, priority, …); finished jobs are removed unless these say otherwise. */
+  /**
+   * BullMQ's job options for every job (attempts, backoff, priority, …). By
+   * default Redis keeps the latest 10 000 finished jobs for an hour (`removeOnComplete`).
+   */
   defaultJobOptions?: JobsOptions;
   /** BullMQ's key prefix; default `bull`. */
   prefix?: string;
@@ -41,6 +44,12 @@ type ApplyArgs<F extends AnyFunction> =
     ? [args?: Parameters<F>, options?: DistributedCallOptions]
     : [args: Parameters<F>, options?: DistributedCallOptions];
 
+/**
+ * Finished jobs Redis keeps (the latest 10 000, for an hour at most): a client
+ * that fell behind the event stream, or lost Redis for a moment, reads the
+ * results it missed from them.
+ */
+const KEEP_FINISHED = { age: 3600, count: 10_000 };
 /** Jobs per addBulk: one round trip each, and a bounded command. */
 const BULK = 1000;
 /** How many jobs a map is cut into per process of the workers, as Pool does per process of its own. */
@@ -82,7 +91,7 @@ export class DistributedPool {
     this.#options = {
       connection: options.connection,
       ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-      defaultJobOptions: { removeOnComplete: true, removeOnFail: true, ...jobOptions },
+      defaultJobOptions: { removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED, ...jobOptions },
       reconnectTimeout: checkTime(options.reconnectTimeout, 'reconnectTimeout', 10_000),
     };
   }

@@ -33,25 +33,26 @@ function entriesOf(reply: unknown): Entries {
  * reads nothing and its socket does not keep Node alive. (BullMQ's
  * QueueEvents reads all the time, with a timer that does.) It starts from the
  * stream's end at start(), so no end of a job added after it is missed, also
- * across a reconnection; after one, `onCaughtUp` runs once it has read all
- * that Redis holds.
+ * across a reconnection. `onGap` runs when ends may have been missed: once
+ * it has read all Redis holds after a reconnection, and when Redis trimmed
+ * the stream past the last event read (the reader fell ~10 000 events behind).
  */
 export class EventReader {
   readonly #client: Redis;
   readonly #key: string;
   readonly #onEnd: (end: JobEnd) => void;
-  readonly #onCaughtUp: () => void;
+  readonly #onGap: (why: string) => void;
   #lastId = '0-0';
   #wanted = false;
   #reading = false;
   #closed = false;
   #reconnected = false;
 
-  constructor(client: Redis, key: string, onEnd: (end: JobEnd) => void, onCaughtUp: () => void) {
+  constructor(client: Redis, key: string, onEnd: (end: JobEnd) => void, onGap: (why: string) => void) {
     this.#client = client;
     this.#key = key;
     this.#onEnd = onEnd;
-    this.#onCaughtUp = onCaughtUp;
+    this.#onGap = onGap;
   }
 
   /** Takes the stream's end as the place to read from. */
@@ -83,6 +84,7 @@ export class EventReader {
     this.#reading = true;
     try {
       while (this.#wanted && !this.#closed) {
+        const before = this.#lastId;
         let entries: Entries;
         try {
           entries = entriesOf(await this.#readOnce());
@@ -96,13 +98,27 @@ export class EventReader {
           const end = Array.isArray(fields) ? toJobEnd(fields) : null;
           if (end !== null) this.#onEnd(end);
         }
+        if (entries.length === COUNT && (await this.#trimmedAfter(before))) {
+          this.#onGap('its end was trimmed from the event stream before it was read, and Redis no longer has the job');
+        }
         if (entries.length < COUNT && this.#reconnected) {
           this.#reconnected = false;
-          this.#onCaughtUp();
+          this.#onGap('Redis no longer has it: did it restart without its data?');
         }
       }
     } finally {
       this.#reading = false;
+    }
+  }
+
+  // Behind by a full read: whether the stream now starts after `id` (events after it were trimmed unread).
+  async #trimmedAfter(id: string): Promise<boolean> {
+    try {
+      const first = (await this.#client.call('XRANGE', this.#key, '-', '+', 'COUNT', '1')) as Array<[string]>;
+      const firstId = first[0]?.[0];
+      return firstId !== undefined && compareIds(firstId, id) > 0;
+    } catch {
+      return false;
     }
   }
 
@@ -123,6 +139,13 @@ export class EventReader {
       clearTimeout(timer);
     }
   }
+}
+
+// Stream ids are `ms-seq`, two integers.
+function compareIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am === bm ? as - bs : am - bm;
 }
 
 function toJobEnd(fields: string[]): JobEnd | null {

@@ -77,7 +77,7 @@ export class Session {
       events,
       queue.keys.events!,
       (end) => this.#ended || this.#take(end),
-      () => this.#checkLost(),
+      (why) => this.#recover(why),
     );
     this.#reader = reader;
     let connected = false;
@@ -123,17 +123,31 @@ export class Session {
     );
   }
 
-  // Read all Redis holds after a reconnection: a job still pending that Redis no longer has was lost with its data.
-  #checkLost(): void {
+  /**
+   * Settles the pending jobs whose end the event stream no longer tells:
+   * after a reconnection (Redis may have restarted without its data), or when
+   * the stream was trimmed past what was read (it keeps ~10 000 events). A
+   * finished job is read from Redis (finished jobs are kept a while for this);
+   * one Redis no longer has is lost.
+   */
+  #recover(why: string): void {
     const queue = this.queue;
     if (queue === undefined || this.#ended) return;
     for (const [jobId, waiter] of this.#waiters) {
       if (!waiter.added) continue;
-      queue.getJobState(jobId).then(
-        (state) => {
-          if (state !== 'unknown' || this.#waiters.get(jobId) !== waiter) return;
-          this.#waiters.delete(jobId);
-          waiter.failed(new JobLostError(jobId, 'Redis no longer has it: did it restart without its data?'));
+      queue.getJob(jobId).then(
+        (job) => {
+          if (this.#waiters.get(jobId) !== waiter) return;
+          if (job === undefined) {
+            this.#waiters.delete(jobId);
+            waiter.failed(new JobLostError(jobId, why));
+          } else if (job.finishedOn !== undefined) {
+            this.#take(
+              job.failedReason === undefined || job.failedReason === ''
+                ? { event: 'completed', jobId, returnvalue: job.returnvalue as string }
+                : { event: 'failed', jobId, failedReason: job.failedReason },
+            );
+          }
         },
         () => undefined,
       );
