@@ -12,7 +12,7 @@ import {
 import type { JobsOptions } from 'bullmq';
 import { bridge, type WireTaskRef } from './bridge.js';
 import { describe, type RedisConnection } from './connection.js';
-import { JobIterator, type Input } from './job-iterator.js';
+import { DistributedIMapIterator, type Input } from './distributed-imap-iterator.js';
 import type { JobData, JobKind } from './job-data.js';
 import { checkQueueName, checkTime, show } from './options.js';
 import { captureCaller, readOutcome, type Caller } from './outcome.js';
@@ -149,9 +149,17 @@ export class DistributedPool {
     fn: TaskLike<F>,
     iterable: Input<MapItem<F>>,
     chunksize?: number | DistributedImapOptions,
-  ): JobIterator<TaskResult<F>>;
-  imap(fn: string, iterable: Input<unknown>, chunksize?: number | DistributedImapOptions): JobIterator<unknown>;
-  imap(fn: unknown, iterable: Input<unknown>, chunksize?: number | DistributedImapOptions): JobIterator<unknown> {
+  ): DistributedIMapIterator<TaskResult<F>>;
+  imap(
+    fn: string,
+    iterable: Input<unknown>,
+    chunksize?: number | DistributedImapOptions,
+  ): DistributedIMapIterator<unknown>;
+  imap(
+    fn: unknown,
+    iterable: Input<unknown>,
+    chunksize?: number | DistributedImapOptions,
+  ): DistributedIMapIterator<unknown> {
     return this.#imap(fn, iterable, chunksize, true, captureCaller(this.imap));
   }
 
@@ -160,17 +168,17 @@ export class DistributedPool {
     fn: TaskLike<F>,
     iterable: Input<MapItem<F>>,
     chunksize?: number | DistributedImapOptions,
-  ): JobIterator<TaskResult<F>>;
+  ): DistributedIMapIterator<TaskResult<F>>;
   imapUnordered(
     fn: string,
     iterable: Input<unknown>,
     chunksize?: number | DistributedImapOptions,
-  ): JobIterator<unknown>;
+  ): DistributedIMapIterator<unknown>;
   imapUnordered(
     fn: unknown,
     iterable: Input<unknown>,
     chunksize?: number | DistributedImapOptions,
-  ): JobIterator<unknown> {
+  ): DistributedIMapIterator<unknown> {
     return this.#imap(fn, iterable, chunksize, false, captureCaller(this.imapUnordered));
   }
 
@@ -325,7 +333,7 @@ export class DistributedPool {
     chunksize: number | DistributedImapOptions | undefined,
     ordered: boolean,
     caller: Caller,
-  ): JobIterator<unknown> {
+  ): DistributedIMapIterator<unknown> {
     this.#checkRunning();
     const options = typeof chunksize === 'object' && chunksize !== null ? chunksize : { chunksize };
     const call = checkCallOptions(options);
@@ -333,7 +341,7 @@ export class DistributedPool {
     const bufferSize = checkChunksize(options.bufferSize, 'bufferSize') ?? 64 * size;
     const ref = bridge.resolveTask(fn);
     if (!isInput(iterable)) throw new TypeError(`Expected an iterable or async iterable, got \`${show(iterable)}\``);
-    return new JobIterator({
+    return new DistributedIMapIterator({
       iterable,
       chunksize: size,
       jobsAhead: Math.max(1, Math.ceil(bufferSize / size)),

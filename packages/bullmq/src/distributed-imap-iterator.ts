@@ -11,7 +11,7 @@ interface InFlight {
   promise: Promise<void>;
 }
 
-interface JobIteratorOptions {
+interface DistributedIMapIteratorOptions {
   iterable: Input<unknown>;
   chunksize: number;
   /** Jobs kept in Redis ahead of the consumer. */
@@ -28,8 +28,8 @@ interface JobIteratorOptions {
  * chunk: once, for the chunk) and the iteration may go on; an error of the
  * input itself ends it, after the results before it.
  */
-export class JobIterator<R> implements AsyncIterableIterator<R> {
-  readonly #options: JobIteratorOptions;
+export class DistributedIMapIterator<R> implements AsyncIterableIterator<R> {
+  readonly #options: DistributedIMapIteratorOptions;
   #source: Iterator<unknown> | AsyncIterator<unknown> | undefined;
   #read = 0;
   #inputDone = false;
@@ -39,7 +39,7 @@ export class JobIterator<R> implements AsyncIterableIterator<R> {
   #finished = false;
   #pending: Promise<IteratorResult<R>> | undefined;
 
-  constructor(options: JobIteratorOptions) {
+  constructor(options: DistributedIMapIteratorOptions) {
     this.#options = options;
   }
 
