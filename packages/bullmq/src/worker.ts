@@ -39,8 +39,16 @@ export class DistributedWorker {
   readonly name: string;
   readonly queue: string;
   readonly pool: Pool;
+  /**
+   * Settles when the worker has closed: resolves after `close()` or
+   * `terminate()`, rejects with RedisConnectionError when it gave up on a
+   * Redis gone longer than `reconnectTimeout` (it then terminates itself).
+   */
+  readonly closed: Promise<void>;
   readonly #worker: Worker;
   #closing: Promise<void> | null = null;
+  #settle!: (error?: Error) => void;
+  #lostError: Error | undefined;
 
   /** @internal */
   constructor(name: string, queue: string, pool: Pool, worker: Worker) {
@@ -48,6 +56,16 @@ export class DistributedWorker {
     this.queue = queue;
     this.pool = pool;
     this.#worker = worker;
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#settle = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    this.closed.catch(() => undefined);
+  }
+
+  /** @internal Redis stayed away past reconnectTimeout. */
+  lost(error: Error): void {
+    this.#lostError ??= error;
+    void this.terminate();
   }
 
   /** Takes no new job, lets the running ones finish and report, then closes the Pool and the connections. */
@@ -75,10 +93,11 @@ export class DistributedWorker {
       await bounded(this.#worker.close(false), () => this.#worker.close(true));
       this.pool.close();
       await this.pool.join();
-      return;
+    } else {
+      await bounded(this.#worker.close(true), () => this.#worker.disconnect());
+      await this.pool.terminate();
     }
-    await bounded(this.#worker.close(true), () => this.#worker.disconnect());
-    await this.pool.terminate();
+    this.#settle(this.#lostError);
   }
 }
 
@@ -122,6 +141,34 @@ function lostOutcome(job: Job, queue: string, attempts: number, name: string): O
   return { ok: false, e: error, i: 0, at: { host: os.hostname(), pid: process.pid, name, via: name } };
 }
 
+/** The BullMQ processor: each job runs in `pool`, its tries counted against the job's attempts. */
+function processorFor(pool: Pool, queue: string, name: string): (job: Job) => Promise<string> {
+  const encode = (outcome: Outcome): string => bridge.encode(outcome, String, false);
+  const here = { host: os.hostname(), pid: process.pid, name, via: name };
+  return async (job) => {
+    if (!isJobData(job.data)) {
+      const { UnrecoverableError } = await loadBullmq();
+      throw new UnrecoverableError(`job ${String(job.id)} is not a procpool job: its data names no task`);
+    }
+    const attempts = Math.max(1, job.opts.attempts ?? 1);
+    const tried = job.attemptsMade + job.stalledCounter;
+    if (job.stalledCounter > 0 && tried >= attempts) return encode(lostOutcome(job, queue, attempts, name));
+    // Before the last try, a failure is thrown: BullMQ tries again (after the job's backoff).
+    const last = tried + 1 >= attempts;
+    let answer: RunnerAnswer;
+    try {
+      const call = job.data.t === undefined ? undefined : { taskTimeout: job.data.t };
+      answer = (await pool.apply(RUNNER, [job.data, name], call)) as RunnerAnswer;
+    } catch (error) {
+      // The Pool's own failures: the task crashed its process, ran past taskTimeout, the pool is closing.
+      if (!last) throw error;
+      return encode({ ok: false, e: error, i: 0, at: here });
+    }
+    if (answer.failed && !last) throw new Error(answer.reason ?? 'the task failed');
+    return answer.out;
+  };
+}
+
 /**
  * Connects a BullMQ Worker for `queue` whose jobs (sent by DistributedPool)
  * run in a local Pool; resolves once Redis answers, rejects with
@@ -138,46 +185,31 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
   const stalledInterval = checkTime(options.stalledInterval, 'stalledInterval', 2000);
   const connectTimeout = checkTime(options.connectTimeout, 'connectTimeout', 10_000);
   const reconnectTimeout = checkTime(options.reconnectTimeout, 'reconnectTimeout', Infinity);
-  const pool = new Pool(poolOptions(options.pool));
-  let gaveUp: (error: Error) => void = () => undefined;
-  const givenUp = new Promise<never>((_, reject) => (gaveUp = reject));
+  const settings = poolOptions(options.pool);
+  let onGiveUp: (error: Error) => void = () => undefined;
+  const link = new Link(options.connection, connectTimeout, (error) => onGiveUp(error));
+  const givenUp = new Promise<never>((_, reject) => (onGiveUp = reject));
   givenUp.catch(() => undefined);
-  const link = new Link(options.connection, connectTimeout, (error) => gaveUp(error));
   const { Worker } = await loadBullmq();
+  const pool = new Pool(settings);
   const processes = pool.stats().processes;
-  const processor = async (job: Job): Promise<string> => {
-    if (!isJobData(job.data)) {
-      const { UnrecoverableError } = await loadBullmq();
-      throw new UnrecoverableError(`job ${String(job.id)} is not a procpool job: its data names no task`);
-    }
-    const attempts = Math.max(1, job.opts.attempts ?? 1);
-    const tried = job.attemptsMade + job.stalledCounter;
-    const encode = (outcome: Outcome): string => bridge.encode(outcome, String, false);
-    if (job.stalledCounter > 0 && tried >= attempts) return encode(lostOutcome(job, queue, attempts, name));
-    const last = tried + 1 >= attempts;
-    let answer: RunnerAnswer;
-    try {
-      const call = job.data.t === undefined ? undefined : { taskTimeout: job.data.t };
-      answer = (await pool.apply(RUNNER, [job.data, name], call)) as RunnerAnswer;
-    } catch (error) {
-      // The Pool's own failures: the task crashed its process, ran past taskTimeout, the pool is closing.
-      if (!last) throw error;
-      return encode({ ok: false, e: error, i: 0, at: { host: os.hostname(), pid: process.pid, name, via: name } });
-    }
-    if (answer.failed && !last) throw new Error(answer.reason ?? 'the task failed');
-    return answer.out;
-  };
-  const worker = new Worker(queue, processor, {
-    connection: link.options,
-    // The processes ride on the name, so a DistributedPool can cut a map into jobs for all of them.
-    name: `${name}~j${processes}`,
-    concurrency: processes,
-    lockDuration,
-    stalledInterval,
-    maxStalledCount: STALLS_ALLOWED,
-    autorun: false,
-    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-  });
+  let worker: Worker;
+  try {
+    worker = new Worker(queue, processorFor(pool, queue, name), {
+      connection: link.options,
+      // The processes ride on the name, so a DistributedPool can cut a map into jobs for all of them.
+      name: `${name}~j${processes}`,
+      concurrency: processes,
+      lockDuration,
+      stalledInterval,
+      maxStalledCount: STALLS_ALLOWED,
+      autorun: false,
+      ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
+    });
+  } catch (error) {
+    await pool.terminate();
+    throw error;
+  }
   worker.on('error', (error) => link.noteError(error));
   worker.backend.on('ready', () => link.noteReady());
   try {
@@ -187,7 +219,9 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
     await pool.terminate();
     throw link.gaveUp ? error : link.error(`could not connect to Redis at ${link.address}`);
   }
+  const distributed = new DistributedWorker(name, queue, pool, worker);
   link.timeout = reconnectTimeout;
+  onGiveUp = (error) => distributed.lost(error);
   void worker.run().catch((error: unknown) => link.noteError(error));
-  return new DistributedWorker(name, queue, pool, worker);
+  return distributed;
 }
