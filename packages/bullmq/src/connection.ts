@@ -24,6 +24,8 @@ export class Link {
   #outageStart: number | null = null;
   #lastRetry = 0;
   #gaveUp = false;
+  #stopped = false;
+  #down = false;
   #lastError: unknown = undefined;
   #onGiveUp: (error: RedisConnectionError) => void;
 
@@ -48,6 +50,17 @@ export class Link {
   /** A connection is (again) ready: the outage, if any, is over. */
   noteReady(): void {
     this.#outageStart = null;
+    this.#down = false;
+  }
+
+  /** Whether a connection is trying to get Redis back now. */
+  get down(): boolean {
+    return this.#down;
+  }
+
+  /** Closing: a connection that drops now stays down (its next retry gives up, without `onGiveUp`). */
+  stop(): void {
+    this.#stopped = true;
   }
 
   get gaveUp(): boolean {
@@ -56,7 +69,8 @@ export class Link {
 
   #retry(times: number): number | null {
     const now = Date.now();
-    if (this.#gaveUp) return null;
+    this.#down = true;
+    if (this.#gaveUp || this.#stopped) return null;
     if (this.#outageStart === null || (times === 1 && now - this.#lastRetry > QUIET)) this.#outageStart = now;
     this.#lastRetry = now;
     if (now - this.#outageStart < this.timeout) return retryDelay(times);

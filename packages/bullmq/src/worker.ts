@@ -33,6 +33,8 @@ const RUNNER = `${fileURLToPath(new URL('./job-runner.cjs', import.meta.url))}#r
 const STALLS_ALLOWED = 1_000_000;
 // close() waits this long for BullMQ to let go of its connections once no job runs.
 const CLOSE_GRACE = 5000;
+// Once disconnected, BullMQ's close settles at once or never.
+const ABANDON_GRACE = 500;
 
 /** A BullMQ Worker whose jobs run in a local procpool Pool. */
 export class DistributedWorker {
@@ -46,12 +48,16 @@ export class DistributedWorker {
    */
   readonly closed: Promise<void>;
   readonly #worker: Worker;
+  readonly #running: Running;
+  readonly #link: Link;
   #closing: Promise<void> | null = null;
   #settle!: (error?: Error) => void;
   #lostError: Error | undefined;
 
   /** @internal */
-  constructor(name: string, queue: string, pool: Pool, worker: Worker) {
+  constructor(name: string, queue: string, pool: Pool, worker: Worker, running: Running, link: Link) {
+    this.#running = running;
+    this.#link = link;
     this.name = name;
     this.queue = queue;
     this.pool = pool;
@@ -87,30 +93,74 @@ export class DistributedWorker {
     await this.close();
   }
 
+  /**
+   * BullMQ's close() waits for Redis, which may be gone, and a second close()
+   * returns the first: disconnecting ends the wait, and its lock renewal timer
+   * (which BullMQ stops only at the end of close) must not keep Node alive.
+   */
+  async #abandon(closing: Promise<void>): Promise<void> {
+    const internals = this.#worker as unknown as { lockManager?: { close?(): Promise<void> } };
+    await internals.lockManager?.close?.();
+    await this.#worker.disconnect();
+    await settlesWithin(closing, ABANDON_GRACE);
+  }
+
   async #close(force: boolean): Promise<void> {
     if (!force) {
-      // BullMQ's close() waits for the running jobs; against a Redis that is gone it may not return.
-      await bounded(this.#worker.close(false), () => this.#worker.close(true));
+      // BullMQ's close() waits for the running jobs (as long as they run), then for Redis, which may be gone.
+      const closing = this.#worker.close(false);
+      await this.#running.idle();
+      this.#link.stop();
+      // Without Redis, BullMQ cannot finish closing: no need to wait for it.
+      await (this.#link.down ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
       this.pool.close();
       await this.pool.join();
     } else {
-      await bounded(this.#worker.close(true), () => this.#worker.disconnect());
+      this.#link.stop();
+      const closing = this.#worker.close(true);
+      await (this.#link.down ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
       await this.pool.terminate();
     }
     this.#settle(this.#lostError);
   }
 }
 
+// Waits for `closing`, at most CLOSE_GRACE; then for `fallback()`, as long again.
 async function bounded(closing: Promise<void>, fallback: () => Promise<void>): Promise<void> {
+  if (await settlesWithin(closing)) return;
+  await settlesWithin(fallback());
+}
+
+async function settlesWithin(promise: Promise<void>, ms = CLOSE_GRACE): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE, 'late')));
-  const settled = closing.then(
-    () => 'done' as const,
-    () => 'done' as const,
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  const settled = promise.then(
+    () => true,
+    () => true,
   );
   const first = await Promise.race([settled, late]);
   clearTimeout(timer);
-  if (first === 'late') await fallback().catch(() => undefined);
+  return first;
+}
+
+/** Counts the jobs the processor is running, for a close that waits for them (and not for a Redis that is gone). */
+class Running {
+  #count = 0;
+  #idle: Array<() => void> = [];
+
+  async run<T>(job: () => Promise<T>): Promise<T> {
+    this.#count += 1;
+    try {
+      return await job();
+    } finally {
+      this.#count -= 1;
+      if (this.#count === 0) for (const resolve of this.#idle.splice(0)) resolve();
+    }
+  }
+
+  idle(): Promise<void> {
+    return this.#count === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
+  }
 }
 
 function poolOptions(pool: PoolOptions | number | undefined): PoolOptions {
@@ -142,10 +192,11 @@ function lostOutcome(job: Job, queue: string, attempts: number, name: string): O
 }
 
 /** The BullMQ processor: each job runs in `pool`, its tries counted against the job's attempts. */
-function processorFor(pool: Pool, queue: string, name: string): (job: Job) => Promise<string> {
+function processorFor(pool: Pool, queue: string, name: string, running: Running): (job: Job) => Promise<string> {
   const encode = (outcome: Outcome): string => bridge.encode(outcome, String, false);
   const here = { host: os.hostname(), pid: process.pid, name, via: name };
-  return async (job) => {
+  return (job) => running.run(() => runJob(job));
+  async function runJob(job: Job): Promise<string> {
     if (!isJobData(job.data)) {
       const { UnrecoverableError } = await loadBullmq();
       throw new UnrecoverableError(`job ${String(job.id)} is not a procpool job: its data names no task`);
@@ -166,7 +217,7 @@ function processorFor(pool: Pool, queue: string, name: string): (job: Job) => Pr
     }
     if (answer.failed && !last) throw new Error(answer.reason ?? 'the task failed');
     return answer.out;
-  };
+  }
 }
 
 /**
@@ -193,9 +244,10 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
   const { Worker } = await loadBullmq();
   const pool = new Pool(settings);
   const processes = pool.stats().processes;
+  const running = new Running();
   let worker: Worker;
   try {
-    worker = new Worker(queue, processorFor(pool, queue, name), {
+    worker = new Worker(queue, processorFor(pool, queue, name, running), {
       connection: link.options,
       // The processes ride on the name, so a DistributedPool can cut a map into jobs for all of them.
       name: `${name}~j${processes}`,
@@ -219,7 +271,7 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
     await pool.terminate();
     throw link.gaveUp ? error : link.error(`could not connect to Redis at ${link.address}`);
   }
-  const distributed = new DistributedWorker(name, queue, pool, worker);
+  const distributed = new DistributedWorker(name, queue, pool, worker, running, link);
   link.timeout = reconnectTimeout;
   onGiveUp = (error) => distributed.lost(error);
   void worker.run().catch((error: unknown) => link.noteError(error));
