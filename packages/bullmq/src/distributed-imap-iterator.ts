@@ -1,6 +1,5 @@
+import type { Input } from './inputs.js';
 import { TimeoutError } from '@procpool/core';
-
-export type Input<T> = Iterable<T> | AsyncIterable<T>;
 
 type Read = { ok: true; value: unknown } | { ok: false; index: number; thrown: unknown };
 type Entry = { ok: true; value: unknown } | { ok: false; error: unknown };

@@ -10,13 +10,14 @@ import {
   type TaskResult,
 } from '@procpool/core';
 import type { JobsOptions } from 'bullmq';
-import { bridge, type WireTaskRef } from './bridge.js';
+import { bridge } from './bridge.js';
 import { describe, type RedisConnection } from './connection.js';
-import { DistributedIMapIterator, type Input } from './distributed-imap-iterator.js';
+import { DistributedIMapIterator } from './distributed-imap-iterator.js';
+import { checkChunksize, isInput, jobData, readAll, shiftIndex, type Input } from './inputs.js';
 import type { JobData, JobKind } from './job-data.js';
 import { checkQueueName, checkTime, show } from './options.js';
 import { captureCaller, readOutcome, type Caller } from './outcome.js';
-import { Session, type Waiter } from './session.js';
+import { Session, type PendingJob, type Waiter } from './session.js';
 import {
   checkCallOptions,
   type DistributedCallOptions,
@@ -50,8 +51,6 @@ type ApplyArgs<F extends AnyFunction> =
  * results it missed from them.
  */
 const KEEP_FINISHED = { age: 3600, count: 10_000 };
-/** Jobs per addBulk: one round trip each, and a bounded command. */
-const BULK = 1000;
 /** How many jobs a map is cut into per process of the workers, as Pool does per process of its own. */
 const JOBS_PER_PROCESS = 4;
 /** The processes assumed when Redis cannot list the workers (none connected yet, or CLIENT LIST refused). */
@@ -235,12 +234,8 @@ export class DistributedPool {
   }
 
   /** Adds the jobs (registered as waiting first: a fast job can end before its add returns). */
-  #submit(
-    datas: JobData[],
-    jobOptions: JobsOptions,
-    signal: AbortSignal | undefined,
-  ): Array<{ id: string; promise: Promise<unknown> }> {
-    const jobs = datas.map((data) => {
+  #submit(datas: JobData[], jobOptions: JobsOptions, signal: AbortSignal | undefined): PendingJob[] {
+    const jobs = datas.map((data): PendingJob => {
       const id = `${this.#idPrefix}-${(this.#sequence += 1)}`;
       let waiter!: Waiter;
       const promise = new Promise<unknown>((resolve, reject) => {
@@ -259,38 +254,8 @@ export class DistributedPool {
       this.#waiters.set(id, waiter);
       return { id, data, promise, waiter };
     });
-    const session = this.#sessionNow();
-    session.hold(true);
-    const fail = (error: unknown): void => {
-      for (const job of jobs) {
-        if (this.#waiters.delete(job.id)) job.waiter.failed(error as Error);
-      }
-    };
-    if (signal !== undefined) {
-      const abort = (): void => {
-        fail(signal.reason);
-        for (const job of jobs) void session.queue?.remove(job.id).catch(() => undefined);
-      };
-      if (signal.aborted) abort();
-      else signal.addEventListener('abort', abort, { once: true });
-    }
-    void (async () => {
-      await session.ready;
-      const queue = session.queue!;
-      for (let i = 0; i < jobs.length; i += BULK) {
-        const batch = jobs.slice(i, i + BULK).filter((job) => this.#waiters.has(job.id));
-        if (batch.length === 0) continue;
-        await queue.addBulk(
-          batch.map((job) => ({
-            name: `${job.data.m}#${job.data.n}`,
-            data: job.data,
-            opts: { ...jobOptions, jobId: job.id },
-          })),
-        );
-        for (const job of batch) job.waiter.added = true;
-      }
-    })().catch((error: unknown) => fail(session.link.gaveUp ? session.link.error('lost Redis') : error));
-    return jobs.map(({ id, promise }) => ({ id, promise }));
+    this.#sessionNow().add(jobs, jobOptions, signal);
+    return jobs;
   }
 
   async #map(
@@ -373,36 +338,4 @@ export class DistributedPool {
       if (this.#waiters.size === 0) session.hold(false);
     }
   }
-}
-
-function jobData(ref: WireTaskRef, k: JobKind, a: string, taskTimeout: number | undefined): JobData {
-  const data: JobData = { v: 1, m: ref.m, n: ref.n, ...(ref.d === true ? { d: true as const } : {}), k, a };
-  return taskTimeout === undefined ? data : { ...data, t: taskTimeout };
-}
-
-// devalue's path `[3].x` inside a chunk is item `start + 3` of the input.
-const shiftIndex = (path: string, start: number): string =>
-  path.replace(/^\[(\d+)\]/, (_, index: string) => `[${start + Number(index)}]`);
-
-function checkChunksize(value: unknown, name = 'chunksize'): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`Expected \`${name}\` to be a positive integer, got \`${show(value)}\``);
-  }
-  return value;
-}
-
-const isInput = (value: unknown): value is Input<unknown> =>
-  typeof value === 'object' &&
-  value !== null &&
-  (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function' ||
-    typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function');
-
-async function readAll(iterable: Input<unknown>): Promise<unknown[]> {
-  if (!isInput(iterable)) throw new TypeError(`Expected an iterable or async iterable, got \`${show(iterable)}\``);
-  if (typeof (iterable as Iterable<unknown>)[Symbol.iterator] === 'function')
-    return Array.from(iterable as Iterable<unknown>);
-  const items: unknown[] = [];
-  for await (const item of iterable as AsyncIterable<unknown>) items.push(item);
-  return items;
 }

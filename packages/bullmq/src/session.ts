@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { Link, type RedisConnection } from './connection.js';
 import { JobFailedError, JobLostError, type RedisConnectionError } from './errors.js';
 import { EventReader, type JobEnd } from './event-reader.js';
+import type { JobData } from './job-data.js';
 import { loadBullmq } from './options.js';
 
 /** Whoever waits for a job's end: its return value, or why there will be none. */
@@ -12,6 +13,17 @@ export interface Waiter {
   /** Set once the job is in Redis (a job not yet added is not lost). */
   added: boolean;
 }
+
+/** A job about to be added: its id, data, and its waiter's promise. */
+export interface PendingJob {
+  readonly id: string;
+  readonly data: JobData;
+  readonly waiter: Waiter;
+  readonly promise: Promise<unknown>;
+}
+
+/** Jobs per addBulk: one round trip each, and a bounded command. */
+const BULK = 1000;
 
 interface SessionOptions {
   connection: RedisConnection;
@@ -90,6 +102,51 @@ export class Session {
     });
     await Promise.race([Promise.all([queue.waitUntilReady(), reader.start()]), givenUp]);
     this.#applyHold();
+  }
+
+  /**
+   * Adds the jobs, each already waited for (a fast job can end before its add
+   * returns); a failure to add fails them. An aborted `signal` fails those still
+   * pending and removes them from Redis if no worker has started them.
+   */
+  add(jobs: PendingJob[], jobOptions: JobsOptions, signal: AbortSignal | undefined): void {
+    this.hold(true);
+    const fail = (error: unknown): void => {
+      for (const job of jobs) {
+        if (this.#waiters.get(job.id) === job.waiter) {
+          this.#waiters.delete(job.id);
+          job.waiter.failed(error as Error);
+        }
+      }
+    };
+    if (signal !== undefined) {
+      const abort = (): void => {
+        const pending = jobs.filter((job) => this.#waiters.get(job.id) === job.waiter);
+        fail(signal.reason);
+        for (const job of pending) void this.queue?.remove(job.id).catch(() => undefined);
+      };
+      if (signal.aborted) abort();
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        void Promise.allSettled(jobs.map((job) => job.promise)).then(() => signal.removeEventListener('abort', abort));
+      }
+    }
+    void (async () => {
+      await this.ready;
+      const queue = this.queue!;
+      for (let i = 0; i < jobs.length; i += BULK) {
+        const batch = jobs.slice(i, i + BULK).filter((job) => this.#waiters.get(job.id) === job.waiter);
+        if (batch.length === 0) continue;
+        await queue.addBulk(
+          batch.map((job) => ({
+            name: `${job.data.m}#${job.data.n}`,
+            data: job.data,
+            opts: { ...jobOptions, jobId: job.id },
+          })),
+        );
+        for (const job of batch) job.waiter.added = true;
+      }
+    })().catch((error: unknown) => fail(this.link.gaveUp ? this.link.error('lost Redis') : error));
   }
 
   #take(end: JobEnd): void {
