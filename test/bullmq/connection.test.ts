@@ -1,0 +1,160 @@
+import { writeFileSync } from 'node:fs';
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { JobLostError, RedisConnectionError, createWorker } from '@procpool/bullmq';
+import * as tasks from '../../fixtures/bullmq/tasks.mjs';
+import { freePort, startRedis } from '../helpers/redis.js';
+import { tempDir } from '../helpers/temp.js';
+import { makeDistributedPool, newQueue, started } from './clients.js';
+import { killWorkerProcesses, startWorkerProcess } from './worker-processes.js';
+
+// The give-up times are tiny next to jest's timeout here: a call that hangs instead of rejecting fails the test.
+const giveUp = 500;
+const guard = 20_000;
+
+// Every connection option that cannot reach a Redis: a dead port (URL and options object), a host
+// name that does not resolve, and strings that are not redis:// URLs.
+async function badConnections(): Promise<Array<[string, string | Record<string, unknown>]>> {
+  const dead = await freePort();
+  return [
+    ['nothing listening (URL)', `redis://127.0.0.1:${dead}`],
+    ['nothing listening (options)', { host: '127.0.0.1', port: dead }],
+    ['a host name that does not resolve', 'redis://no-such-host.invalid:6379'],
+    ['not a URL', 'not a url at all'],
+    ['a URL of another scheme', `http://127.0.0.1:${dead}`],
+  ];
+}
+
+async function reason(attempt: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await attempt();
+  } catch (error) {
+    return error;
+  }
+  return new Error('expected a rejection');
+}
+
+describe('bad connection options', () => {
+  afterEach(killWorkerProcesses);
+
+  test(
+    'DistributedPool calls reject with RedisConnectionError, and the pool still closes',
+    async () => {
+      for (const [what, connection] of await badConnections()) {
+        let pool: ReturnType<typeof makeDistributedPool> | undefined;
+        const error = await reason(async () => {
+          // A bad URL may be refused at once, by the constructor, or by the first call.
+          pool = makeDistributedPool({ connection, queue: newQueue(), reconnectTimeout: giveUp });
+          await pool.apply(tasks.square, [2]);
+        });
+        expect([what, error]).toEqual([what, expect.any(RedisConnectionError)]);
+        // Every call fails the same way; none is left pending.
+        if (pool !== undefined) {
+          await expect(pool.map(tasks.square, [1, 2])).rejects.toBeInstanceOf(RedisConnectionError);
+          await pool.terminate();
+        }
+      }
+    },
+    guard,
+  );
+
+  test(
+    'createWorker rejects with RedisConnectionError, leaving no procpool worker behind',
+    async () => {
+      for (const [what, connection] of await badConnections()) {
+        const error = await reason(async () => {
+          const worker = await createWorker({ connection, queue: newQueue(), pool: 1, connectTimeout: giveUp });
+          await worker.terminate();
+        });
+        expect([what, error]).toEqual([what, expect.any(RedisConnectionError)]);
+      }
+    },
+    guard,
+  );
+
+  test(
+    'a worker process with a bad URL exits 1 saying why',
+    async () => {
+      const dead = await freePort();
+      const started = startWorkerProcess({
+        connection: `redis://127.0.0.1:${dead}`,
+        queue: newQueue(),
+        pool: 1,
+        connectTimeout: giveUp,
+      });
+      await expect(started).rejects.toThrow(/exited \(1\).*\n.*RedisConnectionError.*127\.0\.0\.1/s);
+    },
+    guard,
+  );
+
+  test('RedisConnectionError names the address, without a password', async () => {
+    const dead = await freePort();
+    const pool = makeDistributedPool({
+      connection: `redis://user:s3cret@127.0.0.1:${dead}`,
+      queue: newQueue(),
+      reconnectTimeout: giveUp,
+    });
+    const error = (await reason(() => pool.apply(tasks.square, [2]))) as RedisConnectionError;
+    expect(error).toBeInstanceOf(RedisConnectionError);
+    expect(error.message).toContain(`127.0.0.1:${dead}`);
+    expect(error.message).not.toContain('s3cret');
+    expect(error.address).not.toContain('s3cret');
+  });
+});
+
+describe('Redis going away while calls are pending', () => {
+  afterEach(killWorkerProcesses);
+
+  test('killed and restarted empty: every pending call settles (a result, JobLostError or RedisConnectionError), and new calls work', async () => {
+    const redis = await startRedis();
+    const queue = newQueue();
+    await startWorkerProcess({ connection: redis.url, queue, pool: 1, lockDuration: 1000, stalledInterval: 500 });
+    const pool = makeDistributedPool({ connection: redis.url, queue, reconnectTimeout: 10_000 });
+    const dir = tempDir();
+    const calls = [pool.apply(tasks.block, [{ dir, key: 'a' }]), pool.apply(tasks.square, [2])];
+    await started(dir, 'started-a-');
+    await redis.kill();
+    await redis.restart();
+    writeFileSync(`${dir}/go`, '');
+    const outcomes = await Promise.allSettled(calls);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected') {
+        expect([JobLostError, RedisConnectionError]).toContainEqual((outcome.reason as Error).constructor);
+      }
+    }
+    expect(outcomes[0]).not.toEqual({ status: 'fulfilled', value: 4 });
+    // The client and the worker found the new Redis by themselves.
+    await expect(pool.apply(tasks.square, [5])).resolves.toBe(25);
+    await pool.close();
+  }, 30_000);
+
+  test('down briefly: a call made while it is down completes once it is back', async () => {
+    const redis = await startRedis();
+    const queue = newQueue();
+    await startWorkerProcess({ connection: redis.url, queue, pool: 1 });
+    const pool = makeDistributedPool({ connection: redis.url, queue, reconnectTimeout: 10_000 });
+    await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
+    await redis.kill();
+    const during = pool.apply(tasks.square, [3]);
+    await redis.restart();
+    await expect(during).resolves.toBe(9);
+    await pool.close();
+  }, 30_000);
+
+  test(
+    'gone for good: pending and new calls reject with RedisConnectionError once reconnectTimeout has passed',
+    async () => {
+      const redis = await startRedis();
+      const queue = newQueue();
+      await startWorkerProcess({ connection: redis.url, queue, pool: 1 });
+      const pool = makeDistributedPool({ connection: redis.url, queue, reconnectTimeout: 1000 });
+      const dir = tempDir();
+      const pending = pool.apply(tasks.block, [{ dir, key: 'a' }]);
+      await started(dir, 'started-a-');
+      await redis.kill();
+      await expect(pending).rejects.toBeInstanceOf(RedisConnectionError);
+      await expect(pool.apply(tasks.square, [2])).rejects.toBeInstanceOf(RedisConnectionError);
+      await pool.terminate();
+    },
+    guard,
+  );
+});
