@@ -11,18 +11,19 @@ import { killWorkerProcesses, startWorkerProcess } from './worker-processes.js';
 const giveUp = 500;
 const guard = 20_000;
 
-// Every connection option that cannot reach a Redis: a dead port (URL and options object), a host
-// name that does not resolve, and strings that are not redis:// URLs.
+// Connection options that cannot reach a Redis: a dead port (URL and options object), a host
+// name that does not resolve.
 async function badConnections(): Promise<Array<[string, string | Record<string, unknown>]>> {
   const dead = await freePort();
   return [
     ['nothing listening (URL)', `redis://127.0.0.1:${dead}`],
     ['nothing listening (options)', { host: '127.0.0.1', port: dead }],
     ['a host name that does not resolve', 'redis://no-such-host.invalid:6379'],
-    ['not a URL', 'not a url at all'],
-    ['a URL of another scheme', `http://127.0.0.1:${dead}`],
   ];
 }
+
+// Strings that are not redis:// URLs.
+const badUrls = ['not a url at all', 'http://127.0.0.1:6379', 'redis://127.0.0.1:99999'];
 
 async function reason(attempt: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -82,6 +83,28 @@ describe('bad connection options', () => {
         connectTimeout: giveUp,
       });
       await expect(started).rejects.toThrow(/exited \(1\).*\n.*RedisConnectionError.*127\.0\.0\.1/s);
+    },
+    guard,
+  );
+
+  test.each(badUrls)(
+    'a connection string that is no redis:// URL (%j) is refused at once by DistributedPool and createWorker, naming it',
+    async (connection) => {
+      // RedisConnectionError (bad connection options, as API says), or an option check's TypeError; at
+      // construction or on the first call, never a hang.
+      const refusal = expect.objectContaining({ message: expect.stringMatching(/connection|URL|url/) });
+      const client = await reason(async () => {
+        const pool = makeDistributedPool({ connection, queue: newQueue(), reconnectTimeout: giveUp });
+        await pool.apply(tasks.square, [2]);
+      });
+      expect(client).toEqual(refusal);
+      expect(client instanceof RedisConnectionError || client instanceof TypeError).toBe(true);
+      const worker = await reason(async () => {
+        const created = await createWorker({ connection, queue: newQueue(), pool: 1, connectTimeout: giveUp });
+        await created.terminate();
+      });
+      expect(worker).toEqual(refusal);
+      expect(worker instanceof RedisConnectionError || worker instanceof TypeError).toBe(true);
     },
     guard,
   );
