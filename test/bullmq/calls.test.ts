@@ -66,9 +66,9 @@ describe('DistributedPool calls through Redis to a worker process', () => {
     );
     const iterator = results[Symbol.asyncIterator]();
     // 'slow' waits for its go file, which the test creates only once 'fast' has come back.
+    const first = iterator.next();
     await started(dir, 'started-slow-');
-    const first = await iterator.next();
-    expect(first).toMatchObject({ done: false, value: { value: 'fast' } });
+    await expect(first).resolves.toMatchObject({ done: false, value: { value: 'fast' } });
     writeFileSync(`${dir}/go-slow`, '');
     await expect(iterator.next()).resolves.toMatchObject({ done: false, value: { value: 'slow' } });
     await expect(iterator.next()).resolves.toMatchObject({ done: true });

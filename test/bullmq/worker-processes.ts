@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -27,13 +30,16 @@ export interface WorkerProcess {
 
 // Every copy of this module in the jest worker (one per test file) shares one set and one exit handler.
 const key = Symbol.for('procpool.test.bullmqWorkerProcesses');
-const registry = globalThis as { [key]?: Set<ChildProcess> };
-const running = registry[key] ?? new Set<ChildProcess>();
+const registry = globalThis as { [key]?: Map<ChildProcess, string> };
+const running = registry[key] ?? new Map<ChildProcess, string>();
 if (registry[key] === undefined) {
   registry[key] = running;
-  // A jest worker that exits before the afterEach leaves no worker process behind.
+  // A jest worker that exits before the afterEach leaves no worker process (nor its directory) behind.
   process.on('exit', () => {
-    for (const child of running) killGroup(child);
+    for (const [child, tmp] of running) {
+      killGroup(child);
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 }
 
@@ -42,17 +48,22 @@ if (registry[key] === undefined) {
  * once it is connected; rejects with its stderr if it exits first.
  */
 export async function startWorkerProcess(options: Record<string, unknown>): Promise<WorkerProcess> {
+  // A SIGKILLed Pool leaves its pipe directory behind: in a temporary directory of the process's own,
+  // removed once it has exited.
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'procpool-worker-'));
   // Its own process group: kill() takes it with anything it started in that group.
   const child = spawn(process.execPath, [fixture, JSON.stringify(options)], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TMPDIR: tmp },
   });
-  running.add(child);
+  running.set(child, tmp);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const exited = new Promise<Exit>((resolve) =>
     child.once('close', (code, signal) => {
       running.delete(child);
+      rmSync(tmp, { recursive: true, force: true });
       resolve({ code, signal });
     }),
   );
@@ -105,7 +116,7 @@ function killGroup(child: ChildProcess): void {
 
 /** SIGKILLs every worker process still running and waits for them (an afterEach of each file's describe). */
 export async function killWorkerProcesses(): Promise<void> {
-  const all = [...running];
+  const all = [...running.keys()];
   for (const child of all) killGroup(child);
   await Promise.all(all.map((child) => closed.get(child) ?? Promise.resolve()));
 }

@@ -87,7 +87,15 @@ async function launch(binary: string, port: number, dir: string): Promise<ChildP
   args.push('--set-proc-title', 'no');
   const child = spawn(binary, args, { stdio: 'ignore' });
   live.add(child);
-  child.once('exit', () => live.delete(child));
+  child.once('exit', (code, signal) => {
+    live.delete(child);
+    // Only the test stops its Redis: any other end (a crash, someone else's kill) is worth its log on the output.
+    if (answered.has(child) && !stopping.has(child)) {
+      process.stderr.write(
+        `redis-server on port ${port} exited, not stopped by the test (${signal ?? code}):\n${readLog(log)}\n`,
+      );
+    }
+  });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   if (child.pid === undefined) throw await spawnError;
   const deadline = Date.now() + 30_000;
@@ -97,7 +105,10 @@ async function launch(binary: string, port: number, dir: string): Promise<ChildP
       if (text.includes('Address already in use')) throw new AddressInUse(text);
       throw new Error(`redis-server on port ${port} exited (${child.signalCode ?? child.exitCode}):\n${text}`);
     }
-    if (await ping(port, child.pid)) return child;
+    if (await ping(port, child.pid)) {
+      answered.add(child);
+      return child;
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       await exited(child);
@@ -117,6 +128,8 @@ function readLog(log: string): string {
 }
 
 const live = new Set<ChildProcess>();
+const stopping = new WeakSet<ChildProcess>();
+const answered = new WeakSet<ChildProcess>();
 const dirs = new Set<string>();
 
 // Each test file has its own copy of this module (jest's registry) but shares the process: one
@@ -161,6 +174,7 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
   }
   let current = child;
   const signal = async (name: NodeJS.Signals): Promise<void> => {
+    stopping.add(current);
     if (current.exitCode === null && current.signalCode === null) current.kill(name);
     await exited(current);
   };
@@ -182,6 +196,7 @@ export async function startRedis(options: { port?: number } = {}): Promise<Redis
 async function stopAll(): Promise<void> {
   await Promise.all(
     [...live].map((child) => {
+      stopping.add(child);
       child.kill('SIGKILL');
       return exited(child);
     }),
