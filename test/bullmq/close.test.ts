@@ -52,10 +52,11 @@ describe('closing a DistributedPool', () => {
     const dir = tempDir();
     const running = pool.apply(tasks.block, [{ dir, key: 'a' }]);
     const mapped = pool.map(tasks.block, [{ dir, key: 'b' }]);
+    // Handled from the start: they reject while terminate() runs.
+    const rejected = [running, mapped].map((call) => expect(call).rejects.toBeInstanceOf(PoolTerminatedError));
     await started(dir, 'started-a-');
     await pool.terminate();
-    await expect(running).rejects.toBeInstanceOf(PoolTerminatedError);
-    await expect(mapped).rejects.toBeInstanceOf(PoolTerminatedError);
+    await Promise.all(rejected);
     await expect(pool.apply(tasks.square, [2])).rejects.toThrow();
     // terminate() twice, or close() after it, settles too.
     await pool.terminate();
@@ -65,9 +66,9 @@ describe('closing a DistributedPool', () => {
   test('await using: [Symbol.asyncDispose] terminates the pool', async () => {
     const pool = await poolWithWorker();
     const dir = tempDir();
-    const running = pool.apply(tasks.block, [{ dir, key: 'a' }]);
+    const rejected = expect(pool.apply(tasks.block, [{ dir, key: 'a' }])).rejects.toBeInstanceOf(PoolTerminatedError);
     await started(dir, 'started-a-');
     await pool[Symbol.asyncDispose]();
-    await expect(running).rejects.toBeInstanceOf(PoolTerminatedError);
+    await rejected;
   });
 });
