@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { JobLostError, RedisConnectionError, createWorker } from '@procpool/bullmq';
 import * as tasks from '../../fixtures/bullmq/tasks.mjs';
+import { descendants } from '../helpers/processes.js';
 import { freePort, startRedis } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeDistributedPool, newQueue, started } from './clients.js';
@@ -24,6 +28,11 @@ async function badConnections(): Promise<Array<[string, string | Record<string, 
 
 // Strings that are not redis:// URLs.
 const badUrls = ['not a url at all', 'http://127.0.0.1:6379', 'redis://127.0.0.1:99999'];
+
+const poolWorkers = (): Array<{ pid: number; cmdline: string }> =>
+  descendants().filter((p) => p.cmdline.includes('bootstrap/main.'));
+
+const failingFixture = fileURLToPath(new URL('../../fixtures/bullmq/create-worker-fails.mjs', import.meta.url));
 
 async function reason(attempt: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -67,6 +76,7 @@ describe('bad connection options', () => {
           await worker.terminate();
         });
         expect([what, error]).toEqual([what, expect.any(RedisConnectionError)]);
+        expect(poolWorkers()).toEqual([]);
       }
     },
     guard,
@@ -88,23 +98,33 @@ describe('bad connection options', () => {
   );
 
   test.each(badUrls)(
-    'a connection string that is no redis:// URL (%j) is refused at once by DistributedPool and createWorker, naming it',
+    'a connection string that is no redis:// URL (%j) is refused at once by DistributedPool, naming it',
     async (connection) => {
       // RedisConnectionError (bad connection options, as API says), or an option check's TypeError; at
       // construction or on the first call, never a hang.
-      const refusal = expect.objectContaining({ message: expect.stringMatching(/connection|URL|url/) });
-      const client = await reason(async () => {
+      const error = await reason(async () => {
         const pool = makeDistributedPool({ connection, queue: newQueue(), reconnectTimeout: giveUp });
         await pool.apply(tasks.square, [2]);
       });
-      expect(client).toEqual(refusal);
-      expect(client instanceof RedisConnectionError || client instanceof TypeError).toBe(true);
-      const worker = await reason(async () => {
-        const created = await createWorker({ connection, queue: newQueue(), pool: 1, connectTimeout: giveUp });
-        await created.terminate();
-      });
-      expect(worker).toEqual(refusal);
-      expect(worker instanceof RedisConnectionError || worker instanceof TypeError).toBe(true);
+      expect(error).toEqual(expect.objectContaining({ message: expect.stringMatching(/connection|URL|url/) }));
+      expect(error instanceof RedisConnectionError || error instanceof TypeError).toBe(true);
+    },
+    guard,
+  );
+
+  // In a process of its own: a Pool that createWorker left running would outlive the test (it replaces
+  // workers that are killed), and keeps that process from exiting.
+  test.each(badUrls.map((url): [string, string] => [JSON.stringify(url), url]))(
+    'createWorker refuses a connection string that is no redis:// URL (%s), and leaves nothing running',
+    async (_, connection) => {
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [failingFixture, JSON.stringify({ connection, queue: newQueue(), pool: 1, connectTimeout: giveUp })],
+        { timeout: guard },
+      );
+      expect(stdout).toMatch(/^rejected (TypeError|RedisConnectionError): .*(connection|URL|url)/);
+      expect(stdout).not.toContain('still running');
+      expect(stdout).toContain('exit with 0 pool worker(s) running');
     },
     guard,
   );
