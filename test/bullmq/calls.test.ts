@@ -32,6 +32,13 @@ describe('DistributedPool calls through Redis to a worker process', () => {
     ).resolves.toBe(25);
   });
 
+  test('connection as ioredis options (host, port) works as the URL does', async () => {
+    const queue = newQueue();
+    await startWorkerProcess({ connection: { host: '127.0.0.1', port: redis.port }, queue, pool: 1 });
+    const pool = makeDistributedPool({ connection: { host: '127.0.0.1', port: redis.port }, queue });
+    await expect(pool.apply(tasks.square, [8])).resolves.toBe(64);
+  });
+
   test('map of 200 items resolves in input order, with the default and a given chunksize', async () => {
     const { pool } = await poolWithWorker();
     const items = Array.from({ length: 200 }, (_, i) => i);

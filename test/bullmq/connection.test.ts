@@ -200,4 +200,23 @@ describe('Redis going away while calls are pending', () => {
     },
     guard,
   );
+
+  test(
+    'gone for good: close() resolves once the pending calls have rejected',
+    async () => {
+      const redis = await startRedis();
+      const queue = newQueue();
+      await startWorkerProcess({ connection: redis.url, queue, pool: 1 });
+      const pool = makeDistributedPool({ connection: redis.url, queue, reconnectTimeout: 1000 });
+      const dir = tempDir();
+      const rejected = expect(pool.apply(tasks.block, [{ dir, key: 'a' }])).rejects.toBeInstanceOf(
+        RedisConnectionError,
+      );
+      await started(dir, 'started-a-');
+      await redis.kill();
+      await pool.close();
+      await rejected;
+    },
+    guard,
+  );
 });

@@ -94,3 +94,24 @@ describe('a worker process stopped with SIGTERM', () => {
     for (const key of left) await expect(calls.get(key)).resolves.toEqual({ value: key, worker: next.pid });
   });
 });
+
+describe('a worker process that gets a second SIGTERM while closing', () => {
+  afterEach(killWorkerProcesses);
+
+  test('terminates at once (exit 143): its running job goes back to Redis, and with attempts 2 another worker runs it', async () => {
+    const queue = newQueue();
+    const leaving = await startWorkerProcess(workerOptions(queue));
+    const pool = makeDistributedPool({ connection: redis.url, queue, defaultJobOptions: { attempts: 2 } });
+    const dir = tempDir();
+    const call = pool.apply(tasks.block, [{ dir, key: 'job' }]);
+    await started(dir, 'started-job-');
+    leaving.sigterm();
+    await leaving.line('closing');
+    leaving.sigterm();
+    await expect(leaving.exited).resolves.toEqual({ code: 143, signal: null });
+    const next = await startWorkerProcess(workerOptions(queue));
+    writeFileSync(`${dir}/go`, '');
+    await expect(call).resolves.toEqual({ value: 'job', worker: next.pid });
+    expect(startedCount(dir, 'started-job-')).toBe(2);
+  });
+});
