@@ -48,6 +48,16 @@ describe('DistributedPool calls through Redis to a worker process', () => {
     await expect(pool.map(tasks.square, [])).resolves.toEqual([]);
   });
 
+  test("map's default chunksize makes 4 jobs per process of the connected workers (8 for one worker of 2)", async () => {
+    const queue = newQueue();
+    await startWorkerProcess({ connection: redis.url, queue, pool: { processes: 2 } });
+    // Finished jobs kept, so Redis can count them.
+    const pool = makeDistributedPool({ connection: redis.url, queue, defaultJobOptions: { removeOnComplete: false } });
+    const items = Array.from({ length: 200 }, (_, i) => i);
+    await expect(pool.map(tasks.square, items)).resolves.toEqual(items.map((x) => x * x));
+    await expect(jobCounts(redis.url, queue)).resolves.toMatchObject({ completed: 8 });
+  });
+
   test('starmap spreads each tuple over the arguments', async () => {
     const { pool } = await poolWithWorker();
     await expect(
