@@ -66,6 +66,41 @@ describe('errors of tasks run through Redis', () => {
     expect(lines[marker]).toContain(`(pid ${error.workerPid}) on ${os.hostname()}`);
   });
 
+  test('map rejects with the error of the item that failed, with its remote traceback; imap yields up to it, then throws it', async () => {
+    const { pool } = await poolWithWorker();
+    const error = (await rejection(pool.map(tasks.checkItem, [1, 2, -3, 4], 1))) as RangeError & {
+      remoteTraceback: RemoteTraceback;
+    };
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toBe('item -3 is bad');
+    expect(error.remoteTraceback).toBeInstanceOf(RemoteTraceback);
+    // In a chunk of several items too.
+    await expect(pool.map(tasks.checkItem, [1, 2, -3, 4], 4)).rejects.toThrow('item -3 is bad');
+    const seen: unknown[] = [];
+    const iterating = (async () => {
+      for await (const value of pool.imap(tasks.checkItem, [1, 2, -3, 4], { chunksize: 1 })) seen.push(value);
+    })();
+    await expect(iterating).rejects.toThrow('item -3 is bad');
+    expect(seen).toEqual([1, 2]);
+  });
+
+  test('an input that throws ends map and imap with its error', async () => {
+    const { pool } = await poolWithWorker();
+    const failure = new Error('the input broke');
+    async function* items(): AsyncGenerator<number> {
+      yield 1;
+      yield 2;
+      throw failure;
+    }
+    await expect(pool.map(tasks.square, items())).rejects.toBe(failure);
+    const seen: number[] = [];
+    const iterating = (async () => {
+      for await (const value of pool.imap(tasks.square, items(), { chunksize: 1 })) seen.push(value);
+    })();
+    await expect(iterating).rejects.toBe(failure);
+    expect(seen).toEqual([1, 4]);
+  });
+
   test('a task that throws null rejects with null', async () => {
     const { pool } = await poolWithWorker();
     await expect(pool.apply(tasks.throwNull, [])).rejects.toBeNull();
