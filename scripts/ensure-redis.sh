@@ -36,10 +36,18 @@ if find_redis; then
 fi
 
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  # Jest workers start their test files at once: one installs, the others wait for it, then look again.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9<"$0"
+    flock 9
+    if find_redis; then
+      exit 0
+    fi
+  fi
   echo "ensure-redis: no redis-server >= $MIN_MAJOR.$MIN_MINOR found; installing redis-server with apt-get" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update >&2
-  apt-get install -y redis-server >&2
+  apt-get -o DPkg::Lock::Timeout=300 update >&2
+  apt-get -o DPkg::Lock::Timeout=300 install -y redis-server >&2
   if find_redis; then
     exit 0
   fi

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll } from '@jest/globals';
+import { afterAll, beforeAll } from '@jest/globals';
 
 /** A throwaway redis-server of this test file: no persistence, its own port and directory. */
 export interface RedisServer {
@@ -205,4 +205,7 @@ async function stopAll(): Promise<void> {
   dirs.clear();
 }
 
+// Installing Redis (apt-get) may take minutes on a new machine: found or installed here, before the file's
+// own hooks and tests, under a timeout of its own; if it cannot be, every test of the file fails saying why.
+beforeAll(() => ensureRedis().then(() => undefined), 600_000);
 afterAll(stopAll);
