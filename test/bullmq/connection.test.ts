@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { JobLostError, RedisConnectionError, createWorker } from '@procpool/bullmq';
 import * as tasks from '../../fixtures/bullmq/tasks.mjs';
-import { descendants } from '../helpers/processes.js';
+import { descendants, isAlive, waitFor } from '../helpers/processes.js';
 import { freePort, startRedis } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeDistributedPool, newQueue, started } from './clients.js';
@@ -197,6 +197,44 @@ describe('Redis going away while calls are pending', () => {
       await expect(pending).rejects.toBeInstanceOf(RedisConnectionError);
       await expect(pool.apply(tasks.square, [2])).rejects.toBeInstanceOf(RedisConnectionError);
       await pool.terminate();
+    },
+    guard,
+  );
+
+  test(
+    "gone for good: a worker with reconnectTimeout gives up and closes: its Pool's processes end and its process exits",
+    async () => {
+      const redis = await startRedis();
+      const worker = await startWorkerProcess({
+        connection: redis.url,
+        queue: newQueue(),
+        pool: 1,
+        reconnectTimeout: 1000,
+      });
+      const poolPids = descendants(worker.pid).map((p) => p.pid);
+      expect(poolPids).toHaveLength(1);
+      await redis.kill();
+      // Nothing is left to keep it alive once it has closed.
+      await expect(worker.exited).resolves.toEqual(expect.objectContaining({ signal: null }));
+      await waitFor(() => !poolPids.some(isAlive), 'its pool worker to exit');
+    },
+    guard,
+  );
+
+  test(
+    'gone: a worker process stopped with SIGTERM meanwhile still closes and exits 0',
+    async () => {
+      const redis = await startRedis();
+      const queue = newQueue();
+      const worker = await startWorkerProcess({ connection: redis.url, queue, pool: 1 });
+      // A job done: the worker is back to waiting on Redis for the next one when Redis goes.
+      const pool = makeDistributedPool({ connection: redis.url, queue });
+      await expect(pool.apply(tasks.square, [2])).resolves.toBe(4);
+      await pool.close();
+      await redis.kill();
+      worker.sigterm();
+      await expect(worker.exited).resolves.toEqual({ code: 0, signal: null });
+      expect(worker.stderr()).toBe('');
     },
     guard,
   );
