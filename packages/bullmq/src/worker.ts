@@ -4,7 +4,8 @@ import { Pool, WorkerLostError, type PoolOptions } from '@procpool/core';
 import type { Job, Worker } from 'bullmq';
 import { bridge } from './bridge.js';
 import { Link, type RedisConnection } from './connection.js';
-import { isJobData, type Outcome, type RunnerAnswer } from './job-data.js';
+import { isJobData, type Outcome, type Place, type RunnerAnswer } from './job-data.js';
+import { JobMarks, type Holder } from './job-marks.js';
 import { checkQueueName, checkTime, loadBullmq, show } from './options.js';
 
 /** Options of `createWorker` (and of `procpool worker`). */
@@ -180,21 +181,34 @@ function checkName(name: unknown): string {
 }
 
 /** The outcome of a job whose worker died on its last try: WorkerLostError, as a Pool reports a worker lost mid-task. */
-function lostOutcome(job: Job, queue: string, attempts: number, name: string): Outcome {
-  const error = new WorkerLostError({ pid: 0, workerName: 'unknown', exitCode: null, signal: null, stderr: '' });
+function lostOutcome(job: Job, queue: string, attempts: number, holder: Holder | null, here: Place): Outcome {
+  const error = new WorkerLostError({
+    pid: holder?.pid ?? 0,
+    workerName: holder?.name ?? 'unknown',
+    exitCode: null,
+    signal: null,
+    stderr: '',
+  });
+  const who = holder === null ? 'The worker' : `Worker ${holder.name} (pid ${holder.pid} on ${holder.host})`;
   const tries = job.attemptsMade + job.stalledCounter;
   const message =
-    `The worker running job ${String(job.id)} of queue ${queue} stopped renewing its lock (its process or machine ` +
+    `${who} running job ${String(job.id)} of queue ${queue} stopped renewing its lock (its process or machine ` +
     `died, or it lost Redis); tried ${tries} time(s) of attempts: ${attempts}`;
   Object.defineProperty(error, 'message', { value: message, writable: true, configurable: true });
   Object.defineProperty(error, 'stack', { value: `WorkerLostError: ${message}`, writable: true, configurable: true });
-  return { ok: false, e: error, i: 0, at: { host: os.hostname(), pid: process.pid, name, via: name } };
+  return { ok: false, e: error, i: 0, at: here };
 }
 
 /** The BullMQ processor: each job runs in `pool`, its tries counted against the job's attempts. */
-function processorFor(pool: Pool, queue: string, name: string, running: Running): (job: Job) => Promise<string> {
+function processorFor(
+  pool: Pool,
+  queue: string,
+  name: string,
+  running: Running,
+  marks: JobMarks,
+): (job: Job) => Promise<string> {
   const encode = (outcome: Outcome): string => bridge.encode(outcome, String, false);
-  const here = { host: os.hostname(), pid: process.pid, name, via: name };
+  const here: Place = { host: os.hostname(), pid: process.pid, name, via: name };
   return (job) => running.run(() => runJob(job));
   async function runJob(job: Job): Promise<string> {
     if (!isJobData(job.data)) {
@@ -203,7 +217,11 @@ function processorFor(pool: Pool, queue: string, name: string, running: Running)
     }
     const attempts = Math.max(1, job.opts.attempts ?? 1);
     const tried = job.attemptsMade + job.stalledCounter;
-    if (job.stalledCounter > 0 && tried >= attempts) return encode(lostOutcome(job, queue, attempts, name));
+    const jobId = String(job.id);
+    if (job.stalledCounter > 0 && tried >= attempts) {
+      return encode(lostOutcome(job, queue, attempts, await marks.holder(jobId), here));
+    }
+    marks.mark(jobId);
     // Before the last try, a failure is thrown: BullMQ tries again (after the job's backoff).
     const last = tried + 1 >= attempts;
     let answer: RunnerAnswer;
@@ -246,8 +264,9 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
   const processes = pool.stats().processes;
   const running = new Running();
   let worker: Worker;
+  const jobMarks = new JobMarks({ name, host: os.hostname(), pid: process.pid });
   try {
-    worker = new Worker(queue, processorFor(pool, queue, name, running), {
+    worker = new Worker(queue, processorFor(pool, queue, name, running, jobMarks), {
       connection: link.options,
       // The processes ride on the name, so a DistributedPool can cut a map into jobs for all of them.
       name: `${name}~j${processes}`,
@@ -262,6 +281,7 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
     await pool.terminate();
     throw error;
   }
+  jobMarks.attach(worker);
   worker.on('error', (error) => link.noteError(error));
   worker.backend.on('ready', () => link.noteReady());
   try {
