@@ -34,7 +34,7 @@ const RUNNER = `${fileURLToPath(new URL('./job-runner.cjs', import.meta.url))}#r
 const STALLS_ALLOWED = 1_000_000;
 // close() waits this long for BullMQ to let go of its connections once no job runs.
 const CLOSE_GRACE = 5000;
-// Once disconnected, BullMQ's close settles at once or never.
+// Disconnecting, and BullMQ's close once disconnected, settle at once or never (Redis gone).
 const ABANDON_GRACE = 500;
 
 /** A BullMQ Worker whose jobs run in a local procpool Pool. */
@@ -102,7 +102,7 @@ export class DistributedWorker {
   async #abandon(closing: Promise<void>): Promise<void> {
     const internals = this.#worker as unknown as { lockManager?: { close?(): Promise<void> } };
     await internals.lockManager?.close?.();
-    await this.#worker.disconnect();
+    await settlesWithin(this.#worker.disconnect(), ABANDON_GRACE);
     await settlesWithin(closing, ABANDON_GRACE);
   }
 
