@@ -1,0 +1,110 @@
+// The distributed demo in one command, from the repository root once the packages
+// are built (npm run demo or npm test does it): node examples/distributed/demo.mjs
+// On this one machine it starts what would run on several: a throwaway
+// redis-server, two `procpool worker` processes and the client (client.mjs).
+// Then it stops all it started, also after an error or a Ctrl-C.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startRedis } from './redis.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const procpool = ['packages/procpool/dist/cli/main.js', 'worker'];
+const started = new Set(); // every child process, for the exit handler
+let redis;
+const workers = [];
+
+const alive = (child) => child.exitCode === null && child.signalCode === null;
+
+// Whatever happened, nothing this demo started outlives it.
+process.on('exit', () => {
+  for (const child of started) if (alive(child)) child.kill('SIGKILL');
+  if (redis !== undefined) rmSync(redis.dir, { recursive: true, force: true });
+});
+
+// scripts/ensure-redis.sh prints redis-server's path, installs it when root, or says what to do.
+function findRedis() {
+  try {
+    return execFileSync('bash', [path.join(root, 'scripts/ensure-redis.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+  } catch {
+    console.error('demo: no redis-server, see above');
+    process.exit(1);
+  }
+}
+
+// Resolves once the worker says it is connected and waiting for jobs.
+function startWorker(url) {
+  const args = [...procpool, '--redis', url, '--queue', 'demo', '-j', '1'];
+  // detached: a Ctrl-C in the terminal reaches the demo, which stops the workers itself.
+  const child = spawn(process.execPath, args, { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  workers.push(child);
+  child.output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (data) => {
+      child.output += data;
+      if (READY.test(child.output)) resolve(child);
+    };
+    child.stdout.setEncoding('utf8').on('data', onData);
+    child.stderr.setEncoding('utf8').on('data', onData);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => reject(new Error(`a worker exited (${code ?? signal}):\n${child.output}`)));
+  });
+}
+const READY = /waiting for jobs|ready/i;
+
+async function stopWorker(child) {
+  if (alive(child)) {
+    child.kill('SIGTERM'); // a graceful stop: it finishes its running jobs
+    await once(child, 'exit');
+  }
+  return child.exitCode ?? child.signalCode;
+}
+
+let stopping;
+// Stops the workers first (they finish what they run), then Redis; once.
+function stopAll() {
+  stopping ??= (async () => {
+    const codes = await Promise.all(workers.map(stopWorker));
+    await redis?.stop();
+    return codes;
+  })();
+  return stopping;
+}
+
+// A second Ctrl-C does not wait: the exit handler kills what is left.
+process.on('SIGINT', () => {
+  if (stopping !== undefined) process.exit(130);
+  console.log('\ninterrupted: stopping the workers and redis-server');
+  void stopAll().finally(() => process.exit(130));
+});
+
+let failed = false;
+try {
+  redis = await startRedis(findRedis(), (child) => started.add(child));
+  console.log(`redis-server at ${redis.url}: a throwaway one, no persistence, in ${redis.dir}`);
+  await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
+  console.log(
+    `2 workers, pids ${workers.map((w) => w.pid).join(' and ')}: procpool worker --redis ${redis.url} --queue demo -j 1`,
+  );
+  console.log('');
+  const client = spawn(process.execPath, [fileURLToPath(new URL('client.mjs', import.meta.url)), redis.url], {
+    stdio: 'inherit',
+  });
+  started.add(client);
+  const [code, signal] = await once(client, 'exit');
+  if (code !== 0) throw new Error(`the client failed (${code ?? signal})`);
+} catch (error) {
+  failed = true;
+  console.error(`demo: ${error.message}`);
+  for (const worker of workers) if (worker.output) console.error(`worker ${worker.pid} said:\n${worker.output}`);
+} finally {
+  const codes = await stopAll();
+  console.log(`\nstopped: the workers (SIGTERM, exit ${codes.join(' and ')}), then redis-server; temp dir removed`);
+}
+process.exitCode = failed ? 1 : 0;
