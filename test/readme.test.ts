@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from '@jest/globals';
@@ -90,4 +91,51 @@ test("docs/cli.md's worked example prints what the doc shows (… standing for a
       .join('[^\\n]*?');
     expect({ commands, stdout }).toEqual({ commands, stdout: expect.stringMatching(new RegExp(`^${pattern}$`)) });
   }
+});
+
+// The distributed demo's section of the README: from its heading to the next.
+function acrossMachines(): string {
+  const readme = readFileSync(root('README.md'), 'utf8');
+  const start = readme.indexOf('## Across machines');
+  return readme.slice(start, readme.indexOf('\n## ', start + 1));
+}
+
+const stillRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test("the README's distributed demo runs in one command and prints what the README says", async () => {
+  const section = acrossMachines();
+  const command = section.match(/^node examples\/distributed\/demo\.mjs(?= |$)/m)?.[0];
+  expect(command).toBeDefined();
+  const said = [
+    "[ 'ALPHA', 'BRAVO', 'CHARLIE', 'DELTA', 'ECHO', 'FOXTROT' ]",
+    'caught ParseError (instanceof ParseError: true)',
+  ];
+  for (const line of said) expect(section).toContain(`\`${line}\``);
+
+  const { code, stdout, stderr } = await shell(command!);
+  expect({ code, stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+  for (const line of said) expect(stdout).toContain(`${line}\n`);
+  // Both workers ran some of the words, and the error names a pool process of one of them on this host.
+  const workers = /^2 workers, pids (\d+) and (\d+):/m.exec(stdout)!.slice(1).map(Number);
+  const ran = new Set(
+    [...stdout.matchAll(/^\w+ +procpool worker pid (\d+), in its pool process \d+$/gm)].map((m) => Number(m[1])),
+  );
+  expect([...ran].sort()).toEqual([...workers].sort());
+  expect(stdout).toMatch(
+    new RegExp(`^thrown in pid \\d+ on ${os.hostname()} \\(worker ${os.hostname()}:(${workers.join('|')})\\)`, 'm'),
+  );
+  // Everything it started is gone: the workers (stopped by SIGTERM, exit 0), redis-server and its directory.
+  expect(stdout).toContain('stopped: the workers (SIGTERM, exit 0 and 0), then redis-server; temp dir removed\n');
+  const dir = /^redis-server at redis:\/\/127\.0\.0\.1:\d+: a throwaway one, no persistence, in (\S+)$/m.exec(
+    stdout,
+  )![1]!;
+  expect(existsSync(dir)).toBe(false);
+  expect(workers.filter(stillRunning)).toEqual([]);
 });

@@ -14,6 +14,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const procpool = ['packages/procpool/dist/cli/main.js', 'worker'];
 const started = new Set(); // every child process, for the exit handler
 let redis;
+let redisDir; // known before redis is up, so that a Ctrl-C then removes it too
 const workers = [];
 
 const alive = (child) => child.exitCode === null && child.signalCode === null;
@@ -21,7 +22,7 @@ const alive = (child) => child.exitCode === null && child.signalCode === null;
 // Whatever happened, nothing this demo started outlives it.
 process.on('exit', () => {
   for (const child of started) if (alive(child)) child.kill('SIGKILL');
-  if (redis !== undefined) rmSync(redis.dir, { recursive: true, force: true });
+  if (redisDir !== undefined) rmSync(redisDir, { recursive: true, force: true });
 });
 
 // scripts/ensure-redis.sh prints redis-server's path, installs it when root, or says what to do.
@@ -67,44 +68,46 @@ async function stopWorker(child) {
 }
 
 let stopping;
-// Stops the workers first (they finish what they run), then Redis; once.
-function stopAll() {
+// Stops the workers first (they finish what they run), then Redis, says so and exits; once.
+function finish(exitCode) {
   stopping ??= (async () => {
     const codes = await Promise.all(workers.map(stopWorker));
     await redis?.stop();
-    return codes;
+    console.log(`\nstopped: the workers (SIGTERM, exit ${codes.join(' and ')}), then redis-server; temp dir removed`);
+    process.exit(exitCode);
   })();
   return stopping;
 }
 
 // A second Ctrl-C does not wait: the exit handler kills what is left.
+let interrupted = false;
 process.on('SIGINT', () => {
-  if (stopping !== undefined) process.exit(130);
+  if (interrupted) process.exit(130);
+  interrupted = true;
   console.log('\ninterrupted: stopping the workers and redis-server');
-  void stopAll().finally(() => process.exit(130));
+  void finish(130);
 });
 
-let failed = false;
 try {
-  redis = await startRedis(findRedis(), (child) => started.add(child));
+  redis = await startRedis(findRedis(), (child, dir) => {
+    started.add(child);
+    redisDir = dir;
+  });
   console.log(`redis-server at ${redis.url}: a throwaway one, no persistence, in ${redis.dir}`);
   await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
-  console.log(
-    `2 workers, pids ${workers.map((w) => w.pid).join(' and ')}: procpool worker --redis ${redis.url} --queue demo -j 1`,
-  );
-  console.log('');
+  const pids = workers.map((worker) => worker.pid).join(' and ');
+  console.log(`2 workers, pids ${pids}: procpool worker --redis ${redis.url} --queue demo -j 1\n`);
   const client = spawn(process.execPath, [fileURLToPath(new URL('client.mjs', import.meta.url)), redis.url], {
     stdio: 'inherit',
   });
   started.add(client);
   const [code, signal] = await once(client, 'exit');
   if (code !== 0) throw new Error(`the client failed (${code ?? signal})`);
+  await finish(0);
 } catch (error) {
-  failed = true;
-  console.error(`demo: ${error.message}`);
-  for (const worker of workers) if (worker.output) console.error(`worker ${worker.pid} said:\n${worker.output}`);
-} finally {
-  const codes = await stopAll();
-  console.log(`\nstopped: the workers (SIGTERM, exit ${codes.join(' and ')}), then redis-server; temp dir removed`);
+  if (!interrupted) {
+    console.error(`demo: ${error.message}`);
+    for (const worker of workers) if (worker.output) console.error(`worker ${worker.pid} said:\n${worker.output}`);
+    await finish(1);
+  }
 }
-process.exitCode = failed ? 1 : 0;

@@ -36,8 +36,8 @@ function pong(port, pid) {
   });
 }
 
-/** Starts redis-server (the executable at `server`); `onChild` gets its process at once, for cleanup. */
-export async function startRedis(server, onChild) {
+/** Starts redis-server (the executable at `server`); `onSpawn` gets its process and directory at once, for cleanup. */
+export async function startRedis(server, onSpawn) {
   const dir = mkdtempSync(path.join(tmpdir(), 'procpool-demo-redis-'));
   const log = path.join(dir, 'redis.log');
   // Another process may take the free port before redis binds it: then try another.
@@ -48,7 +48,7 @@ export async function startRedis(server, onChild) {
     args.push('--set-proc-title', 'no', '--dir', dir, '--logfile', log);
     // detached: a Ctrl-C in the terminal reaches the demo, which stops redis last.
     const child = spawn(server, args, { stdio: 'ignore', detached: true });
-    onChild(child);
+    onSpawn(child, dir);
     let failed = null;
     child.once('error', (error) => (failed = error)); // e.g. not executable
     const running = () => failed === null && child.exitCode === null && child.signalCode === null;
