@@ -22,8 +22,8 @@ try {
     await pool.apply(parseRecord, ['ada']);
   } catch (error) {
     console.log(`caught ${error.constructor.name} (instanceof ParseError: ${error instanceof ParseError})`);
-    const { pid, host, workerName } = error.remoteTraceback;
-    console.log(`thrown in pid ${pid} on ${host} (worker ${workerName}); its stack:`);
+    const { workerName, pid, host } = error.remoteTraceback;
+    console.log(`thrown in ${workerName} (pid ${pid}) on ${host}; its stack:`);
     console.log(error.stack);
   }
 } finally {

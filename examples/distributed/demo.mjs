@@ -57,7 +57,8 @@ function startWorker(url) {
     child.once('exit', (code, signal) => reject(new Error(`a worker exited (${code ?? signal}):\n${child.output}`)));
   });
 }
-const READY = /waiting for jobs|ready/i;
+// What procpool worker says on stderr once connected: `procpool worker HOST:PID: queue demo on redis://…`.
+const READY = /^procpool worker \S+: queue demo on /m;
 
 async function stopWorker(child) {
   if (alive(child)) {

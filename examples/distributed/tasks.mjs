@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { defineTasks } from '@procpool/core';
 
 export class ParseError extends Error {}
+ParseError.prototype.name = 'ParseError'; // so its stack reads ParseError: …
 
 export const { shout, whoRuns, parseRecord } = defineTasks(import.meta.url, {
   shout: async (word) => {
