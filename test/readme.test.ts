@@ -101,6 +101,11 @@ function acrossMachines(): string {
   return readme.slice(start, readme.indexOf('\n## ', start + 1));
 }
 
+test("docs/distributed.md's client is examples/distributed/client.mjs, word for word", () => {
+  const doc = readFileSync(root('docs/distributed.md'), 'utf8');
+  expect(doc).toContain('```js\n' + readFileSync(root('examples/distributed/client.mjs'), 'utf8') + '```');
+});
+
 test("the README's distributed demo runs in one command and prints what the README says", async () => {
   const section = acrossMachines();
   const command = section.match(/^node examples\/distributed\/demo\.mjs(?= |$)/m)?.[0];
