@@ -55,6 +55,8 @@ function startWorker(url) {
     child.stderr.setEncoding('utf8').on('data', onData);
     child.once('error', reject);
     child.once('exit', (code, signal) => reject(new Error(`a worker exited (${code ?? signal}):\n${child.output}`)));
+    // It gives up on Redis after 10 s itself; this is for a worker that never says it is ready.
+    setTimeout(() => reject(new Error(`a worker did not say it was ready in 30 s:\n${child.output}`)), 30_000).unref();
   });
 }
 // What procpool worker says on stderr once connected: `procpool worker HOST:PID: queue demo on redis://…`.
