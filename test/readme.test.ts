@@ -142,6 +142,21 @@ test("the README's distributed demo runs in one command and prints what the READ
   )![1]!;
   expect(existsSync(dir)).toBe(false);
   expect(workers.filter(isAlive)).toEqual([]);
+
+  // docs/distributed.md shows a run's output: the same lines, but for pids, ports, paths, the host, the
+  // job id and the order in which the words finished.
+  const doc = readFileSync(root('docs/distributed.md'), 'utf8');
+  const shown = /What it prints[^`]*```\n(redis-server at [\s\S]*?)```/.exec(doc)![1]!;
+  const lines = (text: string, hostname: string): string[] =>
+    text
+      .replaceAll(hostname, 'HOST')
+      .replace(/\S*procpool-demo-redis-\w+/g, 'DIR')
+      .replace(/file:\/\/\S*?\/examples\//g, 'file:///…/examples/')
+      .replace(/job [\da-f-]+;/g, 'job ID;')
+      .replace(/\d+/g, 'N')
+      .split('\n')
+      .sort();
+  expect(lines(shown, 'buildhost')).toEqual(lines(stdout, host));
 });
 
 test('the distributed demo stops the workers and redis-server, and removes its directory, on a Ctrl-C', async () => {
