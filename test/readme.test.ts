@@ -106,7 +106,7 @@ test("docs/distributed.md's client is examples/distributed/client.mjs, word for 
   expect(doc).toContain('```js\n' + readFileSync(root('examples/distributed/client.mjs'), 'utf8') + '```');
 });
 
-test("the README's distributed demo runs in one command and prints what the README says", async () => {
+test("the README's distributed demo runs in one command and prints what the README and docs/distributed.md show", async () => {
   const section = acrossMachines();
   const command = section.match(/^node examples\/distributed\/demo\.mjs(?= |$)/m)?.[0];
   expect(command).toBeDefined();
