@@ -6,7 +6,8 @@ import { duration, integer, loadParsers, positiveInteger, size } from './values.
 type CommandName = 'map' | 'exec';
 type Kind = 'string' | 'boolean';
 
-interface Flag {
+/** One flag of a command: its --help row and its util.parseArgs entry. */
+export interface Flag {
   readonly name: string;
   readonly kind: Kind;
   readonly short?: string;
@@ -126,12 +127,17 @@ export function commandHelp(command: CommandName): string {
         '{%} the job slot running it, 1 to --jobs); without any, the line is the last argument.\n' +
         'Writes one JSON line per input:\n' +
         '{"index","exitCode","signal","stdout","stderr"} (or with --passthrough, the output).\n';
-  const rows = flagsOf(command).map((flag) => {
+  return helpText(usage, flagsOf(command), EXIT_CODES);
+}
+
+/** A command's help: its usage, a row per flag, and what follows (exit codes). */
+export function helpText(usage: string, flags: readonly Flag[], after: string): string {
+  const rows = flags.map((flag) => {
     const names = `${flag.short === undefined ? '    ' : `-${flag.short}, `}--${flag.name}`;
     return [flag.value === undefined ? names : `${names} ${flag.value}`, flag.help] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
-  return `${usage}\noptions:\n${rows.map(([left, help]) => `  ${left.padEnd(width)}${help}`).join('\n')}\n\n${EXIT_CODES}`;
+  return `${usage}\noptions:\n${rows.map(([left, help]) => `  ${left.padEnd(width)}${help}`).join('\n')}\n\n${after}`;
 }
 
 const EXIT_CODES =
@@ -142,7 +148,8 @@ export const GENERAL_HELP =
   'usage: procpool COMMAND [options]\n\n' +
   'commands:\n' +
   '  map MODULE#EXPORT     run a task module on each input line, in worker processes\n' +
-  '  exec -- CMD ARGS...   run a command for each input line\n\n' +
+  '  exec -- CMD ARGS...   run a command for each input line\n' +
+  "  worker --redis URL    run a DistributedPool's jobs (a BullMQ queue) in worker processes\n\n" +
   '  procpool COMMAND --help   the options of a command\n' +
   '  procpool --version        the version\n';
 
@@ -173,12 +180,13 @@ function splitCommand(args: readonly string[]): [string[], string[]] {
   return [[...args], []];
 }
 
-function parse(
-  command: CommandName,
+/** Parses ARGS against FLAGS with util.parseArgs; its errors become one-line usage errors. */
+export function parseFlags(
+  flags: readonly Flag[],
   args: readonly string[],
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const options = Object.fromEntries(
-    flagsOf(command).map((flag) => [
+    flags.map((flag) => [
       flag.name,
       flag.short === undefined ? { type: flag.kind } : { type: flag.kind, short: flag.short },
     ]),
@@ -203,7 +211,7 @@ function parse(
 /** Parses `procpool COMMAND …`; returns 'help' when the command's help was asked for. */
 export async function parseCommand(command: CommandName, args: readonly string[]): Promise<Options | 'help'> {
   const [own, argv] = command === 'exec' ? splitCommand(args) : [[...args], []];
-  const { values, positionals } = parse(command, own);
+  const { values, positionals } = parseFlags(flagsOf(command), own);
   if (values.help === true) return 'help';
   if (['timeout', 'max-memory', 'progress-interval'].some((name) => values[name] !== undefined)) await loadParsers();
   const common = commonOptions(values);
