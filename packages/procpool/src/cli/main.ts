@@ -24,8 +24,20 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(GENERAL_HELP);
     return 0;
   }
+  if (command === 'worker') {
+    const { parseWorker, workerHelp } = await import('./worker-args.js');
+    const options = await parseWorker(rest);
+    if (options === 'help') {
+      process.stdout.write(workerHelp());
+      return 0;
+    }
+    const { runWorker } = await import('./worker-command.js');
+    return runWorker(options);
+  }
   if (command !== 'map' && command !== 'exec') {
-    throw new UsageError(command === undefined ? 'a command is needed: map or exec' : `unknown command '${command}'`);
+    throw new UsageError(
+      command === undefined ? 'a command is needed: map, exec or worker' : `unknown command '${command}'`,
+    );
   }
   const options = await parseCommand(command, rest);
   if (options === 'help') {
@@ -46,7 +58,10 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof UsageError) {
       const command = process.argv[2];
-      const help = command === 'map' || command === 'exec' ? `procpool ${command} --help` : 'procpool --help';
+      const help =
+        command === 'map' || command === 'exec' || command === 'worker'
+          ? `procpool ${command} --help`
+          : 'procpool --help';
       process.stderr.write(`procpool: ${error.message} (see ${help})\n`);
       process.exitCode = 2;
       return;
