@@ -28,6 +28,7 @@ const usageErrors: Array<[string, string[], RegExp]> = [
   ['--stalled-interval abc', [...REDIS, '--stalled-interval', 'abc'], /--stalled-interval.*abc/],
   ['--connect-timeout -1', [...REDIS, '--connect-timeout=-1'], /--connect-timeout/],
   ['an empty --name', [...REDIS, '--name', ''], /--name/],
+  ['a --name with a space', [...REDIS, '--name', 'a b'], /--name.*'a b'/],
   ['an argument', [...REDIS, 'tasks.mjs#f'], /unexpected argument 'tasks\.mjs#f'/],
   ["map's --input", [...REDIS, '--input', 'in.jsonl'], /--input/],
   ['an unknown flag', [...REDIS, '--frobnicate'], /--frobnicate/],

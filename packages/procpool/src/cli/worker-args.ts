@@ -103,7 +103,10 @@ export async function parseWorker(args: readonly string[]): Promise<WorkerOption
   // BullMQ builds its Redis keys as bull:QUEUE:…
   if (queue.includes(':')) throw new UsageError(`--queue must not contain ':', got '${queue}'`);
   const name = string('name');
-  if (name === '') throw new UsageError('--name must not be empty');
+  // BullMQ and the remote tracebacks show it as one word.
+  if (name !== undefined && (name === '' || /\s/.test(name))) {
+    throw new UsageError(`--name must be a non-empty word without spaces, got '${name}'`);
+  }
   const measured = ['max-memory', 'timeout', 'lock-duration', 'stalled-interval', 'connect-timeout'];
   if (measured.some((flag) => values[flag] !== undefined)) await loadParsers();
   return {

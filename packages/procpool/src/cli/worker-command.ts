@@ -26,16 +26,16 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   process.on('SIGINT', early);
   process.on('SIGTERM', early);
 
-  let createWorker: typeof import('@procpool/bullmq').createWorker;
+  let bullmq: typeof import('@procpool/bullmq');
   try {
-    ({ createWorker } = await import('@procpool/bullmq'));
+    bullmq = await import('@procpool/bullmq');
   } catch (error) {
     say(`cannot load @procpool/bullmq (npm install @procpool/bullmq): ${messageOf(error)}`);
     return 1;
   }
-  let worker: Awaited<ReturnType<typeof createWorker>>;
+  let worker: Awaited<ReturnType<typeof bullmq.createWorker>>;
   try {
-    worker = await createWorker({
+    worker = await bullmq.createWorker({
       connection: options.redis,
       queue: options.queue,
       pool: {
@@ -52,7 +52,9 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
       ...(options.name === undefined ? {} : { name: options.name }),
     });
   } catch (error) {
-    say(`cannot start on queue ${options.queue} at ${where}: ${messageOf(error)}`);
+    // Its message names the address already: "could not connect to Redis at URL: why".
+    if (error instanceof bullmq.RedisConnectionError) say(error.message.split('\n')[0]!);
+    else say(`cannot start on queue ${options.queue} at ${where}: ${messageOf(error)}`);
     return 1;
   }
   prefix = `procpool worker ${worker.name}`;
