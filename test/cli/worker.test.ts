@@ -169,12 +169,20 @@ test.each(['SIGTERM', 'SIGINT'] as const)(
     await waitFor(() => existsSync(path.join(dir, 'started-first')), 'the job to start', 30_000);
     worker.child.kill(signal);
     await untilStderr(worker, `${signal}: finishing the running jobs`);
+    // A job sent now waits in Redis while the worker finishes the first one.
+    const later = pool.apply(task('hold'), ['second']);
+    await waitForWaiting(queue, 1);
     writeFileSync(path.join(dir, 'go'), '');
     const { pid } = (await running) as { value: string; pid: number };
     const { code, stderr } = await worker.done;
     expect({ code, stderr: stderr.split('\n').length }).toEqual({ code: 0, stderr: 3 });
-    // Its pool's process is gone with it.
+    // Its pool's process is gone with it, and the second job was left for the next worker.
     await waitFor(() => !isAlive(pid), 'the pool process to exit');
+    expect(existsSync(path.join(dir, 'started-second'))).toBe(false);
+    const next = startWorker(queue, ['-j', '1']);
+    await expect(later).resolves.toMatchObject({ value: 'second' });
+    next.child.kill('SIGTERM');
+    expect((await next.done).code).toBe(0);
   },
 );
 
@@ -270,15 +278,27 @@ test('the Redis password is never printed: not when connected, nor refused, nor 
   await locked.stop();
 });
 
-// CONFIG SET over a raw socket: no Redis client needed for one command.
-function configSet(port: number, name: string, value: string): Promise<void> {
+// One Redis command over a raw socket (no Redis client needed): its reply as RESP text.
+function command(port: number, words: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write(`CONFIG SET ${name} ${value}\r\n`));
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(`${words.join(' ')}\r\n`));
     socket.once('data', (chunk: Buffer) => {
       socket.destroy();
-      if (chunk.toString().startsWith('+OK')) resolve();
-      else reject(new Error(chunk.toString()));
+      resolve(chunk.toString());
     });
     socket.once('error', reject);
   });
+}
+
+async function configSet(port: number, name: string, value: string): Promise<void> {
+  const reply = await command(port, ['CONFIG', 'SET', name, value]);
+  if (!reply.startsWith('+OK')) throw new Error(reply);
+}
+
+/** Resolves once COUNT jobs of QUEUE wait in Redis (BullMQ's list bull:QUEUE:wait). */
+async function waitForWaiting(queue: string, count: number): Promise<void> {
+  for (let reply = ''; reply !== `:${count}\r\n`;) {
+    reply = await command(redis.port, ['LLEN', `bull:${queue}:wait`]);
+    if (reply !== `:${count}\r\n`) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
