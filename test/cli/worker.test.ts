@@ -230,6 +230,18 @@ test.each([
   },
 );
 
+test('Redis gone: SIGTERM still ends the worker, exit 0 (no job was running)', async () => {
+  // Fails on 538ecb3: DistributedWorker.close() never settles once Redis is gone (its fallback,
+  // BullMQ's close(true), returns the pending close(false)), so the worker never exits.
+  const own = await startRedis();
+  const worker = startCli(['worker', '--redis', own.url, '--queue', 'gone', '-j', '1']);
+  await untilStderr(worker, ' process');
+  await own.stop();
+  worker.child.kill('SIGTERM');
+  await untilStderr(worker, 'SIGTERM: finishing the running jobs');
+  expect((await worker.done).code).toBe(0);
+});
+
 test('Redis that cannot be reached: one line, exit 1', async () => {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;
