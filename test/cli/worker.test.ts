@@ -110,7 +110,9 @@ export async function hold(value) {
 }
 export function fail() {
   throw new RangeError('boom');
-}\n`,
+}
+export const pid = () => process.pid;
+export const never = () => new Promise(() => {});\n`,
   );
   return { dir, task: (name) => `${pathToFileURL(file).href}#${name}` };
 }
@@ -146,6 +148,32 @@ test('a job sent by a DistributedPool runs on the worker; it says once where it 
   const { code, stderr } = await worker.done;
   expect(code).toBe(0);
   expect(stderr).not.toMatch(/boom|RangeError/);
+});
+
+test.each([
+  ['--max-tasks-per-child', '1'],
+  ['--max-memory', '1MB'], // a Node process is far above it after any task
+])('%s %s reaches the pool: each job runs in a new process', async (flag, value) => {
+  const { queue, pool } = client();
+  const { task } = tasks();
+  const worker = startWorker(queue, ['-j', '1', flag, value]);
+  await untilStderr(worker, ' process');
+  const first = await pool.apply(task('pid'));
+  const second = await pool.apply(task('pid'));
+  expect(second).not.toBe(first);
+  worker.child.kill('SIGTERM');
+  expect((await worker.done).code).toBe(0);
+});
+
+test('--timeout reaches the pool: a job that never ends fails with TaskTimeoutError, and the next one runs', async () => {
+  const { queue, pool } = client();
+  const { task } = tasks();
+  const worker = startWorker(queue, ['-j', '1', '--timeout', '1s']);
+  await untilStderr(worker, ' process');
+  await expect(pool.apply(task('never'))).rejects.toMatchObject({ name: 'TaskTimeoutError' });
+  await expect(pool.apply(task('double'), [2])).resolves.toBe(4);
+  worker.child.kill('SIGTERM');
+  expect((await worker.done).code).toBe(0);
 });
 
 test('without -j it runs one process per available CPU', async () => {
