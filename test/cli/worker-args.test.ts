@@ -27,6 +27,7 @@ const usageErrors: Array<[string, string[], RegExp]> = [
   ['--lock-duration without a unit', [...REDIS, '--lock-duration', '4000'], /--lock-duration.*4000/],
   ['--stalled-interval abc', [...REDIS, '--stalled-interval', 'abc'], /--stalled-interval.*abc/],
   ['--connect-timeout -1', [...REDIS, '--connect-timeout=-1'], /--connect-timeout/],
+  ['--reconnect-timeout without a unit', [...REDIS, '--reconnect-timeout', '5'], /--reconnect-timeout.*'5'/],
   ['an empty --name', [...REDIS, '--name', ''], /--name/],
   ['a --name with a space', [...REDIS, '--name', 'a b'], /--name.*'a b'/],
   ['an argument', [...REDIS, 'tasks.mjs#f'], /unexpected argument 'tasks\.mjs#f'/],
@@ -63,6 +64,7 @@ const WORKER_FLAGS = [
   '--lock-duration',
   '--stalled-interval',
   '--connect-timeout',
+  '--reconnect-timeout',
   '--name',
   '--help',
 ];

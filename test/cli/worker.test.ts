@@ -270,6 +270,18 @@ test('Redis gone: SIGTERM still ends the worker, exit 0 (no job was running)', a
   expect((await worker.done).code).toBe(0);
 });
 
+test('Redis gone longer than --reconnect-timeout: the worker says so in one line and exits 1', async () => {
+  const own = await startRedis();
+  const worker = startCli(['worker', '--redis', own.url, '--queue', 'gone', '-j', '1', '--reconnect-timeout', '1s']);
+  await untilStderr(worker, ' process');
+  await own.stop();
+  const { code, stderr } = await worker.done;
+  expect(code).toBe(1);
+  const lines = stderr.split('\n');
+  expect(lines).toHaveLength(3);
+  expect(lines[1]).toMatch(/^procpool worker [^:]+:\d+: .*Redis.*redis:\/\/127\.0\.0\.1:\d+/);
+});
+
 test('Redis that cannot be reached: one line, exit 1', async () => {
   const port = await freePort();
   const url = `redis://127.0.0.1:${port}`;

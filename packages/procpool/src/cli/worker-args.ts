@@ -53,6 +53,12 @@ const FLAGS: readonly Flag[] = [
     help: 'give up when Redis cannot be reached for this long at start (default 10s)',
   },
   {
+    name: 'reconnect-timeout',
+    kind: 'string',
+    value: 'DURATION',
+    help: 'exit (code 1) when Redis is away this long once connected (default: never)',
+  },
+  {
     name: 'name',
     kind: 'string',
     value: 'NAME',
@@ -72,6 +78,8 @@ export interface WorkerOptions {
   readonly lockDuration: number;
   readonly stalledInterval: number;
   readonly connectTimeout: number;
+  /** Infinity: keep trying for as long as Redis is away. */
+  readonly reconnectTimeout: number;
   readonly name: string | undefined;
 }
 
@@ -84,8 +92,9 @@ const USAGE =
   'The job of a worker that died runs again after about --lock-duration + --stalled-interval.\n';
 
 const EXIT_CODES =
-  'Exit codes: 0 stopped by a signal once its jobs were done, 1 Redis could not be reached,\n' +
-  '2 usage error, 130 (SIGINT) or 143 (SIGTERM) stopped at once by a second signal.\n' +
+  'Exit codes: 0 stopped by a signal once its jobs were done, 1 Redis could not be reached\n' +
+  '(at start, or for --reconnect-timeout later), 2 usage error, 130 (SIGINT) or 143 (SIGTERM)\n' +
+  'stopped at once by a second signal.\n' +
   'More: docs/cli.md\n';
 
 export const workerHelp = (): string => helpText(USAGE, FLAGS, EXIT_CODES);
@@ -107,7 +116,14 @@ export async function parseWorker(args: readonly string[]): Promise<WorkerOption
   if (name !== undefined && (name === '' || /\s/.test(name))) {
     throw new UsageError(`--name must be a non-empty word without spaces, got '${name}'`);
   }
-  const measured = ['max-memory', 'timeout', 'lock-duration', 'stalled-interval', 'connect-timeout'];
+  const measured = [
+    'max-memory',
+    'timeout',
+    'lock-duration',
+    'stalled-interval',
+    'connect-timeout',
+    'reconnect-timeout',
+  ];
   if (measured.some((flag) => values[flag] !== undefined)) await loadParsers();
   return {
     redis: checkRedisUrl(redis),
@@ -119,6 +135,7 @@ export async function parseWorker(args: readonly string[]): Promise<WorkerOption
     lockDuration: duration(string('lock-duration'), '--lock-duration') ?? LOCK_DURATION,
     stalledInterval: duration(string('stalled-interval'), '--stalled-interval') ?? STALLED_INTERVAL,
     connectTimeout: duration(string('connect-timeout'), '--connect-timeout') ?? CONNECT_TIMEOUT,
+    reconnectTimeout: duration(string('reconnect-timeout'), '--reconnect-timeout') ?? Infinity,
     name,
   };
 }

@@ -49,6 +49,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
       lockDuration: options.lockDuration,
       stalledInterval: options.stalledInterval,
       connectTimeout: options.connectTimeout,
+      ...(options.reconnectTimeout === Infinity ? {} : { reconnectTimeout: options.reconnectTimeout }),
       ...(options.name === undefined ? {} : { name: options.name }),
     });
   } catch (error) {
@@ -92,6 +93,12 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
         },
       );
     };
+    // Redis away past --reconnect-timeout: the worker has terminated itself.
+    worker.closed.catch((error: unknown) => {
+      if (stopping === 'done') return;
+      say(`${error instanceof Error ? error.message.split('\n')[0]! : String(error)}; stopped`);
+      finish(1);
+    });
     process.off('SIGINT', early);
     process.off('SIGTERM', early);
     process.on('SIGINT', onSignal);
