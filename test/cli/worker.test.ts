@@ -1,73 +1,19 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, expect, test } from '@jest/globals';
 import { DistributedPool } from '@procpool/bullmq';
 import { BIN, startCli, type RunningCli } from '../helpers/cli.js';
 import { ctrlCGroup, isAlive, waitFor } from '../helpers/processes.js';
+import { freePort, startRedis, type RedisServer } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp.js';
 
 // `procpool worker` as a real process against a real redis-server, with a
 // DistributedPool as its client. Tasks wait for a file `go` in their test's
 // directory, so a test acts on "the job runs" and "the signal was taken",
 // never on time.
-
-// ---- A throwaway redis-server, until test/helpers/redis.ts (the tests helper's) lands on main.
-interface RedisServer {
-  readonly url: string;
-  readonly port: number;
-  stop(): Promise<void>;
-}
-const servers = new Set<ChildProcess>();
-const serverDirs = new Set<string>();
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-const pong = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk: Buffer) => resolve(chunk.toString().startsWith('+PONG')));
-    socket.once('error', () => resolve(false));
-    socket.once('close', () => resolve(false));
-    socket.setTimeout(1000, () => socket.destroy());
-  });
-async function startRedis(): Promise<RedisServer> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'procpool-redis-'));
-  serverDirs.add(dir);
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-  // --set-proc-title no: Redis would overwrite the environment where the teardown looks for a leaked one.
-  args.push('--daemonize', 'no', '--logfile', path.join(dir, 'redis.log'), '--set-proc-title', 'no');
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
-  servers.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  for (let up = false; !up;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited (${child.exitCode})`);
-    up = await pong(port);
-    if (!up) await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    port,
-    stop: async () => {
-      child.kill('SIGKILL');
-      await exited;
-      servers.delete(child);
-    },
-  };
-}
-afterAll(() => {
-  for (const child of servers) child.kill('SIGKILL');
-  for (const dir of serverDirs) rmSync(dir, { recursive: true, force: true });
-});
-// ---- end of the throwaway redis-server
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -259,12 +205,10 @@ test.each([
 );
 
 test('Redis gone: SIGTERM still ends the worker, exit 0 (no job was running)', async () => {
-  // Fails on 538ecb3: DistributedWorker.close() never settles once Redis is gone (its fallback,
-  // BullMQ's close(true), returns the pending close(false)), so the worker never exits.
   const own = await startRedis();
   const worker = startCli(['worker', '--redis', own.url, '--queue', 'gone', '-j', '1']);
   await untilStderr(worker, ' process');
-  await own.stop();
+  await own.kill();
   worker.child.kill('SIGTERM');
   await untilStderr(worker, 'SIGTERM: finishing the running jobs');
   expect((await worker.done).code).toBe(0);
@@ -274,7 +218,7 @@ test('Redis gone longer than --reconnect-timeout: the worker says so in one line
   const own = await startRedis();
   const worker = startCli(['worker', '--redis', own.url, '--queue', 'gone', '-j', '1', '--reconnect-timeout', '1s']);
   await untilStderr(worker, ' process');
-  await own.stop();
+  await own.kill();
   const { code, stderr } = await worker.done;
   expect(code).toBe(1);
   const lines = stderr.split('\n');
