@@ -214,8 +214,9 @@ describe('Redis going away while calls are pending', () => {
       const poolPids = descendants(worker.pid).map((p) => p.pid);
       expect(poolPids).toHaveLength(1);
       await redis.kill();
-      // Nothing is left to keep it alive once it has closed.
-      await expect(worker.exited).resolves.toEqual(expect.objectContaining({ signal: null }));
+      // worker.closed says why; nothing is left to keep the process alive once it has closed.
+      await expect(worker.line('gave up: ')).resolves.toMatch(/^gave up: RedisConnectionError: .*127\.0\.0\.1/);
+      await expect(worker.exited).resolves.toEqual({ code: 1, signal: null });
       await waitFor(() => !poolPids.some(isAlive), 'its pool worker to exit');
     },
     guard,

@@ -67,6 +67,7 @@ describe('createWorker in this process', () => {
     void call.then(() => order.push('call'));
     writeFileSync(`${dir}/go`, '');
     await closed;
+    await expect(closing.closed).resolves.toBeUndefined();
     await expect(call).resolves.toMatchObject({ value: 'a' });
     expect(order).toEqual(['call', 'closed']);
     expect(poolWorkers()).toEqual([]);
