@@ -39,6 +39,13 @@ describe('DistributedPool calls through Redis to a worker process', () => {
     await expect(pool.apply(tasks.square, [8])).resolves.toBe(64);
   });
 
+  test('a key prefix of their own, given to both sides, works', async () => {
+    const queue = newQueue();
+    await startWorkerProcess({ connection: redis.url, queue, prefix: 'procpool-test', pool: 1 });
+    const pool = makeDistributedPool({ connection: redis.url, queue, prefix: 'procpool-test' });
+    await expect(pool.apply(tasks.square, [9])).resolves.toBe(81);
+  });
+
   test('map of 200 items resolves in input order, with the default and a given chunksize', async () => {
     const { pool } = await poolWithWorker();
     const items = Array.from({ length: 200 }, (_, i) => i);

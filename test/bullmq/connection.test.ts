@@ -184,7 +184,7 @@ describe('Redis going away while calls are pending', () => {
   }, 30_000);
 
   test(
-    'gone for good: pending and new calls reject with RedisConnectionError once reconnectTimeout has passed',
+    'gone for good: pending and new calls reject with RedisConnectionError once reconnectTimeout has passed; calls after it is back work',
     async () => {
       const redis = await startRedis();
       const queue = newQueue();
@@ -196,6 +196,10 @@ describe('Redis going away while calls are pending', () => {
       await redis.kill();
       await expect(pending).rejects.toBeInstanceOf(RedisConnectionError);
       await expect(pool.apply(tasks.square, [2])).rejects.toBeInstanceOf(RedisConnectionError);
+      // Back later: the pool connects again for its next call (the worker never gave up, and its task has ended).
+      writeFileSync(`${dir}/go`, '');
+      await redis.restart();
+      await expect(pool.apply(tasks.square, [3])).resolves.toBe(9);
       await pool.terminate();
     },
     guard,
