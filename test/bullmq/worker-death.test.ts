@@ -42,7 +42,8 @@ describe('a worker process that dies with a job running', () => {
     writeFileSync(`${dir}/go`, '');
     await expect(call).resolves.toEqual({ value: 'job', worker: survivor.pid });
     expect(startedCount(dir, 'started-job-')).toBe(2);
-    expect(isAlive(first.pid)).toBe(false);
+    // Its procpool worker went with it (it exits when its pipe to the dead process closes).
+    await waitFor(() => !isAlive(first.pid), "the killed worker's procpool worker to exit");
   });
 
   test('with attempts 1 the job fails with WorkerLostError naming the lost worker', async () => {
