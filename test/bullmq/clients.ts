@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { afterEach } from '@jest/globals';
 import { DistributedPool } from '@procpool/bullmq';
 import { waitFor } from '../helpers/processes.js';
+import { bullmq } from './bullmq-direct.js';
 
 type Options = ConstructorParameters<typeof DistributedPool>[0];
 
@@ -40,16 +40,6 @@ export async function started(dir: string, prefix: string): Promise<{ pid: numbe
 /** How many files in `dir` start with `prefix`: how many times a task started. */
 export const startedCount = (dir: string, prefix: string): number =>
   readdirSync(dir).filter((name) => name.startsWith(prefix)).length;
-
-interface BullQueue {
-  getJobCounts(...states: string[]): Promise<Record<string, number>>;
-  close(): Promise<void>;
-}
-
-// BullMQ itself (the package's dependency, not the suite's), to look at a queue the way its own tools do.
-const bullmq = createRequire(new URL('../../packages/bullmq/package.json', import.meta.url))('bullmq') as {
-  Queue: new (name: string, options: { connection: { url: string } }) => BullQueue;
-};
 
 /** The jobs of `queue` that Redis holds now, by state. */
 export async function jobCounts(url: string, queue: string): Promise<Record<string, number>> {
