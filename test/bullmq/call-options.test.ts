@@ -5,7 +5,7 @@ import { TaskTimeoutError } from '@procpool/core';
 import * as tasks from '../../fixtures/bullmq/tasks.mjs';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp.js';
-import { makeDistributedPool, newQueue, started, startedCount } from './clients.js';
+import { jobCounts, makeDistributedPool, newQueue, started, startedCount } from './clients.js';
 import { killWorkerProcesses, startWorkerProcess } from './worker-processes.js';
 
 let redis: RedisServer;
@@ -62,6 +62,33 @@ describe('DistributedPool call options', () => {
     expect(startedCount(dir, 'started-aborted-')).toBe(0);
     // A signal aborted already: the call rejects without a job.
     await expect(pool.apply(tasks.square, [2], { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
+  test('signal: aborting an imap over an infinite input ends the iteration with the reason and reads no more', async () => {
+    const { pool, queue } = await poolWithWorker(2);
+    let pulled = 0;
+    function* naturals(): Generator<number> {
+      for (let n = 0; ; n += 1) {
+        pulled += 1;
+        yield n;
+      }
+    }
+    const controller = new AbortController();
+    const reason = new Error('enough');
+    const seen: number[] = [];
+    const iterating = (async () => {
+      for await (const value of pool.imap(tasks.square, naturals(), { bufferSize: 4, signal: controller.signal })) {
+        seen.push(value);
+        if (seen.length === 10) controller.abort(reason);
+      }
+    })();
+    await expect(iterating).rejects.toBe(reason);
+    const pulledAtAbort = pulled;
+    expect(seen.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => i * i));
+    await pool.close();
+    expect(pulled).toBe(pulledAtAbort);
+    const counts = await jobCounts(redis.url, queue);
+    expect((counts.wait ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0)).toBe(0);
   });
 
   test('options that are not call options are refused, naming them', async () => {
