@@ -46,6 +46,24 @@ describe('a worker process that dies with a job running', () => {
     await waitFor(() => !isAlive(first.pid), "the killed worker's procpool worker to exit");
   });
 
+  test('a map job (a chunk of items) whose worker died runs again whole on the other worker (attempts 2)', async () => {
+    const queue = newQueue();
+    const workers = await twoWorkers(queue);
+    const pool = makeDistributedPool({ connection: redis.url, queue, defaultJobOptions: { attempts: 2 } });
+    const dir = tempDir();
+    const call = pool.map(
+      tasks.block,
+      ['c0', 'c1', 'c2'].map((key) => ({ dir, key })),
+      3,
+    );
+    const first = await started(dir, 'started-c0-');
+    const victim = workers.find((worker) => worker.pid === first.worker)!;
+    const survivor = workers.find((worker) => worker !== victim)!;
+    await victim.kill();
+    writeFileSync(`${dir}/go`, '');
+    await expect(call).resolves.toEqual(['c0', 'c1', 'c2'].map((value) => ({ value, worker: survivor.pid })));
+  });
+
   test('with attempts 1 the job fails with WorkerLostError naming the lost worker', async () => {
     const queue = newQueue();
     const workers = await twoWorkers(queue);
