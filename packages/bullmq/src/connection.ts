@@ -101,6 +101,8 @@ export function describe(connection: unknown): string {
       );
     }
     if (url.password !== '') url.password = '***';
+    // ioredis also reads a password from the query.
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
     return url.href;
   }
   if (typeof connection !== 'object' || connection === null || Array.isArray(connection)) {
