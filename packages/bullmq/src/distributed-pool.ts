@@ -202,7 +202,7 @@ export class DistributedPool {
       // Best effort: a job a worker holds cannot be removed, and Redis may be away.
       await Promise.race([
         Promise.allSettled(waiting.map(([jobId]) => queue.remove(jobId))),
-        new Promise((resolve) => setTimeout(resolve, 2000).unref()),
+        new Promise((resolve) => setTimeout(resolve, 2000)),
       ]);
     }
     this.#settleIdle();

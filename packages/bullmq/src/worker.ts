@@ -107,20 +107,27 @@ export class DistributedWorker {
   }
 
   async #close(force: boolean): Promise<void> {
-    if (!force) {
-      // BullMQ's close() waits for the running jobs (as long as they run), then for Redis, which may be gone.
-      const closing = this.#worker.close(false);
-      await this.#running.idle();
-      this.#link.stop();
-      // Without Redis, BullMQ cannot finish closing: no need to wait for it.
-      await (this.#link.down ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
-      this.pool.close();
-      await this.pool.join();
-    } else {
-      this.#link.stop();
-      const closing = this.#worker.close(true);
-      await (this.#link.down ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
-      await this.pool.terminate();
+    // Closing holds Node open until it is done: a Pool's join() and terminate() do not (a pool never
+    // keeps Node alive), and once Redis is gone nothing else may, so `closed` would never settle.
+    const holdOpen = setInterval(() => undefined, 60_000);
+    try {
+      if (!force) {
+        // BullMQ's close() waits for the running jobs (as long as they run), then for Redis, which may be gone.
+        const closing = this.#worker.close(false);
+        await this.#running.idle();
+        this.#link.stop();
+        // Without Redis, BullMQ cannot finish closing: no need to wait for it.
+        await (this.#link.down ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
+        this.pool.close();
+        await this.pool.join();
+      } else {
+        this.#link.stop();
+        const closing = this.#worker.close(true);
+        await (this.#link.down ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
+        await this.pool.terminate();
+      }
+    } finally {
+      clearInterval(holdOpen);
     }
     this.#settle(this.#lostError);
   }
