@@ -51,6 +51,8 @@ type ApplyArgs<F extends AnyFunction> =
  * results it missed from them.
  */
 const KEEP_FINISHED = { age: 3600, count: 10_000 };
+/** ms terminate() spends removing its unstarted jobs, at most. */
+const REMOVE_GRACE = 2000;
 /** How many jobs a map is cut into per process of the workers, as Pool does per process of its own. */
 const JOBS_PER_PROCESS = 4;
 /** The processes assumed when Redis cannot list the workers (none connected yet, or CLIENT LIST refused). */
@@ -200,10 +202,12 @@ export class DistributedPool {
     const queue = this.#session?.queue;
     if (queue !== undefined) {
       // Best effort: a job a worker holds cannot be removed, and Redis may be away.
+      let timer: NodeJS.Timeout | undefined;
       await Promise.race([
         Promise.allSettled(waiting.map(([jobId]) => queue.remove(jobId))),
-        new Promise((resolve) => setTimeout(resolve, 2000)),
+        new Promise((resolve) => (timer = setTimeout(resolve, REMOVE_GRACE))),
       ]);
+      clearTimeout(timer);
     }
     this.#settleIdle();
     await this.#session?.close();
