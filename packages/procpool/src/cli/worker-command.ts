@@ -60,7 +60,6 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
   }
   prefix = `procpool worker ${worker.name}`;
   const processes = `${options.jobs} process${options.jobs === 1 ? '' : 'es'}`;
-  say(`queue ${options.queue} on ${where}, ${processes}`);
 
   return new Promise<number>((resolve) => {
     let stopping: 'no' | 'closing' | 'terminating' | 'done' = 'no';
@@ -99,9 +98,12 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
       say(`${error instanceof Error ? error.message.split('\n')[0]! : String(error)}; stopped`);
       finish(1);
     });
-    process.off('SIGINT', early);
-    process.off('SIGTERM', early);
+    // Added before the early ones go: with no listener at all, Node gives the signal its default (death).
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.off('SIGINT', early);
+    process.off('SIGTERM', early);
+    // Said once the handlers are in place: whoever waits for this line may signal at once.
+    say(`queue ${options.queue} on ${where}, ${processes}`);
   });
 }
