@@ -38,6 +38,8 @@ export class Link {
     this.options = {
       ...base,
       connectTimeout: base.connectTimeout ?? Math.min(10_000, Math.max(timeout, 1)),
+      // How long a closed connection may linger (ioredis' 2 s held Node open after a failed connect).
+      disconnectTimeout: (base as { disconnectTimeout?: number }).disconnectTimeout ?? 200,
       retryStrategy: (times) => this.#retry(times),
     };
   }

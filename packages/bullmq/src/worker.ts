@@ -52,6 +52,9 @@ export class DistributedWorker {
   readonly #running: Running;
   readonly #link: Link;
   #closing: Promise<void> | null = null;
+  #terminating: Promise<void> | null = null;
+  /** BullMQ's close, once begun: a second close() of BullMQ's returns the first, force or not. */
+  #bullmqClosing: Promise<void> | null = null;
   #settle!: (error?: Error) => void;
   #lostError: Error | undefined;
 
@@ -85,9 +88,9 @@ export class DistributedWorker {
    * another worker takes them (a try each); the Pool is terminated.
    */
   terminate(): Promise<void> {
-    const closing = this.#close(true);
-    this.#closing ??= closing;
-    return closing;
+    const terminating = (this.#terminating ??= this.#close(true));
+    this.#closing ??= terminating;
+    return terminating;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -113,8 +116,10 @@ export class DistributedWorker {
     try {
       if (!force) {
         // BullMQ's close() waits for the running jobs (as long as they run), then for Redis, which may be gone.
-        const closing = this.#worker.close(false);
+        const closing = (this.#bullmqClosing = this.#worker.close(false));
         await this.#running.idle();
+        // terminate() came meanwhile: it stops the rest.
+        if (this.#terminating !== null) return await this.#terminating;
         this.#link.stop();
         // Without Redis, BullMQ cannot finish closing: no need to wait for it.
         await (this.#link.down ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
@@ -122,8 +127,11 @@ export class DistributedWorker {
         await this.pool.join();
       } else {
         this.#link.stop();
-        const closing = this.#worker.close(true);
-        await (this.#link.down ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
+        const begun = this.#bullmqClosing;
+        const closing = (this.#bullmqClosing ??= this.#worker.close(true));
+        // A close in progress waits for the running jobs, which this is not to do: cut it off.
+        const cutOff = begun !== null || this.#link.down;
+        await (cutOff ? this.#abandon(closing) : bounded(closing, () => this.#abandon(closing)));
         await this.pool.terminate();
       }
     } finally {
