@@ -60,7 +60,7 @@ describe('DistributedPool.close() with calls under way', () => {
 
   async function* input(): AsyncGenerator<number> {
     for (const item of [1, 2, 3]) {
-      await null;
+      await Promise.resolve();
       yield item;
     }
   }
