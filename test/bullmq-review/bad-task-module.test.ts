@@ -26,14 +26,19 @@ describe('a job whose task module cannot be loaded on the worker', () => {
   });
 
   // Today the worker's local Pool turns broken (BrokenPoolError: "Workers die while importing … (3 in a
-  // row)") and stays broken: the worker keeps taking every later job of the queue and fails each one
-  // with that BrokenPoolError, while staying connected, a black hole for the whole queue.
-  test('a module that exits its process at import fails that call only; the worker runs the next jobs', async () => {
+  // row)"), as a local Pool does, and stays broken: but this worker serves a whole queue, and it goes on
+  // taking every later job of every client and failing each with that BrokenPoolError, while it stays
+  // connected: a black hole for the queue. Either fix passes: a worker that replaces its Pool and runs
+  // the next job, or one that stops taking jobs (closes; its process exits) and leaves them to others.
+  test('a module that exits its process at import fails that call only; the worker runs the next jobs or leaves', async () => {
     const queue = newQueue();
-    await startWorkerProcess({ connection: redis.url, queue, pool: 1 });
+    const worker = await startWorkerProcess({ connection: redis.url, queue, pool: 1 });
     const pool = makeDistributedPool({ connection: redis.url, queue });
     await expect(pool.apply(exitsAtImport, [])).rejects.toThrow(/exits-at-import/);
-    await expect(pool.apply(tasks.square, [5])).resolves.toBe(25);
-    await expect(pool.map(tasks.square, [1, 2, 3], 1)).resolves.toEqual([1, 4, 9]);
+    const next = await Promise.race([
+      pool.apply(tasks.square, [5]).catch((error: unknown) => `rejected: ${String(error)}`),
+      worker.exited.then(() => 'the worker left'),
+    ]);
+    expect(['the worker left', 25]).toContainEqual(next);
   });
 });
