@@ -1,14 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { inspect } from 'node:util';
 import { encodeBareError, encodeError } from '../common/codec/errors.js';
+import { describeValue as describe } from '../common/codec/encode-failure.js';
 import { describeEncodeFailure, encodeValue, type Payload } from '../common/codec/values.js';
 import { defineHidden } from '../common/hidden.js';
 import type { EncodingBody, FailureKind, ThrownBody } from '../common/protocol.js';
-
-const describe = (value: unknown): string => {
-  const text = inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200 });
-  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
-};
 
 // The bootstrap's own frames say nothing about the user's error. They name
 // procpool's files by path (the CommonJS bundle) or by file URL (ES modules).
@@ -23,7 +18,11 @@ function trimStack(error: Error): void {
   const { stack } = error;
   if (typeof stack !== 'string') return;
   const lines = stack.split('\n').filter((line) => !isOwnFrame(line));
-  defineHidden(error, 'stack', lines.join('\n'));
+  try {
+    defineHidden(error, 'stack', lines.join('\n'));
+  } catch {
+    // A frozen error keeps its stack as it is.
+  }
 }
 
 export interface EncodedFailure {

@@ -3,7 +3,8 @@
 // JSON text in Redis). Kept on a registry, not among the public names: it is
 // the internal contract of procpool's own packages, and a worker (which
 // imports no package) reaches the same functions through it.
-import { describeEncodeFailure, decodeValue, encodeValue } from './codec/values.js';
+import { encodeBareError, rebuildError } from './codec/errors.js';
+import { describeEncodeFailure, describeValue, decodeValue, encodeValue } from './codec/values.js';
 import type { Part } from './codec/payload.js';
 import { MaybeEncodingError } from './errors.js';
 import type { WireTaskRef } from './protocol.js';
@@ -49,19 +50,24 @@ interface Bridge {
   decode(text: string): unknown;
   /** What a task's result becomes when it cannot be sent, as in a Pool. */
   unsendable(value: unknown, reason: string): Error;
+  /** The error with only its class, name, message and stack: what a Pool sends when its fields cannot be. */
+  bareError(error: Error): Error;
 }
 
 function unsendable(value: unknown, reason: string): Error {
-  let shown: string;
-  try {
-    shown = String(value);
-  } catch {
-    shown = Object.prototype.toString.call(value);
-  }
-  return new MaybeEncodingError(shown, reason);
+  return new MaybeEncodingError(describeValue(value), reason);
 }
+
+// An error whose fields cannot be sent goes with its class, name, message and stack, as from a Pool.
+const bareError = (error: Error): Error => rebuildError(encodeBareError(error));
 
 Object.assign(
   sharedRegistry<Partial<Bridge>>('bridge', () => ({})),
-  { resolveTask, encode: encodePortable, decode: decodePortable, unsendable } satisfies Bridge,
+  {
+    resolveTask,
+    encode: encodePortable,
+    decode: decodePortable,
+    unsendable,
+    bareError,
+  } satisfies Bridge,
 );

@@ -1,5 +1,12 @@
+import { inspect } from 'node:util';
 import { transferableOf } from './transferables.js';
 import { thrownByReduce } from './user-types.js';
+
+/** A value as an error message shows it: short, on one line. */
+export function describeValue(value: unknown): string {
+  const text = inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 200 });
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
 
 interface EncodeFailure {
   /** Where the bad value sits, as devalue reports it: `[0].onDone`. */

@@ -3,7 +3,7 @@ import { NO_PARTS, type Part, type Payload, rawPart } from './payload.js';
 import { isPlainJson } from './plain-json.js';
 import { smallListJson } from './small-list-json.js';
 
-export { describeEncodeFailure } from './encode-failure.js';
+export { describeEncodeFailure, describeValue } from './encode-failure.js';
 export { NO_PAYLOAD, type Part, type Payload } from './payload.js';
 
 // A payload's first character says how to read it: `J` JSON text, `V` a list
