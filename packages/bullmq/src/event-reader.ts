@@ -85,23 +85,24 @@ export class EventReader {
     try {
       while (this.#wanted && !this.#closed) {
         const before = this.#lastId;
-        let entries: Entries;
+        let read: { entries: Entries; firstId: string | undefined };
         try {
-          entries = entriesOf(await this.#readOnce());
+          read = await this.#readOnce();
         } catch {
           // The connection failed under the read: ioredis reconnects (or gives up, which closes this reader).
           await new Promise((resolve) => setTimeout(resolve, 100).unref());
           continue;
         }
-        for (const [id, fields] of entries) {
+        for (const [id, fields] of read.entries) {
           this.#lastId = id;
           const end = Array.isArray(fields) ? toJobEnd(fields) : null;
           if (end !== null) this.#onEnd(end);
         }
-        if (entries.length === COUNT && (await this.#trimmedAfter(before))) {
+        // The stream now starts after the last event read before: what lay between was trimmed unread.
+        if (before !== '0-0' && read.firstId !== undefined && compareIds(read.firstId, before) > 0) {
           this.#onGap('its end was trimmed from the event stream before it was read, and Redis no longer has the job');
         }
-        if (entries.length < COUNT && this.#reconnected) {
+        if (read.entries.length < COUNT && this.#reconnected) {
           this.#reconnected = false;
           this.#onGap('Redis no longer has it: did it restart without its data?');
         }
@@ -111,30 +112,32 @@ export class EventReader {
     }
   }
 
-  // Behind by a full read: whether the stream now starts after `id` (events after it were trimmed unread).
-  async #trimmedAfter(id: string): Promise<boolean> {
-    try {
-      const first = (await this.#client.call('XRANGE', this.#key, '-', '+', 'COUNT', '1')) as Array<[string]>;
-      const firstId = first[0]?.[0];
-      return firstId !== undefined && compareIds(firstId, id) > 0;
-    } catch {
-      return false;
-    }
-  }
-
-  async #readOnce(): Promise<unknown> {
+  /**
+   * One read, and in the same round trip (pipelined: it runs once the read
+   * returns) the stream's first id, which says whether it was trimmed past
+   * what this reader had read.
+   */
+  async #readOnce(): Promise<{ entries: Entries; firstId: string | undefined }> {
     let timer: NodeJS.Timeout | undefined;
     const stuck = new Promise<'stuck'>((resolve) => {
       timer = setTimeout(resolve, BLOCK + WATCHDOG, 'stuck');
       timer.unref();
     });
-    const read = this.#client.call('XREAD', 'COUNT', COUNT, 'BLOCK', BLOCK, 'STREAMS', this.#key, this.#lastId);
-    read.catch(() => undefined);
+    const pipeline = this.#client.pipeline();
+    pipeline.call('XREAD', 'COUNT', COUNT, 'BLOCK', BLOCK, 'STREAMS', this.#key, this.#lastId);
+    pipeline.call('XRANGE', this.#key, '-', '+', 'COUNT', 1);
+    const replies = pipeline.exec();
+    replies.catch(() => undefined);
     try {
-      const first = await Promise.race([read, stuck]);
-      if (first !== 'stuck') return first;
-      this.#client.disconnect(true);
-      return null;
+      const first = await Promise.race([replies, stuck]);
+      if (first === 'stuck') {
+        this.#client.disconnect(true);
+        return { entries: [], firstId: undefined };
+      }
+      const [read, range] = first ?? [];
+      if (read?.[0]) throw read[0];
+      const head = range?.[0] === null ? (range[1] as Array<[string]> | undefined) : undefined;
+      return { entries: entriesOf(read?.[1]), firstId: head?.[0]?.[0] };
     } finally {
       clearTimeout(timer);
     }

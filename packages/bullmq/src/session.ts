@@ -119,18 +119,7 @@ export class Session {
         }
       }
     };
-    if (signal !== undefined) {
-      const abort = (): void => {
-        const pending = jobs.filter((job) => this.#waiters.get(job.id) === job.waiter);
-        fail(signal.reason);
-        for (const job of pending) void this.queue?.remove(job.id).catch(() => undefined);
-      };
-      if (signal.aborted) abort();
-      else {
-        signal.addEventListener('abort', abort, { once: true });
-        void Promise.allSettled(jobs.map((job) => job.promise)).then(() => signal.removeEventListener('abort', abort));
-      }
-    }
+    if (signal !== undefined) this.#watchAbort(signal, jobs, fail);
     void (async () => {
       await this.ready;
       const queue = this.queue!;
@@ -148,6 +137,51 @@ export class Session {
       }
     })().catch((error: unknown) => fail(this.link.gaveUp ? this.link.error('lost Redis') : error));
   }
+
+  /**
+   * One listener per signal, however many jobs it covers (an imap adds them
+   * one by one): aborting fails those still pending and removes them from
+   * Redis if no worker has started them. The listener goes with the last job.
+   */
+  #watchAbort(signal: AbortSignal, jobs: PendingJob[], fail: (error: unknown) => void): void {
+    const pending = (job: PendingJob): boolean => this.#waiters.get(job.id) === job.waiter;
+    if (signal.aborted) {
+      fail(signal.reason);
+      return;
+    }
+    let watched = this.#aborts.get(signal);
+    if (watched === undefined) {
+      const covered = new Set<PendingJob>();
+      const listener = (): void => {
+        this.#aborts.delete(signal);
+        const still = [...covered].filter(pending);
+        for (const job of still) {
+          this.#waiters.delete(job.id);
+          job.waiter.failed(signal.reason as Error);
+        }
+        for (const job of still) void this.queue?.remove(job.id).catch(() => undefined);
+      };
+      signal.addEventListener('abort', listener, { once: true });
+      watched = { covered, listener };
+      this.#aborts.set(signal, watched);
+    }
+    const { covered, listener } = watched;
+    const done = (job: PendingJob): void => {
+      covered.delete(job);
+      if (covered.size > 0 || this.#aborts.get(signal) !== watched) return;
+      this.#aborts.delete(signal);
+      signal.removeEventListener('abort', listener);
+    };
+    for (const job of jobs) {
+      covered.add(job);
+      job.promise.then(
+        () => done(job),
+        () => done(job),
+      );
+    }
+  }
+
+  readonly #aborts = new Map<AbortSignal, { covered: Set<PendingJob>; listener: () => void }>();
 
   #take(end: JobEnd): void {
     const waiter = this.#waiters.get(end.jobId);
@@ -199,9 +233,11 @@ export class Session {
             this.#waiters.delete(jobId);
             waiter.failed(new JobLostError(jobId, why));
           } else if (job.finishedOn !== undefined) {
+            // A job that failed a try and completed the next keeps that try's failedReason: its outcome decides.
+            const returned: unknown = job.returnvalue;
             this.#take(
-              job.failedReason === undefined || job.failedReason === ''
-                ? { event: 'completed', jobId, returnvalue: job.returnvalue as string }
+              typeof returned === 'string'
+                ? { event: 'completed', jobId, returnvalue: returned }
                 : { event: 'failed', jobId, failedReason: job.failedReason },
             );
           }
