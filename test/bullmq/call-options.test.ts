@@ -95,7 +95,7 @@ describe('DistributedPool call options', () => {
   test('options that are not call options are refused, naming them', async () => {
     const pool = makeDistributedPool({ connection: redis.url, queue: newQueue() });
     await expect(pool.apply(tasks.square, [2], { chunksize: 2, nope: 1 } as never)).rejects.toThrow(
-      'Unknown call option(s): nope',
+      'Unknown apply option(s): chunksize, nope',
     );
     await expect(pool.apply(tasks.square, [2], { jobOptions: { jobId: 'mine' } })).rejects.toThrow(
       "`jobOptions.jobId` is procpool's to choose",

@@ -23,9 +23,17 @@ export interface DistributedImapOptions extends DistributedCallOptions {
   bufferSize?: number | undefined;
 }
 
-const KNOWN = new Set(['taskTimeout', 'signal', 'jobOptions', 'chunksize', 'bufferSize']);
+const COMMON = ['taskTimeout', 'signal', 'jobOptions'];
+const KNOWN = {
+  apply: new Set(COMMON),
+  map: new Set([...COMMON, 'chunksize']),
+  imap: new Set([...COMMON, 'chunksize', 'bufferSize']),
+};
 
-export function checkCallOptions(options: unknown): {
+export function checkCallOptions(
+  options: unknown,
+  method: keyof typeof KNOWN,
+): {
   taskTimeout: number | undefined;
   signal: AbortSignal | undefined;
   jobOptions: JobsOptions;
@@ -34,8 +42,8 @@ export function checkCallOptions(options: unknown): {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`Expected call options to be an object, got \`${show(options)}\``);
   }
-  const unknown = Object.keys(options).filter((key) => !KNOWN.has(key));
-  if (unknown.length > 0) throw new TypeError(`Unknown call option(s): ${unknown.join(', ')}`);
+  const unknown = Object.keys(options).filter((key) => !KNOWN[method].has(key));
+  if (unknown.length > 0) throw new TypeError(`Unknown ${method} option(s): ${unknown.join(', ')}`);
   const { taskTimeout, signal, jobOptions } = options as DistributedImapOptions;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`Expected \`signal\` to be an AbortSignal, got \`${show(signal)}\``);

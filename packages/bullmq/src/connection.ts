@@ -47,6 +47,12 @@ export class Link {
   /** The connection errors the BullMQ objects report: the last one explains a give-up. */
   noteError(error: unknown): void {
     this.#lastError = error;
+    // Redis refused the credentials: trying again will not change its mind.
+    const message = show((error as { message?: unknown } | null)?.message ?? '');
+    if (/^(?:WRONGPASS|NOAUTH|NOPERM)\b/.test(message) && !this.#gaveUp && !this.#stopped) {
+      this.#gaveUp = true;
+      this.#onGiveUp(this.error(`Redis at ${this.address} refused the connection's credentials`));
+    }
   }
 
   /** A connection is (again) ready: the outage, if any, is over. */

@@ -19,13 +19,15 @@ interface DistributedIMapIteratorOptions {
   /** Adds a job for `chunk`, whose first item is input item `start`. */
   submit(chunk: unknown[], start: number): { id: string; promise: Promise<unknown> };
   read(returnvalue: unknown, jobId: string): Read;
+  /** Runs once, when the iteration has ended (its input and jobs done, an error of its input, or return()). */
+  onEnd(): void;
 }
 
 /**
  * The results of imap/imapUnordered: reads the input lazily, keeping at most
  * `jobsAhead` jobs in Redis. An item's error is thrown at its place (for a
- * chunk: once, for the chunk) and the iteration may go on; an error of the
- * input itself ends it, after the results before it.
+ * chunk: once, for the chunk) and ends the iteration, as does an error of
+ * the input itself, after the results before it.
  */
 export class DistributedIMapIterator<R> implements AsyncIterableIterator<R> {
   readonly #options: DistributedIMapIteratorOptions;
@@ -64,7 +66,13 @@ export class DistributedIMapIterator<R> implements AsyncIterableIterator<R> {
 
   /** Stops reading the input; jobs already in Redis still run, their results unread. */
   async return(): Promise<IteratorResult<R>> {
-    this.#finished = true;
+    await this.#stop();
+    return { done: true, value: undefined };
+  }
+
+  // Ends the iteration: no more input is read (the input is closed), results not yet read are dropped.
+  async #stop(): Promise<void> {
+    this.#finish();
     this.#ready = [];
     this.#window = [];
     const source = this.#source;
@@ -72,20 +80,29 @@ export class DistributedIMapIterator<R> implements AsyncIterableIterator<R> {
       this.#inputDone = true;
       await source?.return?.();
     }
-    return { done: true, value: undefined };
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#options.onEnd();
   }
 
   async #next(): Promise<IteratorResult<R>> {
     for (;;) {
       const entry = this.#ready.shift();
       if (entry !== undefined) {
-        if (!entry.ok) throw entry.error;
+        if (!entry.ok) {
+          // An item's error ends the iteration, as it ends a for-await loop (which then calls no return()).
+          await this.#stop().catch(() => undefined);
+          throw entry.error;
+        }
         return { done: false, value: entry.value as R };
       }
       if (this.#finished) return { done: true, value: undefined };
       await this.#fill();
       if (this.#window.length === 0) {
-        this.#finished = true;
+        this.#finish();
         if (this.#inputError !== undefined) throw this.#inputError.error;
         return { done: true, value: undefined };
       }
@@ -140,6 +157,8 @@ export class DistributedIMapIterator<R> implements AsyncIterableIterator<R> {
     try {
       submitted = this.#options.submit(chunk, start);
     } catch (error) {
+      // The pool ended, or the chunk cannot be sent: said in its place, and nothing more is read.
+      this.#inputDone = true;
       job.settled = true;
       job.entries = [{ ok: false, error }];
       return job;

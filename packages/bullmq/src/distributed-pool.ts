@@ -80,6 +80,7 @@ export class DistributedPool {
   #session: Session | null = null;
   #state: 'running' | 'closed' | 'terminated' = 'running';
   #idle: Array<() => void> = [];
+  #active = 0;
 
   constructor(options: DistributedPoolOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('Expected DistributedPool options');
@@ -103,20 +104,18 @@ export class DistributedPool {
   async apply(fn: unknown, args: readonly unknown[] = [], options?: DistributedCallOptions): Promise<unknown> {
     const caller = captureCaller(this.apply);
     this.#checkRunning();
-    const call = checkCallOptions(options);
-    if (!Array.isArray(args))
-      throw new TypeError(`Expected \`args\` to be an array of arguments, got \`${show(args)}\``);
-    const ref = bridge.resolveTask(fn);
-    const data = jobData(
-      ref,
-      'a',
-      bridge.encode(args, (path) => `args${path}`, true),
-      call.taskTimeout,
-    );
-    const [job] = this.#submit([data], call.jobOptions, call.signal);
-    const outcome = readOutcome(await job!.promise, job!.id, caller);
-    if (!outcome.ok) throw outcome.thrown;
-    return outcome.value;
+    return this.#tracked(async () => {
+      const call = checkCallOptions(options, 'apply');
+      if (!Array.isArray(args)) {
+        throw new TypeError(`Expected \`args\` to be an array of arguments, got \`${show(args)}\``);
+      }
+      const ref = bridge.resolveTask(fn);
+      const encoded = bridge.encode(args, (path) => `args${path}`, true);
+      const [job] = this.#submit([jobData(ref, 'a', encoded, call.taskTimeout)], call.jobOptions, call.signal);
+      const outcome = readOutcome(await job!.promise, job!.id, caller);
+      if (!outcome.ok) throw outcome.thrown;
+      return outcome.value;
+    });
   }
 
   /** `fn(item)` for every item, in order; the items travel in jobs of `chunksize`. */
@@ -186,7 +185,7 @@ export class DistributedPool {
   /** Takes no new calls; resolves once every pending call has settled and the connections are closed. */
   async close(): Promise<void> {
     if (this.#state === 'running') this.#state = 'closed';
-    if (this.#waiters.size > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    if (this.#busy()) await new Promise<void>((resolve) => this.#idle.push(resolve));
     await this.#session?.close();
   }
 
@@ -221,8 +220,23 @@ export class DistributedPool {
     if (this.#state !== 'running') throw new PoolNotRunningError(`DistributedPool is ${this.#state}`);
   }
 
+  /** Calls in progress (an imap until it ends) or jobs waited for: close() waits for them. */
+  #busy(): boolean {
+    return this.#active > 0 || this.#waiters.size > 0;
+  }
+
+  async #tracked<T>(call: () => Promise<T>): Promise<T> {
+    this.#active += 1;
+    try {
+      return await call();
+    } finally {
+      this.#active -= 1;
+      this.#settleIdle();
+    }
+  }
+
   #settleIdle(): void {
-    if (this.#waiters.size > 0) return;
+    if (this.#busy()) return;
     this.#session?.hold(false);
     for (const resolve of this.#idle.splice(0)) resolve();
   }
@@ -270,8 +284,18 @@ export class DistributedPool {
     caller: Caller,
   ): Promise<unknown[]> {
     this.#checkRunning();
+    return this.#tracked(() => this.#mapNow(kind, fn, iterable, chunksize, caller));
+  }
+
+  async #mapNow(
+    kind: JobKind,
+    fn: unknown,
+    iterable: Input<unknown>,
+    chunksize: number | DistributedMapOptions | undefined,
+    caller: Caller,
+  ): Promise<unknown[]> {
     const options = typeof chunksize === 'object' && chunksize !== null ? chunksize : { chunksize };
-    const call = checkCallOptions(options);
+    const call = checkCallOptions(options, 'map');
     const size = checkChunksize(options.chunksize);
     const ref = bridge.resolveTask(fn);
     const items = await readAll(iterable);
@@ -305,23 +329,29 @@ export class DistributedPool {
   ): DistributedIMapIterator<unknown> {
     this.#checkRunning();
     const options = typeof chunksize === 'object' && chunksize !== null ? chunksize : { chunksize };
-    const call = checkCallOptions(options);
+    const call = checkCallOptions(options, 'imap');
     const size = checkChunksize(options.chunksize) ?? 1;
     const bufferSize = checkChunksize(options.bufferSize, 'bufferSize') ?? 64 * size;
     const ref = bridge.resolveTask(fn);
     if (!isInput(iterable)) throw new TypeError(`Expected an iterable or async iterable, got \`${show(iterable)}\``);
+    // A pending call until it ends: close() waits for it, and it may go on adding jobs meanwhile.
+    this.#active += 1;
     return new DistributedIMapIterator({
       iterable,
       chunksize: size,
       jobsAhead: Math.max(1, Math.ceil(bufferSize / size)),
       ordered,
       submit: (chunk, start) => {
-        this.#checkRunning();
+        if (this.#state === 'terminated') throw new PoolTerminatedError();
         const encoded = bridge.encode(chunk, (path) => `items${shiftIndex(path, start)}`, true);
         const [job] = this.#submit([jobData(ref, 'm', encoded, call.taskTimeout)], call.jobOptions, call.signal);
         return job!;
       },
       read: (value, id) => readOutcome(value, id, caller),
+      onEnd: () => {
+        this.#active -= 1;
+        this.#settleIdle();
+      },
     });
   }
 

@@ -14,6 +14,7 @@ interface WorkerSide {
   encode(value: unknown, where: (path: string) => string, toWorker: boolean): string;
   decode(text: string): unknown;
   unsendable(value: unknown, reason: string): Error;
+  bareError(error: Error): Error;
 }
 
 const registry = <T,>(name: string): T | undefined =>
@@ -40,11 +41,15 @@ const reasonOf = (thrown: unknown): string =>
 const whereIn = (path: string): string =>
   path.startsWith('.v') ? `the result${path.slice(2)}` : `the thrown value${path.slice(2)}`;
 
-function answer(side: WorkerSide, outcome: Outcome, via: string): RunnerAnswer {
+function answer(side: WorkerSide, outcome: Outcome, via: string, bare = false): RunnerAnswer {
   try {
     const out = side.encode(outcome, whereIn, false);
     return outcome.ok ? { out, failed: false } : { out, failed: true, reason: reasonOf(outcome.e) };
   } catch (error) {
+    // An error whose fields cannot be sent goes bare (class, message, stack), as from a Pool.
+    if (!bare && !outcome.ok && outcome.e instanceof Error) {
+      return answer(side, { ...outcome, e: side.bareError(outcome.e) }, via, true);
+    }
     const e = side.unsendable(outcome.ok ? outcome.v : outcome.e, (error as Error).message);
     const failure: Outcome = { ok: false, e, i: outcome.ok ? 0 : outcome.i, at: place(via) };
     return { out: side.encode(failure, String, false), failed: true, reason: reasonOf(e) };
@@ -70,11 +75,13 @@ async function runJob(data: JobData, via: string): Promise<RunnerAnswer> {
   let index = 0;
   try {
     const fn = await side.findTask(data.d === true ? { m: data.m, n: data.n, d: true } : { m: data.m, n: data.n });
-    const args = side.decode(data.a) as unknown[];
+    const args = side.decode(data.a);
+    if (!Array.isArray(args)) throw new TypeError(`job ${data.k === 'a' ? 'arguments' : 'items'} are not a list`);
     if (data.k === 'a') return answer(side, { ok: true, v: await fn(...args) }, via);
     const values: unknown[] = [];
     for (; index < args.length; index++) {
-      const item = args[index];
+      const item: unknown = args[index];
+      if (data.k === 's' && !Array.isArray(item)) throw new TypeError(`starmap item ${index} is not an argument list`);
       values.push(await (data.k === 'm' ? fn(item) : fn(...(item as unknown[]))));
     }
     return answer(side, { ok: true, v: values }, via);
