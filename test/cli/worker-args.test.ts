@@ -29,6 +29,7 @@ const usageErrors: Array<[string, string[], RegExp]> = [
   ['--connect-timeout -1', [...REDIS, '--connect-timeout=-1'], /--connect-timeout/],
   ['--reconnect-timeout without a unit', [...REDIS, '--reconnect-timeout', '5'], /--reconnect-timeout.*'5'/],
   ['an empty --name', [...REDIS, '--name', ''], /--name/],
+  ['an empty --allow-module', [...REDIS, '--allow-module', ''], /--allow-module/],
   ['a --name with a space', [...REDIS, '--name', 'a b'], /--name.*'a b'/],
   ['an argument', [...REDIS, 'tasks.mjs#f'], /unexpected argument 'tasks\.mjs#f'/],
   ["map's --input", [...REDIS, '--input', 'in.jsonl'], /--input/],

@@ -1,8 +1,10 @@
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Pool, WorkerLostError, type PoolOptions } from '@procpool/core';
+import { WorkerLostError, type Pool, type PoolOptions } from '@procpool/core';
 import type { Job, Worker } from 'bullmq';
+import { AllowedModules } from './allowed-modules.js';
 import { bridge } from './bridge.js';
+import { PoolHolder } from './pool-holder.js';
 import { Link, type RedisConnection } from './connection.js';
 import { isJobData, type Outcome, type Place, type RunnerAnswer } from './job-data.js';
 import { JobMarks, type Holder } from './job-marks.js';
@@ -26,6 +28,12 @@ export interface WorkerOptions {
   connectTimeout?: number;
   /** ms Redis may be away once connected before the worker gives up and closes; default: never gives up. */
   reconnectTimeout?: number;
+  /**
+   * The modules it may import for a job: absolute paths (or file URLs) of
+   * directories or files, and package names. A job naming another fails with
+   * a TypeError, untried. Default: any module a job names.
+   */
+  allowModules?: readonly string[];
 }
 
 const RUNNER = `${fileURLToPath(new URL('./job-runner.cjs', import.meta.url))}#runJob`;
@@ -41,7 +49,7 @@ const ABANDON_GRACE = 500;
 export class DistributedWorker {
   readonly name: string;
   readonly queue: string;
-  readonly pool: Pool;
+  readonly #pools: PoolHolder;
   /**
    * Settles when the worker has closed: resolves after `close()` or
    * `terminate()`, rejects with RedisConnectionError when it gave up on a
@@ -59,17 +67,22 @@ export class DistributedWorker {
   #lostError: Error | undefined;
 
   /** @internal */
-  constructor(name: string, queue: string, pool: Pool, worker: Worker, running: Running, link: Link) {
+  constructor(name: string, queue: string, pools: PoolHolder, worker: Worker, running: Running, link: Link) {
     this.#running = running;
     this.#link = link;
     this.name = name;
     this.queue = queue;
-    this.pool = pool;
+    this.#pools = pools;
     this.#worker = worker;
     this.closed = new Promise<void>((resolve, reject) => {
       this.#settle = (error) => (error === undefined ? resolve() : reject(error));
     });
     this.closed.catch(() => undefined);
+  }
+
+  /** Its local Pool (a new one after one broke: see PoolHolder). */
+  get pool(): Pool {
+    return this.#pools.pool;
   }
 
   /** @internal Redis stayed away past reconnectTimeout. */
@@ -216,11 +229,12 @@ function lostOutcome(job: Job, queue: string, attempts: number, holder: Holder |
 
 /** The BullMQ processor: each job runs in `pool`, its tries counted against the job's attempts. */
 function processorFor(
-  pool: Pool,
+  pools: PoolHolder,
   queue: string,
   name: string,
   running: Running,
   marks: JobMarks,
+  allowed: AllowedModules,
 ): (job: Job) => Promise<string> {
   const encode = (outcome: Outcome): string => bridge.encode(outcome, String, false);
   const here: Place = { host: os.hostname(), pid: process.pid, name, via: name };
@@ -230,6 +244,8 @@ function processorFor(
       const { UnrecoverableError } = await loadBullmq();
       throw new UnrecoverableError(`job ${String(job.id)} is not a procpool job: its data names no task`);
     }
+    const refusal = allowed.refusal(job.data.m);
+    if (refusal !== null) return encode({ ok: false, e: new TypeError(refusal), i: 0, at: here });
     const attempts = Math.max(1, job.opts.attempts ?? 1);
     const tried = job.attemptsMade + job.stalledCounter;
     const jobId = String(job.id);
@@ -242,7 +258,7 @@ function processorFor(
     let answer: RunnerAnswer;
     try {
       const call = job.data.t === undefined ? undefined : { taskTimeout: job.data.t };
-      answer = (await pool.apply(RUNNER, [job.data, name], call)) as RunnerAnswer;
+      answer = (await pools.run((pool) => pool.apply(RUNNER, [job.data, name], call))) as RunnerAnswer;
     } catch (error) {
       // The Pool's own failures: the task crashed its process, ran past taskTimeout, the pool is closing.
       if (!last) throw error;
@@ -270,18 +286,19 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
   const connectTimeout = checkTime(options.connectTimeout, 'connectTimeout', 10_000);
   const reconnectTimeout = checkTime(options.reconnectTimeout, 'reconnectTimeout', Infinity);
   const settings = poolOptions(options.pool);
+  const allowed = new AllowedModules(options.allowModules);
   let onGiveUp: (error: Error) => void = () => undefined;
   const link = new Link(options.connection, connectTimeout, (error) => onGiveUp(error));
   const givenUp = new Promise<never>((_, reject) => (onGiveUp = reject));
   givenUp.catch(() => undefined);
   const { Worker } = await loadBullmq();
-  const pool = new Pool(settings);
-  const processes = pool.stats().processes;
+  const pools = new PoolHolder(settings);
+  const processes = pools.pool.stats().processes;
   const running = new Running();
   let worker: Worker;
   const jobMarks = new JobMarks({ name, host: os.hostname(), pid: process.pid });
   try {
-    worker = new Worker(queue, processorFor(pool, queue, name, running, jobMarks), {
+    worker = new Worker(queue, processorFor(pools, queue, name, running, jobMarks, allowed), {
       connection: link.options,
       // The processes ride on the name, so a DistributedPool can cut a map into jobs for all of them.
       name: `${name}~j${processes}`,
@@ -293,7 +310,7 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
       ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
     });
   } catch (error) {
-    await pool.terminate();
+    await pools.pool.terminate();
     throw error;
   }
   jobMarks.attach(worker);
@@ -303,10 +320,10 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
     await Promise.race([worker.waitUntilReady(), givenUp]);
   } catch (error) {
     await bounded(worker.close(true), () => worker.disconnect());
-    await pool.terminate();
+    await pools.pool.terminate();
     throw link.gaveUp ? error : link.error(`could not connect to Redis at ${link.address}`);
   }
-  const distributed = new DistributedWorker(name, queue, pool, worker, running, link);
+  const distributed = new DistributedWorker(name, queue, pools, worker, running, link);
   link.timeout = reconnectTimeout;
   onGiveUp = (error) => distributed.lost(error);
   void worker.run().catch((error: unknown) => link.noteError(error));

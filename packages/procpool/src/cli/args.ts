@@ -15,6 +15,8 @@ export interface Flag {
   readonly value?: string;
   readonly help: string;
   readonly only?: CommandName;
+  /** May be given more than once: its value is the list. */
+  readonly multiple?: true;
 }
 
 // The flags, in the order --help lists them. util.parseArgs does the parsing:
@@ -184,11 +186,15 @@ function splitCommand(args: readonly string[]): [string[], string[]] {
 export function parseFlags(
   flags: readonly Flag[],
   args: readonly string[],
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+): { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] } {
   const options = Object.fromEntries(
     flags.map((flag) => [
       flag.name,
-      flag.short === undefined ? { type: flag.kind } : { type: flag.kind, short: flag.short },
+      {
+        type: flag.kind,
+        ...(flag.short === undefined ? {} : { short: flag.short }),
+        ...(flag.multiple === undefined ? {} : { multiple: true }),
+      },
     ]),
   );
   try {
@@ -241,7 +247,7 @@ export async function parseCommand(command: CommandName, args: readonly string[]
   return { ...common, command, argv, shell: values.shell === true, passthrough: values.passthrough === true };
 }
 
-function commonOptions(values: Record<string, string | boolean | undefined>): CommonOptions {
+function commonOptions(values: Record<string, unknown>): CommonOptions {
   const string = (name: string): string | undefined => values[name] as string | undefined;
   const resume = values.resume === true;
   const output = string('output');

@@ -1,6 +1,7 @@
 // The flags of `procpool worker` (docs/cli.md): a table of their own, as map's
 // and exec's share few of them and none of their exit codes.
 import os from 'node:os';
+import path from 'node:path';
 import { helpText, parseFlags, type Flag } from './args.js';
 import { checkRedisUrl } from './redis-url.js';
 import { UsageError } from './usage-error.js';
@@ -59,6 +60,13 @@ const FLAGS: readonly Flag[] = [
     help: 'exit (code 1) when Redis is away this long once connected (default: never)',
   },
   {
+    name: 'allow-module',
+    kind: 'string',
+    value: 'PATH|PACKAGE',
+    multiple: true,
+    help: 'run only tasks of modules under this directory, this file or package (repeatable; default: any)',
+  },
+  {
     name: 'name',
     kind: 'string',
     value: 'NAME',
@@ -81,6 +89,8 @@ export interface WorkerOptions {
   /** Infinity: keep trying for as long as Redis is away. */
   readonly reconnectTimeout: number;
   readonly name: string | undefined;
+  /** Absolute paths and package names; undefined: any module. */
+  readonly allowModules: readonly string[] | undefined;
 }
 
 const USAGE =
@@ -137,5 +147,14 @@ export async function parseWorker(args: readonly string[]): Promise<WorkerOption
     connectTimeout: duration(string('connect-timeout'), '--connect-timeout') ?? CONNECT_TIMEOUT,
     reconnectTimeout: duration(string('reconnect-timeout'), '--reconnect-timeout') ?? Infinity,
     name,
+    allowModules: allowModules(values['allow-module'] as string[] | undefined),
   };
+}
+
+// A path is taken from the working directory; anything else is a package name.
+function allowModules(given: string[] | undefined): string[] | undefined {
+  return given?.map((entry) => {
+    if (entry === '') throw new UsageError('--allow-module needs a path or a package name');
+    return entry.startsWith('.') || path.isAbsolute(entry) ? path.resolve(entry) : entry;
+  });
 }

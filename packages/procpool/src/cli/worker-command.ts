@@ -51,6 +51,7 @@ export async function runWorker(options: WorkerOptions): Promise<number> {
       connectTimeout: options.connectTimeout,
       ...(options.reconnectTimeout === Infinity ? {} : { reconnectTimeout: options.reconnectTimeout }),
       ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.allowModules === undefined ? {} : { allowModules: options.allowModules }),
     });
   } catch (error) {
     // Its message names the address already: "could not connect to Redis at URL: why".
