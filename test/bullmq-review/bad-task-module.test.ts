@@ -25,7 +25,7 @@ describe('a job whose task module cannot be loaded on the worker', () => {
     await expect(pool.apply(tasks.square, [5])).resolves.toBe(25);
   });
 
-  // Today the worker's local Pool turns broken (BrokenPoolError: "Workers die while importing … (3 in a
+  // Before the fix, the worker's local Pool turns broken (BrokenPoolError: "Workers die while importing … (3 in a
   // row)"), as a local Pool does, and stays broken: but this worker serves a whole queue, and it goes on
   // taking every later job of every client and failing each with that BrokenPoolError, while it stays
   // connected: a black hole for the queue. Either fix passes: a worker that replaces its Pool and runs

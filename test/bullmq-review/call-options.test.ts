@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 
 // docs/distributed.md: "An unknown key is a TypeError", as a local Pool's ("Unknown apply option
-// `chunksize`"). Today one list of known keys serves every method, so apply takes chunksize and
+// `chunksize`"). Before the fix, one list of known keys serves every method, so apply takes chunksize and
 // bufferSize, and map takes bufferSize, and ignore them: a typo'd call runs as if they were not there.
 describe('call options that are not the method’s own', () => {
   afterEach(killWorkerProcesses);

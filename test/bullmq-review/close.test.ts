@@ -33,7 +33,7 @@ describe('DistributedPool.close() with calls under way', () => {
     await pool.join();
   });
 
-  // Today: close() resolves at once (no job is in Redis yet: imap reads lazily), and the iterator's
+  // Before the fix: close() resolves at once (no job is in Redis yet: imap reads lazily), and the iterator's
   // first next() throws PoolNotRunningError: every result is lost. With jobs already in flight, it
   // yields the window (bufferSize) and then throws.
   test('imap made before close() yields every result, as a local Pool does', async () => {
@@ -65,7 +65,7 @@ describe('DistributedPool.close() with calls under way', () => {
     }
   }
 
-  // Today: map() reading an async input has no job in Redis yet, so close() resolves at once.
+  // Before the fix: map() reading an async input has no job in Redis yet, so close() resolves at once.
   test('close() resolves only once a map still reading its async input has settled', async () => {
     const queue = newQueue();
     await startWorkerProcess({ connection: redis.url, queue, pool: 2 });
@@ -78,7 +78,7 @@ describe('DistributedPool.close() with calls under way', () => {
     await expect(mapped).resolves.toEqual([1, 4, 9]);
   });
 
-  // Today: that map opens the pool's connections (queue and event reader) after close() and they stay
+  // Before the fix: that map opens the pool's connections (queue and event reader) after close() and they stay
   // open once it has settled: two Redis clients more than before the pool was made.
   test('no connection of a closed pool is left open, even one a late map opened', async () => {
     const queue = newQueue();

@@ -3,7 +3,7 @@ import { Pool } from '@procpool/core';
 import * as tasks from '../../fixtures/bullmq-review/tasks.mjs';
 
 // Found while comparing DistributedPool with a local Pool (core, not @procpool/bullmq): a DistributedPool
-// gets the frozen error back (its job runner catches it), a local Pool does not. Today the procpool
+// gets the frozen error back (its job runner catches it), a local Pool does not. Before the fix, the procpool
 // worker dies in trimStack ("TypeError: Cannot redefine property: stack", defineHidden on the frozen
 // error), the Pool starts another, the task runs again and kills it again, thousands of times a
 // minute: the call never settles and stderr fills with the same trace.

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { RedisConnectionError, createWorker } from '@procpool/bullmq';
 import * as tasks from '../../fixtures/bullmq-review/tasks.mjs';
-import { makeDistributedPool, newQueue } from '../bullmq/clients.js';
+import { makeDistributedPool, newQueue, rejection } from '../bullmq/clients.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
 const password = 'right-horse-battery';
@@ -27,19 +27,10 @@ beforeAll(async () => {
   await requirePassword(redis.port);
 });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
 const withPassword = (secret: string | null): string =>
   secret === null ? `redis://127.0.0.1:${redis.port}` : `redis://:${secret}@127.0.0.1:${redis.port}`;
 
-// API.md §15 and the plan: RedisConnectionError for bad connection options. Today the client's calls
+// API.md §15 and the plan: RedisConnectionError for bad connection options. Before the fix, the client's calls
 // reject with ioredis' own ReplyError (WRONGPASS / NOAUTH), a class the package does not export, and
 // without the address.
 describe('a Redis that wants a password', () => {

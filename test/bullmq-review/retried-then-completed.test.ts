@@ -22,7 +22,7 @@ const ask = (...args: string[]): number =>
 // A client that missed a job's end (its event trimmed from the stream, or after a reconnection) reads
 // it from the job (Session's recover): finishedOn set and failedReason empty → completed, else failed.
 // But BullMQ writes failedReason on every failed try and never clears it: a job that threw on its first
-// try and completed on its second has both a returnvalue and a failedReason. Today such a call rejects
+// try and completed on its second has both a returnvalue and a failedReason. Before the fix, such a call rejects
 // with JobFailedError("…failed in BullMQ: Error: first try fails") though its job completed with 'second try'.
 describe('a job that failed a try, then completed, whose end the client read from the job', () => {
   afterEach(killWorkerProcesses);

@@ -13,7 +13,7 @@ beforeAll(async () => {
 
 const program = fileURLToPath(new URL('../../fixtures/bullmq-review/imap-with-signal.mjs', import.meta.url));
 
-// Today imap adds an 'abort' listener to the call's signal for each job it keeps in Redis (64 by
+// Before the fix, imap adds an 'abort' listener to the call's signal for each job it keeps in Redis (64 by
 // default), and Node prints "MaxListenersExceededWarning: Possible EventTarget memory leak detected.
 // 11 abort listeners added to [AbortSignal]" on the user's stderr for an ordinary imap with a signal.
 // map adds one for all its jobs; a local Pool's imap prints nothing.

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { Pool, RemoteTraceback } from '@procpool/core';
 import * as tasks from '../../fixtures/bullmq-review/tasks.mjs';
-import { makeDistributedPool, newQueue } from '../bullmq/clients.js';
+import { makeDistributedPool, newQueue, rejection } from '../bullmq/clients.js';
 import { killWorkerProcesses, startWorkerProcess } from '../bullmq/worker-processes.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -10,22 +10,13 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
-
 // "Results and errors come back through procpool's codec" with "the Pool's semantics": what a local
 // Pool rejects with, a DistributedPool rejects with too.
 describe('odd thrown values, as a local Pool reports them', () => {
   afterEach(killWorkerProcesses);
 
-  // Today a local Pool rejects with the task's Error('a') (the cycle cut), while a DistributedPool
-  // rejects with MaybeEncodingError "Cannot send the thrown value: reading it threw (a getter?):
+  // A local Pool rejects with the task's Error('a') (the cycle cut); before the fix a DistributedPool
+  // rejected with MaybeEncodingError "Cannot send the thrown value: reading it threw (a getter?):
   // Maximum call stack size exceeded": the job's outcome is encoded by the plain value codec, which
   // follows `cause` round the cycle.
   test.each([

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { MaybeEncodingError, Pool } from '@procpool/core';
 import * as tasks from '../../fixtures/bullmq-review/tasks.mjs';
-import { makeDistributedPool, newQueue } from '../bullmq/clients.js';
+import { makeDistributedPool, newQueue, rejection } from '../bullmq/clients.js';
 import { killWorkerProcesses, startWorkerProcess } from '../bullmq/worker-processes.js';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -10,17 +10,8 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<MaybeEncodingError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as MaybeEncodingError;
-  }
-  throw new Error('expected a rejection');
-}
-
 // The job runner shows the unsendable value with String() (core's bridge.unsendable), where a local
-// Pool inspects it. Today: an object shows as '[object Object]' (which result was it?), and a function
+// Pool inspects it. Before the fix: an object shows as '[object Object]' (which result was it?), and a function
 // as its whole source text (`Error sending result: 'function secretHandler() { return … }'`).
 describe('a result that cannot be sent back', () => {
   afterEach(killWorkerProcesses);
@@ -32,14 +23,14 @@ describe('a result that cannot be sent back', () => {
     const local = new Pool({ processes: 1 });
     let expected: MaybeEncodingError;
     try {
-      expected = await rejection(local.apply(task, []));
+      expected = await rejection<MaybeEncodingError>(local.apply(task, []));
     } finally {
       await local.terminate();
     }
     const queue = newQueue();
     await startWorkerProcess({ connection: redis.url, queue, pool: 1 });
     const pool = makeDistributedPool({ connection: redis.url, queue });
-    const error = await rejection(pool.apply(task, []));
+    const error = await rejection<MaybeEncodingError>(pool.apply(task, []));
     expect(error).toBeInstanceOf(MaybeEncodingError);
     expect(error.message).not.toContain('[object Object]');
     expect(error.message).not.toContain('not for an error message');

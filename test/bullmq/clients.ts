@@ -50,3 +50,13 @@ export async function jobCounts(url: string, queue: string): Promise<Record<stri
     await q.close();
   }
 }
+
+/** What `promise` rejects with; fails the test if it resolves. */
+export async function rejection<E = unknown>(promise: Promise<unknown>): Promise<E> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as E;
+  }
+  throw new Error('expected a rejection');
+}

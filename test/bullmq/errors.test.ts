@@ -6,22 +6,13 @@ import { RemoteTraceback, WorkerLostError } from '@procpool/core';
 import * as tasks from '../../fixtures/bullmq/tasks.mjs';
 import { startRedis, type RedisServer } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp.js';
-import { makeDistributedPool, newQueue } from './clients.js';
+import { makeDistributedPool, newQueue, rejection } from './clients.js';
 import { killWorkerProcesses, startWorkerProcess, type WorkerProcess } from './worker-processes.js';
 
 let redis: RedisServer;
 beforeAll(async () => {
   redis = await startRedis();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a rejection');
-}
 
 async function poolWithWorker(attempts?: number): Promise<{ pool: DistributedPool; worker: WorkerProcess }> {
   const queue = newQueue();
@@ -39,9 +30,13 @@ describe('errors of tasks run through Redis', () => {
 
   test('a registered error class comes back as itself, with its own fields, its cause, and a remote stack naming the host and pid', async () => {
     const { pool } = await poolWithWorker();
-    const error = (await rejection(pool.apply(tasks.throwBatchError, [12]))) as InstanceType<
-      typeof tasks.BatchError
-    > & { workerPid: number; cause: RangeError & { row: number }; remoteTraceback: RemoteTraceback & { host: string } };
+    const error = await rejection<
+      InstanceType<typeof tasks.BatchError> & {
+        workerPid: number;
+        cause: RangeError & { row: number };
+        remoteTraceback: RemoteTraceback & { host: string };
+      }
+    >(pool.apply(tasks.throwBatchError, [12]));
     expect(error).toBeInstanceOf(tasks.BatchError);
     expect(error.name).toBe('Error');
     expect(error.message).toBe('batch 12 failed');
@@ -68,9 +63,9 @@ describe('errors of tasks run through Redis', () => {
 
   test('map rejects with the error of the item that failed, with its remote traceback; imap yields up to it, then throws it', async () => {
     const { pool } = await poolWithWorker();
-    const error = (await rejection(pool.map(tasks.checkItem, [1, 2, -3, 4], 1))) as RangeError & {
-      remoteTraceback: RemoteTraceback;
-    };
+    const error = await rejection<RangeError & { remoteTraceback: RemoteTraceback }>(
+      pool.map(tasks.checkItem, [1, 2, -3, 4], 1),
+    );
     expect(error).toBeInstanceOf(RangeError);
     expect(error.message).toBe('item -3 is bad');
     expect(error.remoteTraceback).toBeInstanceOf(RemoteTraceback);
@@ -109,10 +104,10 @@ describe('errors of tasks run through Redis', () => {
 
   test('a task that crashes its procpool worker fails at once with WorkerLostError (attempts 1), and the worker goes on', async () => {
     const { pool } = await poolWithWorker();
-    const exited = (await rejection(pool.apply(tasks.crash, [3]))) as WorkerLostError;
+    const exited = await rejection<WorkerLostError>(pool.apply(tasks.crash, [3]));
     expect(exited).toBeInstanceOf(WorkerLostError);
     expect(exited.exitCode).toBe(3);
-    const killed = (await rejection(pool.apply(tasks.killSelf, []))) as WorkerLostError;
+    const killed = await rejection<WorkerLostError>(pool.apply(tasks.killSelf, []));
     expect(killed).toBeInstanceOf(WorkerLostError);
     expect(killed.signal).toBe('SIGKILL');
     // Once only: the file says it ran, and a second try would have returned.
