@@ -1,10 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from '@jest/globals';
-import { isAlive, waitFor } from './helpers/processes.js';
+import { isAlive, startGroup, waitFor } from './helpers/processes.js';
 
 const run = promisify(execFile);
 const root = (path: string): string => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -161,24 +161,20 @@ test("the README's distributed demo runs in one command and prints what the READ
 
 test('the distributed demo stops the workers and redis-server, and removes its directory, on a Ctrl-C', async () => {
   // A terminal's Ctrl-C: SIGINT to the foreground group, the demo and its client, once the client runs.
-  const child = spawn(process.execPath, [root('examples/distributed/demo.mjs')], {
-    cwd: root(''),
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const demo = startGroup([root('examples/distributed/demo.mjs')], root(''));
   try {
-    await waitFor(() => stdout.includes('== map') || child.exitCode !== null, 'the client to start', 30_000);
-    expect({ stdout, stderr, exitCode: child.exitCode }).toEqual({ stdout, stderr, exitCode: null });
-    process.kill(-child.pid!, 'SIGINT');
-    expect(await exited).toBe(130);
+    await waitFor(() => demo.stdout().includes('== map') || !demo.running(), 'the client to start', 30_000);
+    expect({ stdout: demo.stdout(), stderr: demo.stderr(), running: demo.running() }).toEqual({
+      stdout: demo.stdout(),
+      stderr: demo.stderr(),
+      running: true,
+    });
+    process.kill(-demo.pid, 'SIGINT');
+    expect(await demo.exited).toBe(130);
   } finally {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    demo.killIfRunning();
   }
+  const stdout = demo.stdout();
   expect(stdout).toContain('\ninterrupted: stopping the workers and redis-server\n');
   expect(stdout).toMatch(/\nstopped: the workers \(SIGTERM, exit 0 and 0\), then redis-server; temp dir removed\n$/);
   const workers = /^2 workers, pids (\d+) and (\d+):/m.exec(stdout)!.slice(1).map(Number);
