@@ -28,10 +28,14 @@ export class Link {
   #down = false;
   #lastError: unknown = undefined;
   #onGiveUp: (error: RedisConnectionError) => void;
+  #rejectGivenUp: (error: RedisConnectionError) => void = () => undefined;
+  /** Rejects with the RedisConnectionError once the connections gave up: a wait for Redis races it. */
+  readonly givenUp = new Promise<never>((_, reject) => (this.#rejectGivenUp = reject));
 
   constructor(connection: RedisConnection, timeout: number, onGiveUp: (error: RedisConnectionError) => void) {
     this.timeout = timeout;
     this.#onGiveUp = onGiveUp;
+    this.givenUp.catch(() => undefined);
     const base: RedisOptions & { url?: string } =
       typeof connection === 'string' ? { url: connection } : { ...connection };
     this.address = describe(connection);
@@ -50,8 +54,7 @@ export class Link {
     // Redis refused the credentials: trying again will not change its mind.
     const message = show((error as { message?: unknown } | null)?.message ?? '');
     if (/^(?:WRONGPASS|NOAUTH|NOPERM)\b/.test(message) && !this.#gaveUp && !this.#stopped) {
-      this.#gaveUp = true;
-      this.#onGiveUp(this.error(`Redis at ${this.address} refused the connection's credentials`));
+      this.#giveUp(this.error(`Redis at ${this.address} refused the connection's credentials`));
     }
   }
 
@@ -82,9 +85,14 @@ export class Link {
     if (this.#outageStart === null || (times === 1 && now - this.#lastRetry > QUIET)) this.#outageStart = now;
     this.#lastRetry = now;
     if (now - this.#outageStart < this.timeout) return retryDelay(times);
-    this.#gaveUp = true;
-    this.#onGiveUp(this.error(`could not reach Redis at ${this.address} for ${this.timeout} ms`));
+    this.#giveUp(this.error(`could not reach Redis at ${this.address} for ${this.timeout} ms`));
     return null;
+  }
+
+  #giveUp(error: RedisConnectionError): void {
+    this.#gaveUp = true;
+    this.#rejectGivenUp(error);
+    this.#onGiveUp(error);
   }
 
   error(what: string): RedisConnectionError {

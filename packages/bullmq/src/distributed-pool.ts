@@ -13,6 +13,7 @@ import type { JobsOptions } from 'bullmq';
 import { bridge } from './bridge.js';
 import { describe, type RedisConnection } from './connection.js';
 import { DistributedIMapIterator } from './distributed-imap-iterator.js';
+import { settlesWithin } from './grace.js';
 import { checkChunksize, isInput, jobData, readAll, shiftIndex, type Input } from './inputs.js';
 import type { JobData, JobKind } from './job-data.js';
 import { checkQueueName, checkTime, show } from './options.js';
@@ -201,12 +202,7 @@ export class DistributedPool {
     const queue = this.#session?.queue;
     if (queue !== undefined) {
       // Best effort: a job a worker holds cannot be removed, and Redis may be away.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled(waiting.map(([jobId]) => queue.remove(jobId))),
-        new Promise((resolve) => (timer = setTimeout(resolve, REMOVE_GRACE))),
-      ]);
-      clearTimeout(timer);
+      await settlesWithin(Promise.allSettled(waiting.map(([jobId]) => queue.remove(jobId))), REMOVE_GRACE);
     }
     this.#settleIdle();
     await this.#session?.close();

@@ -20,13 +20,17 @@ interface WorkerSide {
 const registry = <T,>(name: string): T | undefined =>
   (globalThis as Record<symbol, T | undefined>)[Symbol.for(`procpool.registry.${name}`)];
 
+// Looked up on the first job: the registries are this process's for its whole life.
+let found: WorkerSide | undefined;
+
 function workerSide(): WorkerSide {
+  if (found !== undefined) return found;
   const bridge = registry<Partial<WorkerSide>>('bridge');
   const finder = registry<{ findTask?: WorkerSide['findTask'] }>('taskFinder');
   if (bridge?.encode === undefined || finder?.findTask === undefined) {
     throw new Error('@procpool/bullmq: this worker runs a procpool too old to run jobs');
   }
-  return { ...(bridge as WorkerSide), findTask: finder.findTask };
+  return (found = { ...(bridge as WorkerSide), findTask: finder.findTask });
 }
 
 function place(via: string): Place {

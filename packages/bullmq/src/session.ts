@@ -4,6 +4,7 @@ import { Link, type RedisConnection } from './connection.js';
 import { JobFailedError, JobLostError, type RedisConnectionError } from './errors.js';
 import { EventReader, type JobEnd } from './event-reader.js';
 import type { JobData } from './job-data.js';
+import { settlesWithin } from './grace.js';
 import { loadBullmq } from './options.js';
 
 /** Whoever waits for a job's end: its return value, or why there will be none. */
@@ -53,7 +54,6 @@ export class Session {
   readonly #waiters: Map<string, Waiter>;
   #ended = false;
   #held = true;
-  #rejectStart: (error: unknown) => void = () => undefined;
   readonly #onEnd: () => void;
 
   constructor(options: SessionOptions, waiters: Map<string, Waiter>, onEnd: () => void) {
@@ -65,8 +65,6 @@ export class Session {
   }
 
   async #start(options: SessionOptions): Promise<void> {
-    const givenUp = new Promise<never>((_, reject) => (this.#rejectStart = reject));
-    givenUp.catch(() => undefined);
     const [{ Queue }, { Redis }] = await Promise.all([loadBullmq(), import('ioredis')]);
     if (this.#ended) throw this.link.error('the pool was closed');
     const queue = new Queue(options.queue, {
@@ -100,7 +98,7 @@ export class Session {
       connected = true;
       this.#applyHold();
     });
-    await Promise.race([Promise.all([queue.waitUntilReady(), reader.start()]), givenUp]);
+    await Promise.race([Promise.all([queue.waitUntilReady(), reader.start()]), this.link.givenUp]);
     this.#applyHold();
   }
 
@@ -248,7 +246,6 @@ export class Session {
   }
 
   #giveUp(error: RedisConnectionError): void {
-    this.#rejectStart(error);
     for (const [jobId, waiter] of [...this.#waiters]) {
       this.#waiters.delete(jobId);
       waiter.failed(error);
@@ -265,10 +262,7 @@ export class Session {
     this.#events?.disconnect();
     const queue = this.queue;
     if (queue === undefined) return;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE)));
-    await Promise.race([queue.close().catch(() => undefined), late]);
-    clearTimeout(timer);
+    await settlesWithin(queue.close(), CLOSE_GRACE);
     await queue.disconnect().catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@ import { WorkerLostError, type Pool, type PoolOptions } from '@procpool/core';
 import type { Job, Worker } from 'bullmq';
 import { AllowedModules } from './allowed-modules.js';
 import { bridge } from './bridge.js';
+import { settlesWithin } from './grace.js';
 import { PoolHolder } from './pool-holder.js';
 import { Link, type RedisConnection } from './connection.js';
 import { isJobData, type Outcome, type Place, type RunnerAnswer } from './job-data.js';
@@ -156,20 +157,8 @@ export class DistributedWorker {
 
 // Waits for `closing`, at most CLOSE_GRACE; then for `fallback()`, as long again.
 async function bounded(closing: Promise<void>, fallback: () => Promise<void>): Promise<void> {
-  if (await settlesWithin(closing)) return;
-  await settlesWithin(fallback());
-}
-
-async function settlesWithin(promise: Promise<void>, ms = CLOSE_GRACE): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
-  const settled = promise.then(
-    () => true,
-    () => true,
-  );
-  const first = await Promise.race([settled, late]);
-  clearTimeout(timer);
-  return first;
+  if (await settlesWithin(closing, CLOSE_GRACE)) return;
+  await settlesWithin(fallback(), CLOSE_GRACE);
 }
 
 /** Counts the jobs the processor is running, for a close that waits for them (and not for a Redis that is gone). */
@@ -287,10 +276,9 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
   const reconnectTimeout = checkTime(options.reconnectTimeout, 'reconnectTimeout', Infinity);
   const settings = poolOptions(options.pool);
   const allowed = new AllowedModules(options.allowModules);
+  // Once running, a worker that gives up on Redis terminates itself (`closed` says why).
   let onGiveUp: (error: Error) => void = () => undefined;
   const link = new Link(options.connection, connectTimeout, (error) => onGiveUp(error));
-  const givenUp = new Promise<never>((_, reject) => (onGiveUp = reject));
-  givenUp.catch(() => undefined);
   const { Worker } = await loadBullmq();
   const pools = new PoolHolder(settings);
   const processes = pools.pool.stats().processes;
@@ -317,7 +305,7 @@ export async function createWorker(options: WorkerOptions): Promise<DistributedW
   worker.on('error', (error) => link.noteError(error));
   worker.backend.on('ready', () => link.noteReady());
   try {
-    await Promise.race([worker.waitUntilReady(), givenUp]);
+    await Promise.race([worker.waitUntilReady(), link.givenUp]);
   } catch (error) {
     await bounded(worker.close(true), () => worker.disconnect());
     await pools.pool.terminate();

@@ -5,7 +5,7 @@
 // imports no package) reaches the same functions through it.
 import { encodeBareError, rebuildError } from './codec/errors.js';
 import { describeEncodeFailure, describeValue, decodeValue, encodeValue } from './codec/values.js';
-import type { Part } from './codec/payload.js';
+import { NO_PARTS, type Part } from './codec/payload.js';
 import { MaybeEncodingError } from './errors.js';
 import type { WireTaskRef } from './protocol.js';
 import { sharedRegistry } from './registry.js';
@@ -25,13 +25,15 @@ function encodePortable(value: unknown, where: (path: string) => string, toWorke
   }
   if (payload.parts.length === 0) return `=${payload.text}`;
   const parts = payload.parts.map((part): PortablePart =>
-    part.kind === 's' ? ['s', part.value] : [part.kind, Buffer.from(part.value).toString('base64')],
+    part.kind === 's'
+      ? ['s', part.value]
+      : [part.kind, Buffer.from(part.value.buffer, part.value.byteOffset, part.value.byteLength).toString('base64')],
   );
   return `+${JSON.stringify([payload.text, parts])}`;
 }
 
 function decodePortable(text: string): unknown {
-  if (text.startsWith('=')) return decodeValue({ text: text.slice(1), parts: [] });
+  if (text.startsWith('=')) return decodeValue({ text: text.slice(1), parts: NO_PARTS });
   if (!text.startsWith('+')) throw new TypeError('Not a procpool-encoded value');
   const [body, parts] = JSON.parse(text.slice(1)) as [string, PortablePart[]];
   return decodeValue({
