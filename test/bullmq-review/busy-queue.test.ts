@@ -1,24 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { JobLostError } from '@procpool/bullmq';
 import * as tasks from '../../fixtures/bullmq/tasks.mjs';
 import { makeDistributedPool, newQueue, started } from '../bullmq/clients.js';
 import { killWorkerProcesses, startWorkerProcess } from '../bullmq/worker-processes.js';
-import { ensureRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { startRedis, syncCommands, type RedisServer } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp.js';
 
 let redis: RedisServer;
-let redisCli: string;
+let ask: (...args: string[]) => number;
 beforeAll(async () => {
   redis = await startRedis();
-  redisCli = path.join(path.dirname(await ensureRedis()), 'redis-cli');
+  ask = await syncCommands(redis);
 });
-
-// One Redis command, synchronously: the client's event loop stays blocked while it asks.
-const ask = (...args: string[]): number =>
-  Number(execFileSync(redisCli, ['-p', String(redis.port), ...args], { encoding: 'utf8' }).trim());
 
 // BullMQ trims a queue's event stream (~10 000 events by default, a few per job): a client that
 // cannot read for a while (a blocked event loop, a long GC, a paused VM) misses the ends of jobs.

@@ -1,23 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import * as tasks from '../../fixtures/bullmq/tasks.mjs';
 import { makeDistributedPool, newQueue, started } from '../bullmq/clients.js';
 import { killWorkerProcesses, startWorkerProcess } from '../bullmq/worker-processes.js';
-import { ensureRedis, startRedis, type RedisServer } from '../helpers/redis.js';
+import { startRedis, syncCommands, type RedisServer } from '../helpers/redis.js';
 import { tempDir } from '../helpers/temp.js';
 
 let redis: RedisServer;
-let redisCli: string;
+let ask: (...args: string[]) => number;
 beforeAll(async () => {
   redis = await startRedis();
-  redisCli = path.join(path.dirname(await ensureRedis()), 'redis-cli');
+  ask = await syncCommands(redis);
 });
-
-// One Redis command, synchronously: the client's event loop stays blocked while it asks.
-const ask = (...args: string[]): number =>
-  Number(execFileSync(redisCli, ['-p', String(redis.port), ...args], { encoding: 'utf8' }).trim());
 
 // A client that missed a job's end (its event trimmed from the stream, or after a reconnection) reads
 // it from the job (Session's recover): finishedOn set and failedReason empty → completed, else failed.

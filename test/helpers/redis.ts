@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -209,3 +209,12 @@ async function stopAll(): Promise<void> {
 // own hooks and tests, under a timeout of its own; if it cannot be, every test of the file fails saying why.
 beforeAll(() => ensureRedis().then(() => undefined), 600_000);
 afterAll(stopAll);
+
+/**
+ * One Redis command through redis-cli, run synchronously (the caller's event
+ * loop stays blocked while it asks), for `server`; its reply as a number.
+ */
+export async function syncCommands(server: RedisServer): Promise<(...args: string[]) => number> {
+  const redisCli = path.join(path.dirname(await ensureRedis()), 'redis-cli');
+  return (...args) => Number(execFileSync(redisCli, ['-p', String(server.port), ...args], { encoding: 'utf8' }).trim());
+}
